@@ -1,0 +1,3 @@
+from hrvcoach.cli import main
+
+raise SystemExit(main())

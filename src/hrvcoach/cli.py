@@ -1,0 +1,78 @@
+"""The ``hrvcoach`` command line: a thin argparse front over one module per subcommand.
+
+Each subcommand lives in ``hrvcoach.commands.<name>`` with ``add_arguments(parser)`` and
+``run(args) -> int``; heavy imports (neurokit2, Qt, bleak) happen inside ``run`` so that ``--help``
+and quick commands start fast. Errors a user can cause are :class:`~hrvcoach.errors.HrvCoachError`:
+they print as one line on stderr with a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from hrvcoach import __version__
+from hrvcoach.errors import HrvCoachError
+
+#: subcommand -> one-line help, in the order ``--help`` lists them
+COMMANDS: dict[str, str] = {
+    "demo": "practise on the simulator or a bundled recording (no strap needed)",
+    "practice": "a breathing session with a heart-rate strap (or --device sim)",
+    "replay": "run a recording through the live pipeline",
+    "analyze": "whole-session HRV summary of a recording",
+    "export": "write a recording as RR in ms (Kubios, Elite HRV) or CSV",
+    "scan": "list nearby heart-rate straps",
+    "assess": "find your resonance breathing rate",
+    "sessions": "the history of your sessions",
+    "import": "add past recordings to the history",
+    "trends": "HRV, coherence and practice trends over time",
+    "report": "pictures and numbers of one session",
+}
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hrvcoach",
+        description="HRV biofeedback breathing trainer: training, not treatment.",
+    )
+    parser.add_argument("--version", action="version", version=f"hrvcoach {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="where recordings and history live (default: $HRVCOACH_DATA_DIR or the per-user data dir)",
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, help_text in COMMANDS.items():
+        module = importlib.import_module(f"hrvcoach.commands.{name.replace('-', '_')}")
+        p = sub.add_parser(name, help=help_text, description=(module.__doc__ or help_text).strip())
+        module.add_arguments(p)
+        p.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING - 10 * min(args.verbose, 2),
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        return int(args._module.run(args) or 0)
+    except HrvCoachError as err:
+        print(f"hrvcoach {args.command}: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print(f"hrvcoach {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

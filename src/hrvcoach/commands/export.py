@@ -1,0 +1,15 @@
+"""hrvcoach export (under construction)."""
+
+from __future__ import annotations
+
+import argparse
+
+from hrvcoach.errors import HrvCoachError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def run(args: argparse.Namespace) -> int:
+    raise HrvCoachError("'export' is not available yet")

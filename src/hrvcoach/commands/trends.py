@@ -1,0 +1,15 @@
+"""hrvcoach trends (under construction)."""
+
+from __future__ import annotations
+
+import argparse
+
+from hrvcoach.errors import HrvCoachError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def run(args: argparse.Namespace) -> int:
+    raise HrvCoachError("'trends' is not available yet")

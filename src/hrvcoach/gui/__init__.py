@@ -1,0 +1,1 @@
+"""Qt edge: the practice window, trends window and the asyncio-Qt bridge. Nothing else imports Qt."""

@@ -1,0 +1,1 @@
+"""Recording readers, chosen by content."""

@@ -1,0 +1,215 @@
+"""One practice session: drives events from a source through recording, live HRV and the views.
+
+The session owns no I/O of its own: the source, the recording writer and the sinks (terminal,
+window, JSON lines) are passed in by the composition root (``cli``/``gui.app``). It is the single
+place where live and replayed sessions meet the same pipeline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from hrvcoach.beats import Beat, BeatSource, DeviceStatus, Event, Gap, LinkState, Mark
+from hrvcoach.pacer import BreathPattern, Pacer
+
+if TYPE_CHECKING:
+    from hrvcoach.live import LiveHrv, LiveMetrics
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionUpdate:
+    """What a view needs after each event: the event, the latest metrics and the session clock."""
+
+    event: Event
+    metrics: LiveMetrics | None
+    t_s: float
+    link: LinkState
+    paused: bool
+
+
+class SessionSink(Protocol):
+    """A view or logger fed by the session (terminal dashboard, window bridge, JSON lines)."""
+
+    def on_update(self, update: SessionUpdate) -> None: ...
+
+
+@dataclass
+class SessionResult:
+    """How a session ended and what it produced."""
+
+    ended_by: str  #: "duration", "source-ended", "stopped"
+    t_s: float  #: session time at the end
+    beats: int
+    gaps: int
+    recording: object | None = None  #: path of the recording written, if any
+    final_metrics: LiveMetrics | None = None
+    events: list[Event] = field(default_factory=list, repr=False)
+
+
+class Session:
+    """Runs one session.
+
+    Args:
+        source: Any driver (strap, replay, simulator), not yet entered.
+        pacer: The breathing pacer; pace changes go through :meth:`set_pattern`.
+        live: The live HRV engine.
+        writer: Recording writer (``write(event)``, ``close()``), or ``None`` to record nothing.
+        duration_s: End after this much session time (``None``: until the source ends or ``stop``).
+        sinks: Views fed with a :class:`SessionUpdate` after every event.
+        keep_events: Keep every event in memory for the result (for short sessions and tests).
+    """
+
+    def __init__(
+        self,
+        source: BeatSource,
+        *,
+        pacer: Pacer | None = None,
+        live: LiveHrv | None = None,
+        writer: object | None = None,
+        duration_s: float | None = None,
+        sinks: Iterable[SessionSink] = (),
+        keep_events: bool = False,
+    ) -> None:
+        self.source = source
+        self.pacer = pacer or Pacer()
+        if live is None:
+            from hrvcoach.live import LiveHrv
+
+            live = LiveHrv()
+        self.live = live
+        self.writer = writer
+        self.duration_s = duration_s
+        self.sinks: list[SessionSink] = list(sinks)
+        self.keep_events = keep_events
+        self.metrics: LiveMetrics | None = None
+        self.link = LinkState.CONNECTING
+        self.paused = False
+        self._stop_reason: str | None = None
+        self._last_t_s = 0.0
+        self._started = False
+        self._pending_marks: list[Mark] = []
+
+    # -- control (safe to call from any task or from the GUI bridge) ---------------------------
+    def now_s(self) -> float:
+        """Session time now (follows the source's clock, so replays at any speed stay in step)."""
+        if not self._started:
+            return 0.0
+        now = self.source.now_s()
+        return now if now != float("inf") else self._last_t_s
+
+    def stop(self, reason: str = "stopped") -> None:
+        if self._stop_reason is None:
+            self._stop_reason = reason
+        self.source.stop()
+
+    def set_pattern(self, pattern: BreathPattern) -> None:
+        t_s = self.now_s()
+        self.pacer.set_pattern(t_s, pattern)
+        self._pending_marks.append(Mark(t_s, "pace", pattern.label()))
+
+    def pause(self) -> None:
+        if not self.paused:
+            self.paused = True
+            self._pending_marks.append(Mark(self.now_s(), "pause"))
+
+    def resume(self) -> None:
+        if self.paused:
+            self.paused = False
+            self._pending_marks.append(Mark(self.now_s(), "resume"))
+
+    def add_mark(self, kind: str, text: str = "") -> None:
+        self._pending_marks.append(Mark(self.now_s(), kind, text))
+
+    # -- running --------------------------------------------------------------------------------
+    async def run(self) -> SessionResult:
+        beats = gaps = 0
+        events: list[Event] = []
+        ended_by = "source-ended"
+        watchdog: asyncio.Task[None] | None = None
+        async with self.source:
+            self._started = True
+            for t_s, pattern in self.pacer.segments():
+                self._emit(Mark(t_s, "pace", pattern.label()), events)
+            if self.duration_s is not None:
+                watchdog = asyncio.create_task(self._watch_duration(self.duration_s))
+            try:
+                async for event in self.source:
+                    self._flush_marks(events)
+                    if isinstance(event, Beat):
+                        if self.duration_s is not None and event.t_s > self.duration_s:
+                            self.stop("duration")
+                            break
+                        beats += 1
+                    elif isinstance(event, Gap):
+                        gaps += 1
+                    self._emit(event, events)
+                    if self._stop_reason is not None:
+                        break
+            finally:
+                if watchdog is not None:
+                    watchdog.cancel()
+                self._flush_marks(events)
+        if self._stop_reason is not None:
+            ended_by = self._stop_reason
+        end_t = self._last_t_s
+        if ended_by == "duration" and self.duration_s is not None:
+            end_t = max(end_t, min(self.duration_s, self.now_s()))
+        return SessionResult(
+            ended_by=ended_by,
+            t_s=end_t,
+            beats=beats,
+            gaps=gaps,
+            recording=getattr(self.writer, "path", None),
+            final_metrics=self.metrics,
+            events=events,
+        )
+
+    async def _watch_duration(self, duration_s: float) -> None:
+        # A live source may go quiet; the session must still end on time.
+        while True:
+            now = self.source.now_s()
+            if now != float("inf") and now >= duration_s:
+                self.stop("duration")
+                return
+            await asyncio.sleep(0.2)
+
+    def _flush_marks(self, events: list[Event]) -> None:
+        while self._pending_marks:
+            self._emit(self._pending_marks.pop(0), events)
+
+    def _emit(self, event: Event, events: list[Event]) -> None:
+        if self.writer is not None:
+            self.writer.write(event)  # type: ignore[attr-defined]
+        if isinstance(event, Beat):
+            self.metrics = self.live.update(event)
+        elif isinstance(event, Gap):
+            self.live.gap(event)
+        elif isinstance(event, DeviceStatus):
+            self.link = event.state
+        if not isinstance(event, Mark) or event.t_s > self._last_t_s:
+            self._last_t_s = max(self._last_t_s, event.t_s)
+        if self.keep_events:
+            events.append(event)
+        update = SessionUpdate(event, self.metrics, self._last_t_s, self.link, self.paused)
+        for sink in self.sinks:
+            try:
+                sink.on_update(update)
+            except Exception:  # a broken view must never lose the recording
+                log.exception("view failed on update; session goes on")
+
+
+def install_stop_signals(loop: asyncio.AbstractEventLoop, stop: Callable[[str], None]) -> None:
+    """End the session cleanly on SIGINT (Ctrl-C) and SIGTERM."""
+    import signal
+
+    for sig, reason in ((signal.SIGINT, "interrupted"), (signal.SIGTERM, "terminated")):
+        try:
+            loop.add_signal_handler(sig, stop, reason)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix or not main thread
+            pass
