@@ -141,7 +141,7 @@ class BeatSource(Protocol):
                 ...
 
     ``info`` is valid after ``__aenter__``. Iteration ends when the source is exhausted (end of a
-    recording, simulator duration) or after :meth:`stop` is called; a live strap never ends on its own.
+    recording, simulator duration) or after :meth:`stop` is called; a strap never ends on its own.
     """
 
     info: SourceInfo
@@ -153,7 +153,7 @@ class BeatSource(Protocol):
     def __aiter__(self) -> AsyncIterator[Event]: ...
 
     def now_s(self) -> float:
-        """Session time now on this source's clock (a replay at 2x runs twice as fast as the wall)."""
+        """Session time now, by this source's clock (a 2x replay runs twice as fast)."""
         ...
 
     def stop(self) -> None:

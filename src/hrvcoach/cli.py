@@ -45,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--data-dir",
         metavar="DIR",
-        help="where recordings and history live (default: $HRVCOACH_DATA_DIR or the per-user data dir)",
+        help="where recordings and history live (default: $HRVCOACH_DATA_DIR, else the per-user "
+        "data folder)",
     )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -1,12 +1,12 @@
 """The breathing pacer as a pure function of time.
 
-A breath is four stages in proportion, ``inhale : hold_in : exhale : hold_out`` (e.g. 4:0:6:0), filling
-one period of ``60 / rate_bpm`` seconds. The lung-volume curve is a raised cosine within each stage,
-0 (empty) to 1 (full), so it is smooth and its speed is zero at the turns.
+A breath is four stages in proportion, ``inhale : hold_in : exhale : hold_out`` (e.g. 4:0:6:0),
+filling one period of ``60 / rate_bpm`` seconds. The lung-volume curve is a raised cosine within
+each stage, 0 (empty) to 1 (full), so it is smooth and its speed is zero at the turns.
 
-:class:`Pacer` keeps a list of segments, each starting at a time and a cumulative breath count. Asking
-for a new pattern at time ``t`` keeps the current stage and the fraction of it already done, so the
-curve continues without a jump whatever changes (rate, ratio, holds). Everything is computed from
+:class:`Pacer` keeps a list of segments, each starting at a time and a cumulative breath count.
+Asking for a new pattern at time ``t`` keeps the current stage and the fraction of it already done,
+so the curve continues without a jump whatever changes (rate, ratio, holds). Everything is computed from
 the time passed in: a view redraws from wall-clock time and timer jitter never shows.
 """
 
@@ -95,7 +95,7 @@ class PacerState:
 
 
 def stage_at(cycle_fraction: float, pattern: BreathPattern) -> tuple[int, float]:
-    """The stage index (0..3) and the fraction done of it at ``cycle_fraction`` (0..1) of a breath."""
+    """Stage index (0..3) and the fraction done of it, ``cycle_fraction`` (0..1) into a breath."""
     u = cycle_fraction % 1.0
     start = 0.0
     fractions = pattern.stage_fractions

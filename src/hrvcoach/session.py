@@ -13,7 +13,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from hrvcoach.beats import Beat, BeatSource, DeviceStatus, Event, Gap, LinkState, Mark
+from hrvcoach.beats import (
+    Beat,
+    BeatSource,
+    DeviceStatus,
+    Event,
+    Gap,
+    LinkState,
+    Mark,
+    SourceInfo,
+)
 from hrvcoach.pacer import BreathPattern, Pacer
 
 if TYPE_CHECKING:
@@ -60,6 +69,8 @@ class Session:
         pacer: The breathing pacer; pace changes go through :meth:`set_pattern`.
         live: The live HRV engine.
         writer: Recording writer (``write(event)``, ``close()``), or ``None`` to record nothing.
+        recorder: Instead of ``writer``: a factory called with the source's info once the source is
+            open (the device is only known then); the session closes what it returns when it ends.
         duration_s: End after this much session time (``None``: until the source ends or ``stop``).
         sinks: Views fed with a :class:`SessionUpdate` after every event.
         keep_events: Keep every event in memory for the result (for short sessions and tests).
@@ -72,6 +83,7 @@ class Session:
         pacer: Pacer | None = None,
         live: LiveHrv | None = None,
         writer: object | None = None,
+        recorder: Callable[[SourceInfo], object] | None = None,
         duration_s: float | None = None,
         sinks: Iterable[SessionSink] = (),
         keep_events: bool = False,
@@ -84,6 +96,7 @@ class Session:
             live = LiveHrv()
         self.live = live
         self.writer = writer
+        self.recorder = recorder
         self.duration_s = duration_s
         self.sinks: list[SessionSink] = list(sinks)
         self.keep_events = keep_events
@@ -94,6 +107,7 @@ class Session:
         self._last_t_s = 0.0
         self._started = False
         self._pending_marks: list[Mark] = []
+        self._announced = 0
 
     # -- control (safe to call from any task or from the GUI bridge) ---------------------------
     def now_s(self) -> float:
@@ -109,9 +123,7 @@ class Session:
         self.source.stop()
 
     def set_pattern(self, pattern: BreathPattern) -> None:
-        t_s = self.now_s()
-        self.pacer.set_pattern(t_s, pattern)
-        self._pending_marks.append(Mark(t_s, "pace", pattern.label()))
+        self.pacer.set_pattern(max(self.now_s(), self.pacer.segments()[-1][0]), pattern)
 
     def pause(self) -> None:
         if not self.paused:
@@ -134,12 +146,14 @@ class Session:
         watchdog: asyncio.Task[None] | None = None
         async with self.source:
             self._started = True
-            for t_s, pattern in self.pacer.segments():
-                self._emit(Mark(t_s, "pace", pattern.label()), events)
+            if self.recorder is not None:
+                self.writer = self.recorder(self.source.info)
+            self._announce_pace(0.0, events)
             if self.duration_s is not None:
                 watchdog = asyncio.create_task(self._watch_duration(self.duration_s))
             try:
                 async for event in self.source:
+                    self._announce_pace(event.t_s, events)
                     self._flush_marks(events)
                     if isinstance(event, Beat):
                         if self.duration_s is not None and event.t_s > self.duration_s:
@@ -154,7 +168,10 @@ class Session:
             finally:
                 if watchdog is not None:
                     watchdog.cancel()
+                self._announce_pace(self._last_t_s, events)
                 self._flush_marks(events)
+                if self.recorder is not None and self.writer is not None:
+                    self.writer.close()  # type: ignore[attr-defined]
         if self._stop_reason is not None:
             ended_by = self._stop_reason
         end_t = self._last_t_s
@@ -178,6 +195,15 @@ class Session:
                 self.stop("duration")
                 return
             await asyncio.sleep(0.2)
+
+    def _announce_pace(self, up_to_s: float, events: list[Event]) -> None:
+        # Pace segments (set live, or scheduled up front by an assessment) go into the recording
+        # as marks when their time comes, so the recording stays in time order.
+        segments = self.pacer.segments()
+        while self._announced < len(segments) and segments[self._announced][0] <= up_to_s:
+            t_s, pattern = segments[self._announced]
+            self._emit(Mark(t_s, "pace", pattern.label()), events)
+            self._announced += 1
 
     def _flush_marks(self, events: list[Event]) -> None:
         while self._pending_marks:
@@ -206,10 +232,10 @@ class Session:
 
 def install_stop_signals(loop: asyncio.AbstractEventLoop, stop: Callable[[str], None]) -> None:
     """End the session cleanly on SIGINT (Ctrl-C) and SIGTERM."""
+    import contextlib
     import signal
 
     for sig, reason in ((signal.SIGINT, "interrupted"), (signal.SIGTERM, "terminated")):
-        try:
+        # not available off Unix or outside the main thread: Ctrl-C then raises as usual
+        with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop, reason)
-        except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix or not main thread
-            pass

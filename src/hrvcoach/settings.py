@@ -19,7 +19,7 @@ class Settings:
 
     Attributes:
         last_device_name: Name of the last strap that connected.
-        last_device_address: Its address (what ``practice`` connects to when no ``--device`` is given).
+        last_device_address: Its address (``practice`` connects to it when no ``--device``).
         pace_bpm: Default breathing pace (set by the resonance assessment).
         pace_source: Where ``pace_bpm`` came from (``"default"``, ``"assessment 2026-11-22"``...).
         ratio: Default inhale:exhale ratio.

@@ -1,4 +1,4 @@
-"""Playback timing shared by the replay and simulator drivers: real time, ``--speed X`` or ``--fast``."""
+"""Playback timing for the replay and simulator drivers: real time, ``--speed X`` or ``--fast``."""
 
 from __future__ import annotations
 
