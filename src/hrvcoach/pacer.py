@@ -6,8 +6,8 @@ each stage, 0 (empty) to 1 (full), so it is smooth and its speed is zero at the 
 
 :class:`Pacer` keeps a list of segments, each starting at a time and a cumulative breath count.
 Asking for a new pattern at time ``t`` keeps the current stage and the fraction of it already done,
-so the curve continues without a jump whatever changes (rate, ratio, holds). Everything is computed from
-the time passed in: a view redraws from wall-clock time and timer jitter never shows.
+so the curve continues without a jump whatever changes (rate, ratio, holds). Everything is computed
+from the time passed in: a view redraws from wall-clock time and timer jitter never shows.
 """
 
 from __future__ import annotations

@@ -153,6 +153,10 @@ class Session:
                 watchdog = asyncio.create_task(self._watch_duration(self.duration_s))
             try:
                 async for event in self.source:
+                    if isinstance(event, Mark) and event.kind == "pace":
+                        # a replayed pace change: the pacer follows it, and announces it itself
+                        self._follow_recorded_pace(event)
+                        continue
                     self._announce_pace(event.t_s, events)
                     self._flush_marks(events)
                     if isinstance(event, Beat):
@@ -195,6 +199,16 @@ class Session:
                 self.stop("duration")
                 return
             await asyncio.sleep(0.2)
+
+    def _follow_recorded_pace(self, mark: Mark) -> None:
+        try:
+            pattern = BreathPattern.parse(mark.text)
+        except (ValueError, IndexError):
+            log.warning("ignoring unreadable pace mark %r at %.1f s", mark.text, mark.t_s)
+            return
+        last_t_s = self.pacer.segments()[-1][0]
+        if pattern != self.pacer.pattern_at(mark.t_s) and mark.t_s >= last_t_s:
+            self.pacer.set_pattern(mark.t_s, pattern)
 
     def _announce_pace(self, up_to_s: float, events: list[Event]) -> None:
         # Pace segments (set live, or scheduled up front by an assessment) go into the recording

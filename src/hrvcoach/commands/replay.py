@@ -1,15 +1,34 @@
-"""hrvcoach replay (under construction)."""
+"""Run a recording through the live pipeline, as if it were happening now.
+
+Any supported format (hrvcoach, plain RR lists, HRV Logger, Polar HRM, Garmin FIT, Polar Sensor
+Logger). Plays in real time, ``--speed X`` faster, or ``--fast``; ``--jsonl`` prints every beat with
+its live metrics, then the whole-session summary. Nothing new is recorded.
+"""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from hrvcoach.errors import HrvCoachError
+from hrvcoach.commands import _session
+from hrvcoach.errors import UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("file", metavar="FILE", help="the recording to replay")
+    _session.add_minutes_argument(parser, default=None)
+    _session.add_pace_arguments(parser)
+    _session.add_speed_arguments(parser)
+    _session.add_view_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise HrvCoachError("'replay' is not available yet")
+    path = Path(args.file)
+    if not path.exists():
+        raise UsageError(f"{path}: no such file")
+    if path.is_dir():
+        raise UsageError(f"{path}: is a folder, not a recording")
+    plan = _session.SessionPlan(
+        spec=f"replay:{path}", kind="replay", record=False, title=f"replay of {path.name}"
+    )
+    return _session.run_session_command(args, plan)

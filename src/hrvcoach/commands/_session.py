@@ -1,0 +1,467 @@
+"""What the session commands (demo, practice, replay) share: their options, and the composition
+root that wires a source, the recording, live HRV, a view and the history together."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import math
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from hrvcoach.errors import HrvCoachError, StoreError, UsageError
+
+if TYPE_CHECKING:
+    from hrvcoach.analysis import Summary
+    from hrvcoach.beats import SourceInfo
+    from hrvcoach.pacer import BreathPattern
+    from hrvcoach.session import Session, SessionResult, SessionUpdate
+
+log = logging.getLogger(__name__)
+
+
+def add_pace_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--pace",
+        type=float,
+        metavar="BPM",
+        help="breaths per minute, 3-10 (default: your assessed resonance rate, else 6.0)",
+    )
+    parser.add_argument(
+        "--ratio",
+        metavar="IN:OUT",
+        help="inhale:exhale proportions, e.g. 4:6, or in:hold:out:hold, e.g. 4:2:6:0",
+    )
+
+
+def add_speed_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--speed", type=float, metavar="X", help="play X times faster than real time"
+    )
+    group.add_argument("--fast", action="store_true", help="play as fast as possible")
+
+
+def add_view_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--headless", action="store_true", help="no window and no terminal dashboard"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the session summary as JSON at the end"
+    )
+    parser.add_argument(
+        "--jsonl",
+        action="store_true",
+        help="print one JSON object per beat with the live metrics, then the summary",
+    )
+    parser.add_argument(
+        "--screenshot", metavar="PATH", type=Path, help="save a PNG of the window as it ends"
+    )
+    parser.add_argument(
+        "--window-seconds",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="length of the live HRV window (default 60)",
+    )
+    parser.add_argument(
+        "--artifacts",
+        choices=["kubios", "none"],
+        default="kubios",
+        help="artifact correction (default: kubios)",
+    )
+
+
+def add_checkin_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--checkin-before", type=int, metavar="N", help="your stress before, 0 (calm) to 10"
+    )
+    parser.add_argument(
+        "--checkin-after", type=int, metavar="N", help="your stress after, 0 (calm) to 10"
+    )
+    parser.add_argument("--note", metavar="TEXT", help="a short note kept with the session")
+    parser.add_argument(
+        "--no-checkin", action="store_true", help="do not ask for check-ins in the window"
+    )
+
+
+def add_minutes_argument(parser: argparse.ArgumentParser, *, default: float | None) -> None:
+    suffix = f" (default {default:g})" if default else " (default: until stopped)"
+    parser.add_argument(
+        "--minutes", type=float, default=default, metavar="M", help="session length" + suffix
+    )
+
+
+# -- option checks ------------------------------------------------------------------------------
+def pattern_from_args(args: argparse.Namespace, data_dir: Path) -> tuple[BreathPattern, str]:
+    """The pace to use and where it came from (``--pace``, the last assessment, or the default)."""
+    from hrvcoach.pacer import BreathPattern
+    from hrvcoach.settings import Settings
+
+    settings = Settings.load(data_dir)
+    rate = args.pace if args.pace is not None else settings.pace_bpm
+    source = "--pace" if args.pace is not None else settings.pace_source
+    ratio = args.ratio or settings.ratio
+    try:
+        return BreathPattern.with_ratio(rate, ratio), source
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+
+
+def check_common(args: argparse.Namespace) -> None:
+    minutes = getattr(args, "minutes", None)
+    if minutes is not None and not (minutes > 0 and math.isfinite(minutes)):
+        raise UsageError("--minutes must be a positive number")
+    speed = getattr(args, "speed", None)
+    if speed is not None and not (speed > 0 and math.isfinite(speed)):
+        raise UsageError("--speed must be a positive number")
+    if getattr(args, "window_seconds", 60.0) < 10:
+        raise UsageError("--window-seconds must be at least 10")
+    for name in ("checkin_before", "checkin_after"):
+        value = getattr(args, name, None)
+        if value is not None and not 0 <= value <= 10:
+            raise UsageError(f"--{name.replace('_', '-')} must be between 0 and 10")
+
+
+# -- views --------------------------------------------------------------------------------------
+def display_available() -> bool:
+    """Whether a window can be shown (a desktop session, or an explicit Qt platform)."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(
+        os.environ.get("DISPLAY")
+        or os.environ.get("WAYLAND_DISPLAY")
+        or os.environ.get("QT_QPA_PLATFORM")
+    )
+
+
+def choose_view(args: argparse.Namespace) -> str:
+    """``window``, ``terminal`` or ``none``."""
+    if args.headless:
+        return "none"
+    if display_available():
+        return "window"
+    if args.jsonl:  # JSON lines own stdout; a dashboard would garble them
+        return "none"
+    return "terminal"
+
+
+def _finite(value: object) -> object:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+class JsonLinesSink:
+    """Prints one JSON object per beat (with the live metrics), gap and status change."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def on_update(self, update: SessionUpdate) -> None:
+        from dataclasses import asdict
+
+        from hrvcoach.beats import Beat, DeviceStatus, Gap, Mark
+
+        event = update.event
+        row: dict[str, Any]
+        if isinstance(event, Beat):
+            row = {
+                "type": "beat",
+                "t_s": round(event.t_s, 4),
+                "rr_ms": event.rr_ms,
+                "hr_bpm": event.hr_bpm,
+                "flags": int(event.flags),
+            }
+            if update.metrics is not None:
+                metrics = asdict(update.metrics)
+                metrics.pop("t_s", None)
+                metrics.pop("hr_bpm", None)
+                row.update({k: _finite(v) for k, v in metrics.items()})
+        elif isinstance(event, Gap):
+            row = {"type": "gap", "t_s": event.t_s, "duration_s": event.duration_s}
+        elif isinstance(event, DeviceStatus):
+            row = {"type": "status", "t_s": event.t_s, "state": event.state.value}
+            if event.battery_pct is not None:
+                row["battery_pct"] = event.battery_pct
+        elif isinstance(event, Mark):
+            row = {"type": "mark", "t_s": event.t_s, "kind": event.kind, "text": event.text}
+        else:  # pragma: no cover - Event is closed
+            return
+        self.stream.write(json.dumps(row) + "\n")
+
+
+# -- running ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SessionPlan:
+    """Everything a session command decided before running."""
+
+    spec: str | None  #: --device spec (None: last strap)
+    kind: str  #: practice | demo | replay
+    record: bool
+    title: str
+
+
+async def _run_without_window(session: Session) -> SessionResult:
+    from hrvcoach.session import install_stop_signals
+
+    install_stop_signals(asyncio.get_running_loop(), session.stop)
+    return await session.run()
+
+
+def format_summary(summary: Summary) -> str:
+    """A short table of the whole-session numbers, for people."""
+    data = summary.to_json()
+
+    def num(key: str, fmt: str, unit: str = "") -> str:
+        value = data.get(key)
+        if value is None:
+            return "n/a"
+        return f"{value:{fmt}}{unit}"
+
+    minutes = (data.get("duration_s") or 0.0) / 60.0
+    lines = [
+        f"  duration       {minutes:.1f} min, {data['beats']} beats, "
+        f"{data.get('artifacts_corrected', 0)} artifacts corrected",
+        f"  mean HR        {num('mean_hr_bpm', '.1f', ' bpm')}",
+        f"  RMSSD          {num('rmssd_ms', '.1f', ' ms')}",
+        f"  SDNN           {num('sdnn_ms', '.1f', ' ms')}",
+        f"  pNN50          {num('pnn50_pct', '.1f', ' %')}",
+        f"  LF / HF power  {num('lf_ms2', '.0f')} / {num('hf_ms2', '.0f')} ms²"
+        f"  (LF/HF {num('lf_hf', '.2f')})",
+        f"  LF peak        {num('lf_peak_hz', '.3f', ' Hz')}",
+        f"  coherence      {num('coherence', '.2f')}",
+    ]
+    return "\n".join(lines)
+
+
+def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
+    """Build the pipeline for one session, run it with the chosen view, then summarise and store."""
+    from hrvcoach import paths
+    from hrvcoach.drivers import open_source
+    from hrvcoach.live import LiveHrv
+    from hrvcoach.pacer import Pacer
+    from hrvcoach.session import Session
+    from hrvcoach.timing import Playback
+
+    check_common(args)
+    data_dir = paths.data_dir(args.data_dir)
+    pattern, pace_source = pattern_from_args(args, data_dir)
+    speed = getattr(args, "speed", None) or 1.0
+    playback = Playback(speed=speed, fast=getattr(args, "fast", False))
+    start = datetime.now().astimezone()
+    duration_s = args.minutes * 60.0 if getattr(args, "minutes", None) else None
+    replayed = _replayed_recording(plan.spec)
+    if replayed is not None:
+        from hrvcoach.drivers.replay import ReplaySource
+
+        pacer = _pacer_for_replay(replayed, pattern if args.pace is not None else None)
+        source: Any = ReplaySource(replayed, playback=playback)
+    else:
+        pacer = Pacer(pattern)
+        source = open_source(
+            plan.spec,
+            playback=playback,
+            pacer=pacer,
+            data_dir=data_dir,
+            duration_s=duration_s,
+            start_time=start,
+        )
+    recorder = _recorder(data_dir, start, plan.kind, pacer) if plan.record else None
+    session = Session(
+        source,
+        pacer=pacer,
+        live=LiveHrv(window_s=args.window_seconds, artifacts=args.artifacts),
+        recorder=recorder,
+        duration_s=duration_s,
+    )
+    checkin_before = getattr(args, "checkin_before", None)
+    checkin_after = getattr(args, "checkin_after", None)
+    note = getattr(args, "note", None)
+    if checkin_before is not None:
+        session.add_mark("checkin", f"before stress={checkin_before}")
+    if args.jsonl:
+        session.sinks.append(JsonLinesSink(sys.stdout))
+    view = choose_view(args)
+    if view != "window" and args.screenshot:
+        raise UsageError("--screenshot needs a display (a window); drop --headless")
+    log.info("pace %s (%s), view %s", pattern.label(), pace_source, view)
+
+    result: SessionResult | None
+    try:
+        if view == "window":
+            from hrvcoach.gui.app import run_practice_window
+
+            offscreen = os.environ.get("QT_QPA_PLATFORM") == "offscreen"
+            outcome = run_practice_window(
+                session,
+                title=plan.title,
+                screenshot=args.screenshot,
+                checkin=plan.record and not offscreen and not getattr(args, "no_checkin", True),
+                close_when_done_s=1.0 if offscreen else None,
+            )
+            result = outcome.result
+            if outcome.checkin_before is not None and checkin_before is None:
+                checkin_before = outcome.checkin_before.stress
+                note = note or outcome.checkin_before.note or None
+            if outcome.checkin_after is not None and checkin_after is None:
+                checkin_after = outcome.checkin_after.stress
+                note = note or outcome.checkin_after.note or None
+        else:
+            if view == "terminal":
+                from hrvcoach.tui import TerminalDashboard
+
+                session.sinks.append(TerminalDashboard(session, stream=sys.stdout))
+            result = asyncio.run(_run_without_window(session))
+    except HrvCoachError:
+        _say_where_recording_is(session)
+        raise
+    except KeyboardInterrupt:
+        _say_where_recording_is(session)
+        raise
+
+    return _finish(args, plan, session, result, data_dir, checkin_before, checkin_after, note)
+
+
+def _replayed_recording(spec: str | None) -> Any:
+    if spec is None or not spec.startswith("replay:"):
+        return None
+    from hrvcoach.readers import read_recording
+
+    recording = read_recording(spec.removeprefix("replay:"))
+    for warning in recording.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return recording
+
+
+def _pacer_for_replay(recording: Any, forced: BreathPattern | None) -> Any:
+    """The pacer a replay shows: the recorded pace plan, unless ``--pace`` overrides it."""
+    from hrvcoach.pacer import BreathPattern, Pacer
+
+    if forced is not None or not recording.meta.pace:
+        return Pacer(forced or BreathPattern())
+    plan = list(recording.meta.pace)
+    pacer = Pacer(BreathPattern.parse(plan[0][1]))
+    for t_s, label in plan[1:]:
+        pacer.set_pattern(t_s, BreathPattern.parse(label))
+    return pacer
+
+
+def _recorder(
+    data_dir: Path, start: datetime, kind: str, pacer: Any
+) -> Callable[[SourceInfo], Any]:
+    from hrvcoach import paths
+    from hrvcoach.recording import RecordingWriter, new_recording_path
+
+    def make(info: SourceInfo) -> RecordingWriter:
+        path = new_recording_path(paths.recordings_dir(data_dir), start, kind)
+        plan = [(t_s, pattern.label()) for t_s, pattern in pacer.segments()]
+        return RecordingWriter(path, info=info, pace=plan, start_time=info.start_time or start)
+
+    return make
+
+
+def _say_where_recording_is(session: Session) -> None:
+    path = getattr(session.writer, "path", None)
+    if path is not None:
+        print(f"recording kept: {path}", file=sys.stderr)
+
+
+def _finish(
+    args: argparse.Namespace,
+    plan: SessionPlan,
+    session: Session,
+    result: SessionResult | None,
+    data_dir: Path,
+    checkin_before: int | None,
+    checkin_after: int | None,
+    note: str | None,
+) -> int:
+    from hrvcoach.analysis import analyze
+    from hrvcoach.readers import read_recording
+
+    recording_path = getattr(session.writer, "path", None)
+    if recording_path is not None and (checkin_after is not None or note):
+        _append_checkin(recording_path, result.t_s if result else 0.0, checkin_after, note)
+    if result is None or result.beats == 0:
+        where = f" (recording: {recording_path})" if recording_path else ""
+        print(f"hrvcoach {plan.kind}: no beats were received{where}", file=sys.stderr)
+        return 1
+
+    source_recording = getattr(session.source, "recording", None)
+    if recording_path is not None:
+        summary = analyze(read_recording(recording_path), artifacts=args.artifacts)
+    elif source_recording is not None and result.ended_by == "source-ended":
+        summary = analyze(source_recording, artifacts=args.artifacts)
+    else:  # a replay cut short: summarise what was played
+        summary = analyze(_played_part(session, result), artifacts=args.artifacts)
+
+    exit_code = 0
+    stored_id: object = None
+    if plan.record and recording_path is not None:
+        try:
+            from hrvcoach.store import HistoryStore
+
+            row = HistoryStore.open(data_dir).add_recording(
+                Path(recording_path),
+                kind=plan.kind,
+                checkin_before=checkin_before,
+                checkin_after=checkin_after,
+                note=note,
+                summary=summary,
+            )
+            stored_id = getattr(row, "id", None)
+        except StoreError as err:
+            print(
+                f"hrvcoach {plan.kind}: the history was not updated ({err}); "
+                f"the recording is safe at {recording_path}",
+                file=sys.stderr,
+            )
+            exit_code = err.exit_code
+
+    payload = {k: _finite(v) for k, v in summary.to_json().items()}
+    payload["recording"] = str(recording_path) if recording_path else None
+    payload["ended_by"] = result.ended_by
+    if stored_id is not None:
+        payload["session_id"] = stored_id
+    if args.json or args.jsonl:
+        line = {"summary": payload} if args.jsonl else payload
+        print(json.dumps(line, indent=None if args.jsonl else 2))
+    else:
+        print(f"{plan.title}: ended ({result.ended_by})")
+        print(format_summary(summary))
+        if recording_path:
+            print(f"  recording      {recording_path}")
+    return exit_code
+
+
+def _played_part(session: Session, result: SessionResult) -> Any:
+    import numpy as np
+
+    from hrvcoach.beats import Beat
+
+    source_recording = getattr(session.source, "recording", None)
+    if source_recording is None:
+        raise HrvCoachError("nothing to summarise")
+    beats = [e for e in source_recording.events if isinstance(e, Beat) and e.t_s <= result.t_s]
+    return np.array([b.rr_ms for b in beats], dtype=float)
+
+
+def _append_checkin(path: Path, t_s: float, stress: int | None, note: str | None) -> None:
+    # The after-session check-in goes into the recording too, so a rebuilt history keeps it.
+    from hrvcoach.beats import Mark
+    from hrvcoach.recording import append_events
+
+    marks = []
+    if stress is not None:
+        marks.append(Mark(t_s, "checkin", f"after stress={stress}"))
+    if note:
+        marks.append(Mark(t_s, "note", note))
+    append_events(Path(path), marks)
