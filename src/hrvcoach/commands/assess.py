@@ -1,15 +1,608 @@
-"""hrvcoach assess (under construction)."""
+"""Find your resonance breathing rate with a stepped protocol.
+
+Paces each rate in turn (6.5 down to 4.5 breaths/min, two minutes each by default) and records the
+whole assessment as one recording with the step boundaries in it. The first seconds of every step
+let heart rate settle on the new pace and are not scored. Each rate is scored on peak-to-trough
+heart rate, LF power and peak, phase against the pacer and coherence; the best rate becomes the
+default pace of 'practice' until the next assessment.
+
+Done the protocol in another app? Score those recordings with --recording RATE=FILE (one paced
+recording per rate), or re-score an earlier assessment with --recording FILE.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
+import logging
+import math
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from hrvcoach.errors import HrvCoachError
+from hrvcoach.errors import HrvCoachError, RecordingError, UsageError
+
+if TYPE_CHECKING:
+    from hrvcoach.assess import AssessmentResult, AssessmentStep
+    from hrvcoach.beats import Beat, Event, SourceInfo
+    from hrvcoach.pacer import Pacer
+    from hrvcoach.session import SessionUpdate
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RATES = "6.5,6,5.5,5,4.5"
+#: beats a sensor has told us not to trust
+_DISTRUSTED_FLAGS = ("BUFFERED", "IMPLAUSIBLE", "NO_CONTACT")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument(
+        "--device",
+        metavar="NAME|ADDRESS|sim[:...]",
+        help="the strap (default: the last one that connected), or the simulator, e.g. "
+        "sim:resonance=5.0,seed=1",
+    )
+    parser.add_argument(
+        "--rates",
+        default=DEFAULT_RATES,
+        metavar="R1,R2,...",
+        help=f"breathing rates to try, in order, breaths/min (default {DEFAULT_RATES})",
+    )
+    parser.add_argument(
+        "--step-minutes",
+        type=float,
+        default=2.0,
+        metavar="M",
+        help="minutes at each rate (default 2)",
+    )
+    parser.add_argument(
+        "--settle-seconds",
+        type=float,
+        default=None,
+        metavar="S",
+        help="seconds at the start of each step that are not scored (default 20)",
+    )
+    parser.add_argument(
+        "--ratio",
+        metavar="IN:OUT",
+        help="inhale:exhale proportions, e.g. 4:6 (default: your practice setting)",
+    )
+    parser.add_argument(
+        "--recording",
+        action="append",
+        metavar="RATE=FILE|FILE",
+        help="score existing recordings instead of running the protocol: one paced recording "
+        "per rate (RATE=FILE, repeat the option), or one earlier hrvcoach assessment (FILE)",
+    )
+    parser.add_argument(
+        "--headless", action="store_true", help="no window: progress lines on stderr only"
+    )
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--png", type=Path, metavar="PATH", help="save a picture of the criteria")
+    parser.add_argument(
+        "--no-save",
+        action="store_true",
+        help="do not store the result or change the default pace (just show it)",
+    )
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--speed", type=float, metavar="X", help="simulator: run X times faster than real time"
+    )
+    group.add_argument("--fast", action="store_true", help="simulator: run as fast as possible")
 
 
+# -- options ------------------------------------------------------------------------------------
+def parse_rates(text: str) -> list[float]:
+    """``"6.5,6,5.5"`` -> ``[6.5, 6.0, 5.5]``."""
+    rates = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            rate = float(part)
+        except ValueError:
+            raise UsageError(f"--rates: {part!r} is not a number") from None
+        if not math.isfinite(rate):
+            raise UsageError(f"--rates: {part!r} is not a breathing rate")
+        rates.append(rate)
+    if len(rates) < 2:
+        raise UsageError("--rates needs at least two rates to compare")
+    return rates
+
+
+def _settle_s(args: argparse.Namespace) -> float:
+    from hrvcoach.assess import DEFAULT_SETTLE_S
+
+    value = DEFAULT_SETTLE_S if args.settle_seconds is None else args.settle_seconds
+    if not math.isfinite(value) or value < 0:
+        raise UsageError("--settle-seconds must be 0 or more")
+    return float(value)
+
+
+def _check_timing(args: argparse.Namespace) -> None:
+    if not (math.isfinite(args.step_minutes) and args.step_minutes > 0):
+        raise UsageError("--step-minutes must be a positive number")
+    if args.speed is not None and not (math.isfinite(args.speed) and args.speed > 0):
+        raise UsageError("--speed must be a positive number")
+
+
+# -- running the protocol -----------------------------------------------------------------------
+class StepMarkingWriter:
+    """Puts each step's mark into the recording just before the first event of that step.
+
+    Wraps the recording writer the session writes through, so step marks land in time order
+    between the session's own events whatever the source's clock does.
+    """
+
+    def __init__(self, writer: Any, steps: tuple[AssessmentStep, ...]) -> None:
+        self.writer = writer
+        self.path: Path = writer.path
+        self._pending = list(steps)
+
+    def write(self, event: Event) -> None:
+        while self._pending and self._pending[0].start_s <= event.t_s:
+            self.writer.write(self._pending.pop(0).mark())
+        self.writer.write(event)
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+class BeatCollector:
+    """Keeps the beats as they arrive and tells a person which step the protocol is at."""
+
+    def __init__(self, steps: tuple[AssessmentStep, ...], *, progress: bool) -> None:
+        self.beats: list[Beat] = []
+        self._steps = steps
+        self._progress = progress
+        self._announced = -1
+        self.end_t_s = 0.0
+
+    def on_update(self, update: SessionUpdate) -> None:
+        from hrvcoach.beats import Beat
+
+        event = update.event
+        if not isinstance(event, Beat):
+            return
+        self.beats.append(event)
+        self.end_t_s = max(self.end_t_s, event.t_s)
+        if not self._progress:
+            return
+        current = [s for s in self._steps if s.start_s <= event.t_s]
+        if current and current[-1].index > self._announced:
+            step = current[-1]
+            self._announced = step.index
+            print(
+                f"step {step.index + 1}/{len(self._steps)}: breathe at {step.rate_bpm:g} "
+                f"breaths/min for {step.duration_s / 60:g} min (first {step.settle_s:g} s "
+                "to settle)",
+                file=sys.stderr,
+                flush=True,
+            )
+
+
+def _live_engine() -> Any:
+    # The live HRV engine only feeds the window's numbers here; scoring is done on the beats.
+    try:
+        from hrvcoach.live import LiveHrv
+    except ImportError:  # the live module is not installed in this tree yet
+        return _NoLiveMetrics()
+    return LiveHrv()
+
+
+class _NoLiveMetrics:
+    def update(self, beat: Beat) -> None:
+        return None
+
+    def gap(self, gap: object) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class ProtocolRun:
+    """What running the protocol produced."""
+
+    recording: Path | None
+    beats: tuple[Beat, ...]
+    ended_at_s: float
+    ended_by: str
+
+
+def run_protocol(
+    *,
+    spec: str | None,
+    steps: tuple[AssessmentStep, ...],
+    pacer: Pacer,
+    data_dir: Path,
+    speed: float,
+    fast: bool,
+    window: bool,
+    progress: bool,
+) -> ProtocolRun:
+    """Pace every step once, recording everything, and return the beats."""
+    from hrvcoach import paths
+    from hrvcoach.drivers import open_source
+    from hrvcoach.recording import RecordingWriter, new_recording_path
+    from hrvcoach.session import Session
+    from hrvcoach.timing import Playback
+
+    start = datetime.now().astimezone()
+    duration_s = steps[-1].end_s
+    playback = Playback(speed=speed, fast=fast)
+    source = open_source(
+        spec,
+        playback=playback,
+        pacer=pacer,
+        data_dir=data_dir,
+        duration_s=duration_s,
+        start_time=start,
+    )
+
+    def recorder(info: SourceInfo) -> StepMarkingWriter:
+        path = new_recording_path(paths.recordings_dir(data_dir), start, "assessment")
+        plan = [(t_s, pattern.label()) for t_s, pattern in pacer.segments()]
+        writer = RecordingWriter(path, info=info, pace=plan, start_time=info.start_time or start)
+        return StepMarkingWriter(writer, steps)
+
+    collector = BeatCollector(steps, progress=progress)
+    session = Session(
+        source,
+        pacer=pacer,
+        live=_live_engine(),
+        recorder=recorder,
+        duration_s=duration_s,
+        sinks=[collector],
+    )
+    session.add_mark("note", f"resonance assessment: {len(steps)} steps")
+    try:
+        if window:
+            from hrvcoach.gui.app import run_practice_window
+
+            outcome = run_practice_window(session, title="hrvcoach resonance assessment")
+            result = outcome.result
+        else:
+            result = asyncio.run(_run_headless(session))
+    except (HrvCoachError, KeyboardInterrupt):
+        path = getattr(session.writer, "path", None)
+        if path is not None:
+            print(f"recording kept: {path}", file=sys.stderr)
+        raise
+    recording = getattr(session.writer, "path", None)
+    ended_at = max(collector.end_t_s, getattr(result, "t_s", 0.0) or 0.0)
+    return ProtocolRun(
+        Path(recording) if recording else None,
+        tuple(collector.beats),
+        ended_at,
+        getattr(result, "ended_by", "stopped"),
+    )
+
+
+async def _run_headless(session: Any) -> Any:
+    from hrvcoach.session import install_stop_signals
+
+    install_stop_signals(asyncio.get_running_loop(), session.stop)
+    return await session.run()
+
+
+def _trusted(beats: tuple[Beat, ...] | list[Beat]) -> tuple[list[float], list[float]]:
+    from hrvcoach.beats import BeatFlag
+
+    distrusted = BeatFlag.NONE
+    for name in _DISTRUSTED_FLAGS:
+        distrusted |= BeatFlag[name]
+    t_s, rr_ms = [], []
+    for beat in beats:
+        if not beat.flags & distrusted:
+            t_s.append(beat.t_s)
+            rr_ms.append(beat.rr_ms)
+    return t_s, rr_ms
+
+
+# -- scoring existing recordings ----------------------------------------------------------------
+def _pacer_from_marks(recording: Any) -> Pacer | None:
+    from hrvcoach.pacer import BreathPattern, Pacer
+
+    plan = [(m.t_s, m.text) for m in recording.marks if m.kind == "pace"]
+    if not plan:
+        plan = list(recording.meta.pace)
+    if not plan:
+        return None
+    try:
+        pacer = Pacer(BreathPattern.parse(plan[0][1]), t0_s=plan[0][0])
+        for t_s, label in plan[1:]:
+            if t_s >= pacer.segments()[-1][0]:
+                pacer.set_pattern(t_s, BreathPattern.parse(label))
+    except (ValueError, IndexError):
+        return None
+    return pacer
+
+
+def assess_recordings(items: list[str], *, settle_s: float) -> tuple[AssessmentResult, Path | None]:
+    """Score ``RATE=FILE`` recordings (one per rate) or one earlier assessment ``FILE``."""
+    from hrvcoach.assess import (
+        MIN_SCORED_S,
+        AssessmentStep,
+        choose_resonance,
+        score_step,
+        steps_from_marks,
+    )
+    from hrvcoach.readers import read_recording
+
+    paired = [item for item in items if "=" in item and not Path(item).exists()]
+    if paired and len(paired) != len(items):
+        raise UsageError("--recording: give RATE=FILE for every rate, or one assessment FILE")
+    if not paired:
+        if len(items) != 1:
+            raise UsageError("--recording: several files need their rates, as RATE=FILE")
+        path = Path(items[0])
+        recording = read_recording(path)
+        t_s, rr_ms = _trusted(recording.beats)
+        try:
+            steps = steps_from_marks(recording.marks, end_s=recording.duration_s)
+        except ValueError as err:
+            raise RecordingError(path, str(err)) from None
+        if len(steps) < 2:
+            raise RecordingError(
+                path, "has no assessment steps; give one paced recording per rate as RATE=FILE"
+            )
+        pacer = _pacer_from_marks(recording)
+        scores = [score_step(t_s, rr_ms, step, pacer=pacer) for step in steps]
+        return choose_resonance(scores), path
+
+    scores = []
+    for index, item in enumerate(paired):
+        rate_text, _, file_text = item.partition("=")
+        try:
+            rate = float(rate_text)
+        except ValueError:
+            raise UsageError(f"--recording {item!r}: {rate_text!r} is not a rate") from None
+        path = Path(file_text)
+        recording = read_recording(path)
+        t_s, rr_ms = _trusted(recording.beats)
+        if len(t_s) < 20:
+            raise RecordingError(path, f"has only {len(t_s)} usable beats")
+        start_s, end_s = t_s[0], t_s[-1]
+        settle = min(settle_s, max(0.0, end_s - start_s - MIN_SCORED_S))
+        step = AssessmentStep(index, rate, start_s, end_s - start_s, settle)
+        pacer = _pacer_from_marks(recording)
+        if pacer is not None and abs(pacer.rate_at(step.scored_start_s) - rate) > 0.05:
+            log.warning(
+                "%s was paced at %g, not %g breaths/min; phase not scored",
+                path,
+                pacer.rate_at(step.scored_start_s),
+                rate,
+            )
+            pacer = None
+        scores.append(score_step(t_s, rr_ms, step, pacer=pacer))
+    return choose_resonance(scores), None
+
+
+# -- output ---------------------------------------------------------------------------------------
+def _fmt(value: float | None, spec: str) -> str:
+    if value is None or not math.isfinite(value):
+        return "-"
+    return format(value, spec)
+
+
+def format_table(result: AssessmentResult) -> str:
+    """The criteria per rate, the winner marked, for people."""
+    lines = [
+        "  rate   peak-trough   LF power   LF peak        phase   coherence   score",
+        "  /min           bpm        ms²   /min                                    ",
+    ]
+    for step, score in zip(result.steps, result.scores, strict=True):
+        mark = "*" if result.resonance_bpm == step.rate_bpm else " "
+        if not step.usable:
+            lines.append(f"{mark} {step.rate_bpm:4.1f}   not scored: {step.note}")
+            continue
+        follows = "" if step.follows_pacer else " (off)"
+        peak = _fmt(step.lf_peak_bpm, ".2f") + follows
+        phase = _fmt(step.phase_deg, "+.0f") + ("°" if step.phase_deg is not None else "")
+        lines.append(
+            f"{mark} {step.rate_bpm:4.1f}   {_fmt(step.peak_trough_bpm, '11.1f')}"
+            f"   {_fmt(step.lf_ms2, '8.0f')}   {peak:<11}"
+            f"  {phase:>6}   {_fmt(step.coherence, '9.2f')}   {score:5.2f}"
+        )
+    return "\n".join(lines)
+
+
+def save_png(result: AssessmentResult, path: Path) -> None:
+    """Bars of each criterion per rate, the chosen rate highlighted."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    steps = [s for s in result.steps if s.usable]
+    if not steps:
+        raise UsageError("--png: no step had enough signal to draw")
+    labels = [f"{s.rate_bpm:g}" for s in steps]
+    chosen = result.resonance_bpm if result.resonance_bpm is not None else result.best_bpm
+    colors = ["#d1495b" if s.rate_bpm == chosen else "#8fb8de" for s in steps]
+    panels: list[tuple[str, list[float]]] = [
+        ("peak-to-trough HR (bpm)", [s.peak_trough_bpm or 0.0 for s in steps]),
+        ("LF power (ms²)", [s.lf_ms2 or 0.0 for s in steps]),
+        ("LF peak height (ms²/Hz)", [s.lf_peak_ms2_hz or 0.0 for s in steps]),
+        ("phase, HR vs breath (deg)", [s.phase_deg or 0.0 for s in steps]),
+        ("coherence ratio", [s.coherence or 0.0 for s in steps]),
+        (
+            "combined score",
+            [sc for s, sc in zip(result.steps, result.scores, strict=True) if s.usable],
+        ),
+    ]
+    fig = Figure(figsize=(10, 6.5), dpi=100, layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(2, 3)
+    for ax, (title, values) in zip(axes.flat, panels, strict=True):
+        ax.bar(labels, values, color=colors)
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel("breaths/min")
+        if title.startswith("phase"):
+            ax.axhline(0.0, color="#555555", linewidth=0.8)
+            ax.set_ylim(-180, 180)
+    verdict = (
+        f"resonance {chosen:g} breaths/min ({result.confidence})"
+        if result.resonance_bpm is not None
+        else "no clear resonance"
+    )
+    fig.suptitle(f"Resonance assessment: {verdict}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, format="png")
+    except OSError as err:
+        raise UsageError(f"--png: cannot write {path}: {err.strerror or err}") from None
+
+
+# -- keeping the result ---------------------------------------------------------------------------
+def store_result(
+    result: AssessmentResult,
+    payload: dict[str, object],
+    *,
+    data_dir: Path,
+    recording: Path | None,
+) -> dict[str, object]:
+    """Write the result beside the recording, add it to the history and set the default pace.
+
+    Returns what was saved where (for the JSON output and the closing lines).
+    """
+    from hrvcoach.settings import Settings
+
+    saved: dict[str, object] = {}
+    if recording is not None:
+        # next to the recording first: it survives whatever happens to the database
+        beside = recording.with_name(recording.stem + ".result.json")
+        try:
+            beside.write_text(
+                json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
+            saved["result_file"] = str(beside)
+        except OSError as err:
+            log.warning("could not write %s: %s", beside, err)
+    rate = result.resonance_bpm if result.resonance_bpm is not None else result.best_bpm
+    if rate is not None:
+        saved["history"] = _add_to_history(result, rate, data_dir=data_dir, recording=recording)
+    if result.resonance_bpm is not None:
+        settings = Settings.load(data_dir)
+        settings.pace_bpm = result.resonance_bpm
+        settings.pace_source = f"assessment {datetime.now().astimezone().date().isoformat()}"
+        settings.save(data_dir)
+        saved["pace_bpm"] = settings.pace_bpm
+        saved["pace_source"] = settings.pace_source
+    return saved
+
+
+def _add_to_history(
+    result: AssessmentResult, rate: float, *, data_dir: Path, recording: Path | None
+) -> bool:
+    from hrvcoach.store import HistoryStore
+
+    store = HistoryStore.open(data_dir)
+    try:
+        if recording is not None:
+            try:
+                store.add_recording(recording, kind="assessment")
+            except (HrvCoachError, ImportError) as err:
+                # the session list can pick the file up later; the assessment itself must count
+                log.warning("assessment recording not indexed: %s", err)
+        store.add_assessment(
+            rate_bpm=rate,
+            confidence=result.confidence,
+            steps=[s.to_json() for s in result.steps],
+            recording=recording,
+        )
+    finally:
+        store.close()
+    return True
+
+
+# -- the command ----------------------------------------------------------------------------------
 def run(args: argparse.Namespace) -> int:
-    raise HrvCoachError("'assess' is not available yet")
+    from hrvcoach import paths
+    from hrvcoach.assess import assess_beats, plan_steps, protocol_pacer
+    from hrvcoach.settings import Settings
+
+    _check_timing(args)
+    settle_s = _settle_s(args)
+    data_dir = paths.data_dir(args.data_dir)
+    settings = Settings.load(data_dir)
+
+    if args.recording:
+        if args.device:
+            raise UsageError("--recording scores files; it cannot be used with --device")
+        result, recording = assess_recordings(args.recording, settle_s=settle_s)
+    else:
+        steps = plan_steps(
+            parse_rates(args.rates), step_s=args.step_minutes * 60.0, settle_s=settle_s
+        )
+        pacer = protocol_pacer(steps, ratio=args.ratio or settings.ratio)
+        window = not args.headless and _display_available()
+        run_ = run_protocol(
+            spec=args.device,
+            steps=steps,
+            pacer=pacer,
+            data_dir=data_dir,
+            speed=args.speed or 1.0,
+            fast=args.fast,
+            window=window,
+            progress=not args.json,
+        )
+        recording = run_.recording
+        done = tuple(s for s in steps if s.end_s <= run_.ended_at_s + 2.0)
+        if len(done) < 2:
+            where = f"; the recording is kept at {recording}" if recording else ""
+            raise HrvCoachError(
+                f"the assessment ended after {len(done)} of {len(steps)} steps "
+                f"({run_.ended_by}), too few to compare{where}"
+            )
+        if len(done) < len(steps):
+            log.warning(
+                "assessment ended early (%s): scoring %d of %d steps",
+                run_.ended_by,
+                len(done),
+                len(steps),
+            )
+        t_s, rr_ms = _trusted(run_.beats)
+        result = assess_beats(t_s, rr_ms, done, pacer=pacer)
+
+    payload = result.to_json(recording=str(recording) if recording else None)
+    saved: dict[str, object] = {}
+    if not args.no_save:
+        saved = store_result(result, payload, data_dir=data_dir, recording=recording)
+        payload["saved"] = saved
+    if args.png:
+        save_png(result, args.png)
+        payload["png"] = str(args.png)
+
+    if args.json:
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        return 0
+    print(format_table(result))
+    print()
+    verdict = {
+        "clear": f"Resonance: {result.resonance_bpm:.1f} breaths/min.",
+        "close": f"Resonance: {result.resonance_bpm:.1f} breaths/min (a close call).",
+        "none": "No clear resonance rate.",
+    }[result.confidence]
+    print(f"{verdict} {result.reason}")
+    if "pace_bpm" in saved:
+        print(f"Practice now paces {saved['pace_bpm']:.1f} breaths/min by default.")
+    elif not args.no_save:
+        print(f"Your default pace stays at {settings.pace_bpm:.1f} breaths/min.")
+    if recording is not None:
+        print(f"Recording: {recording}")
+    if args.png:
+        print(f"Picture: {args.png}")
+    return 0
+
+
+def _display_available() -> bool:
+    import importlib.util
+    import os
+
+    if importlib.util.find_spec("hrvcoach.gui.app") is None:
+        return False  # no window to show yet: run in the terminal
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

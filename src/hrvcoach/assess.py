@@ -1,0 +1,794 @@
+"""Resonance frequency assessment: the stepped protocol and its scoring, as pure functions.
+
+The protocol (Lehrer, Vaschillo & Vaschillo 2000; Lehrer 2013; Shaffer & Meehan 2020) paces a
+series of breathing rates, usually 6.5 down to 4.5 breaths/min for two minutes each, and compares
+the heart's response at each. The first seconds of every step are a settle period and are not
+scored: heart rate needs a few breaths to lock on to a new pace.
+
+For each step, after its settle period, :func:`score_step` measures
+
+- **peak-to-trough HR** (bpm): the mean, over the pacer's breath cycles, of the largest minus the
+  smallest heart rate within the cycle (respiratory sinus arrhythmia amplitude);
+- **LF power** (ms², 0.04-0.15 Hz) of the RR series, and the LF spectral peak's frequency and
+  height; the heart *follows the pacer* when that peak lies at the paced rate;
+- **phase** (degrees) of heart rate against the pacer's lung-volume curve at the pacing frequency:
+  0 means heart rate peaks as the lungs fill, which is what breathing at resonance looks like;
+  positive means heart rate leads the breath;
+- **coherence** (HeartMath ratio: power around the highest 0.04-0.26 Hz peak over the rest).
+
+:func:`choose_resonance` weighs these into one score per rate and says how sure it is: a
+``clear`` winner, a ``close`` call between two rates, or ``none`` when the response is flat.
+The rule and its reasoning are written out in ``docs/assessment.md``.
+
+Everything here takes numbers and returns numbers: no clocks, files or devices. numpy is imported
+at the top (it is light); scipy only inside the functions that need it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hrvcoach.beats import Mark
+from hrvcoach.errors import UsageError
+from hrvcoach.pacer import MAX_RATE_BPM, MIN_RATE_BPM, BreathPattern, Pacer
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RATES_BPM: tuple[float, ...] = (6.5, 6.0, 5.5, 5.0, 4.5)
+DEFAULT_STEP_S = 120.0
+DEFAULT_SETTLE_S = 20.0
+#: a step must leave at least this much scored time after its settle period
+MIN_SCORED_S = 30.0
+
+RESAMPLE_HZ = 4.0  #: the usual rate for an evenly sampled HR/RR series (Task Force 1996)
+LF_BAND_HZ = (0.04, 0.15)
+#: HeartMath coherence: peak searched in 0.04-0.26 Hz, its power taken over +-0.015 Hz, against the
+#: total 0.0033-0.4 Hz power
+COHERENCE_PEAK_BAND_HZ = (0.04, 0.26)
+COHERENCE_TOTAL_BAND_HZ = (0.0033, 0.4)
+COHERENCE_HALF_WIDTH_HZ = 0.015
+#: the LF peak counts as "at the paced rate" within this distance, or one spectral bin of the
+#: scored window if that is wider (a 100 s window cannot resolve finer than 0.01 Hz)
+FOLLOW_TOLERANCE_HZ = 0.01
+#: a silence longer than this between beats is lost signal, not a slow beat
+MAX_BEAT_SPACING_S = 3.0
+#: a step needs this fraction of its scored window covered by beats to be judged
+MIN_COVERAGE = 0.7
+
+#: criterion -> weight in the combined score (see docs/assessment.md for why these)
+WEIGHTS: dict[str, float] = {
+    "peak_trough": 0.30,
+    "lf_power": 0.25,
+    "lf_peak": 0.15,
+    "phase": 0.20,
+    "coherence": 0.10,
+}
+#: a step whose LF peak is not at the paced rate keeps this share of its score: the heart was
+#: swinging, but not with the breath being tested
+NOT_FOLLOWING_FACTOR = 0.8
+#: runner-up within this much of the winner's combined score (0..1 scale): a close call
+CLOSE_MARGIN = 0.06
+#: the response is flat when the largest peak-to-trough swing is less than this many times the
+#: smallest and the LF power spread is small too
+FLAT_PEAK_TROUGH_RATIO = 1.2
+FLAT_LF_RATIO = 1.45
+
+CONFIDENCES = ("clear", "close", "none")
+
+
+# --------------------------------------------------------------------------------------------
+# The protocol plan
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AssessmentStep:
+    """One paced rate of the protocol.
+
+    Attributes:
+        index: Position in the protocol, from 0.
+        rate_bpm: Paced breathing rate (breaths/min).
+        start_s: Session time the step starts.
+        duration_s: Length of the step, settle period included.
+        settle_s: Seconds at the start of the step that are not scored.
+    """
+
+    index: int
+    rate_bpm: float
+    start_s: float
+    duration_s: float
+    settle_s: float
+
+    @property
+    def end_s(self) -> float:
+        return self.start_s + self.duration_s
+
+    @property
+    def scored_start_s(self) -> float:
+        return self.start_s + self.settle_s
+
+    @property
+    def freq_hz(self) -> float:
+        return self.rate_bpm / 60.0
+
+    def mark(self) -> Mark:
+        """The mark that records this step's start in a recording."""
+        return Mark(
+            self.start_s,
+            "step",
+            f"index={self.index} rate={self.rate_bpm:.1f} settle_s={self.settle_s:g}",
+        )
+
+
+_MARK_FIELD = re.compile(r"(\w+)=([-+0-9.eE]+)")
+
+
+def steps_from_marks(marks: Sequence[Mark], *, end_s: float) -> tuple[AssessmentStep, ...]:
+    """The steps of an assessment recording, from its ``step`` marks.
+
+    Each step runs to the next step's start; the last one to ``end_s`` (end of the recording).
+
+    Raises:
+        ValueError: A step mark does not say ``index=.. rate=.. settle_s=..``.
+    """
+    found: list[tuple[float, int, float, float]] = []
+    for mark in marks:
+        if mark.kind != "step":
+            continue
+        values = dict(_MARK_FIELD.findall(mark.text))
+        try:
+            found.append(
+                (
+                    mark.t_s,
+                    int(float(values["index"])),
+                    float(values["rate"]),
+                    float(values.get("settle_s", 0.0)),
+                )
+            )
+        except (KeyError, ValueError):
+            raise ValueError(
+                f"step mark {mark.text!r} at {mark.t_s:.1f} s is not 'index=N rate=R settle_s=S'"
+            ) from None
+    found.sort()
+    steps = []
+    for i, (t_s, index, rate, settle) in enumerate(found):
+        stop_s = found[i + 1][0] if i + 1 < len(found) else end_s
+        steps.append(AssessmentStep(index, rate, t_s, max(0.0, stop_s - t_s), settle))
+    return tuple(steps)
+
+
+def plan_steps(
+    rates_bpm: Sequence[float] = DEFAULT_RATES_BPM,
+    *,
+    step_s: float = DEFAULT_STEP_S,
+    settle_s: float = DEFAULT_SETTLE_S,
+    t0_s: float = 0.0,
+) -> tuple[AssessmentStep, ...]:
+    """The protocol: each rate in turn for ``step_s`` seconds, starting at ``t0_s``.
+
+    Raises:
+        UsageError: No rates, a rate the pacer cannot pace, or steps too short to score.
+    """
+    if not rates_bpm:
+        raise UsageError("give at least one breathing rate to assess")
+    for rate in rates_bpm:
+        if not (MIN_RATE_BPM <= rate <= MAX_RATE_BPM):
+            raise UsageError(
+                f"rate {rate:g} breaths/min is outside {MIN_RATE_BPM:g}-{MAX_RATE_BPM:g}"
+            )
+    if settle_s < 0:
+        raise UsageError("the settle period cannot be negative")
+    if step_s - settle_s < MIN_SCORED_S:
+        raise UsageError(
+            f"a {step_s:g} s step with {settle_s:g} s to settle leaves less than "
+            f"{MIN_SCORED_S:g} s to score; use longer steps or a shorter settle period"
+        )
+    return tuple(
+        AssessmentStep(i, float(rate), t0_s + i * step_s, step_s, settle_s)
+        for i, rate in enumerate(rates_bpm)
+    )
+
+
+def protocol_pacer(steps: Sequence[AssessmentStep], *, ratio: str = "4:6") -> Pacer:
+    """A pacer with every step scheduled up front, so the breathing curve is known in advance.
+
+    Raises:
+        UsageError: ``ratio`` is not like ``4:6`` or ``4:2:6:0``.
+    """
+    if not steps:
+        raise UsageError("an assessment needs at least one step")
+    try:
+        patterns = [BreathPattern.with_ratio(step.rate_bpm, ratio) for step in steps]
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    pacer = Pacer(patterns[0], t0_s=steps[0].start_s)
+    for step, pattern in zip(steps[1:], patterns[1:], strict=True):
+        pacer.set_pattern(step.start_s, pattern)
+    return pacer
+
+
+# --------------------------------------------------------------------------------------------
+# Signals
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CleanRr:
+    """RR intervals with ectopic and misdetected beats replaced.
+
+    Attributes:
+        t_s: Beat times (unchanged: they are what the sensor saw).
+        rr_ms: Corrected intervals.
+        corrected: How many intervals were replaced.
+    """
+
+    t_s: np.ndarray
+    rr_ms: np.ndarray
+    corrected: int
+
+
+def clean_rr(
+    t_s: Sequence[float] | np.ndarray,
+    rr_ms: Sequence[float] | np.ndarray,
+    *,
+    tolerance: float = 0.2,
+    window: int = 11,
+) -> CleanRr:
+    """Replace intervals far from their neighbours' median by interpolation.
+
+    A premature beat gives a short interval and then a long compensatory one; a missed detection
+    gives one about twice as long. Both would swamp a 10 bpm breathing swing, so any interval more
+    than ``tolerance`` (a fraction) away from the running median of ``window`` intervals is
+    replaced by linear interpolation between its good neighbours. Beat times are kept, so the
+    time axis stays honest even where an interval was replaced.
+    """
+    t = np.asarray(t_s, dtype=np.float64)
+    rr = np.asarray(rr_ms, dtype=np.float64).copy()
+    n = rr.size
+    if n < 3:
+        return CleanRr(t, rr, 0)
+    half = window // 2
+    padded = np.pad(rr, half, mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, window)
+    median = np.median(windows, axis=1)
+    bad = np.abs(rr - median) > tolerance * median
+    bad |= (rr < 250.0) | (rr > 3000.0)
+    good = ~bad
+    if good.sum() < 2:
+        return CleanRr(t, rr, 0)
+    idx = np.arange(n)
+    rr[bad] = np.interp(idx[bad], idx[good], rr[good])
+    return CleanRr(t, rr, int(bad.sum()))
+
+
+def hr_at_beats(t_s: np.ndarray, rr_ms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Instantaneous heart rate of each interval, placed at the interval's midpoint.
+
+    Placing it at the beat that ends the interval would delay the series by half a beat, which
+    at 5 breaths/min is a 15-20 degree phase error.
+
+    Returns:
+        ``(t_mid_s, hr_bpm)``.
+    """
+    return t_s - rr_ms / 2000.0, 60000.0 / rr_ms
+
+
+def resample(
+    t_s: np.ndarray,
+    values: np.ndarray,
+    *,
+    fs_hz: float = RESAMPLE_HZ,
+    start_s: float | None = None,
+    end_s: float | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """An unevenly sampled series on an even grid by cubic spline (not beyond its samples).
+
+    Returns:
+        ``(grid_t_s, values_on_grid)``.
+    """
+    from scipy.interpolate import CubicSpline
+
+    lo = t_s[0] if start_s is None else max(start_s, t_s[0])
+    hi = t_s[-1] if end_s is None else min(end_s, t_s[-1])
+    grid = np.arange(lo, hi + 1e-9, 1.0 / fs_hz)
+    if t_s.size < 4:
+        return grid, np.interp(grid, t_s, values)
+    keep = np.concatenate(([True], np.diff(t_s) > 1e-6))  # spline needs strictly rising times
+    return grid, CubicSpline(t_s[keep], values[keep])(grid)
+
+
+# --------------------------------------------------------------------------------------------
+# Criteria (each a pure function of numbers)
+# --------------------------------------------------------------------------------------------
+def peak_to_trough_bpm(
+    t_s: np.ndarray, hr_bpm: np.ndarray, cycle_starts_s: Sequence[float]
+) -> float | None:
+    """Mean over breath cycles of (largest - smallest) heart rate within the cycle.
+
+    Args:
+        t_s: Times of the heart-rate samples (an evenly resampled series gives the best
+            estimate of the true extremes; beat-by-beat samples work too).
+        hr_bpm: Heart rate at those times.
+        cycle_starts_s: Start of every breath cycle; cycle ``i`` is
+            ``[cycle_starts_s[i], cycle_starts_s[i + 1])``. Only whole cycles count.
+
+    Returns:
+        The mean swing in bpm, or ``None`` if no whole cycle has at least three samples.
+    """
+    swings = []
+    for a, b in itertools.pairwise(cycle_starts_s):
+        inside = hr_bpm[(t_s >= a) & (t_s < b)]
+        if inside.size >= 3:
+            swings.append(float(inside.max() - inside.min()))
+    return float(np.mean(swings)) if swings else None
+
+
+@dataclass(frozen=True)
+class Spectrum:
+    """A power spectral density of an evenly sampled RR series.
+
+    Attributes:
+        freq_hz: Frequencies.
+        psd_ms2_hz: Power density in ms²/Hz.
+        resolution_hz: The finest frequency step the window length supports (1 / window).
+    """
+
+    freq_hz: np.ndarray
+    psd_ms2_hz: np.ndarray
+    resolution_hz: float
+
+    def band_power(self, lo_hz: float, hi_hz: float) -> float:
+        """Power in ``[lo_hz, hi_hz)`` in ms² (trapezoid rule)."""
+        sel = (self.freq_hz >= lo_hz) & (self.freq_hz < hi_hz)
+        if sel.sum() < 2:
+            return 0.0
+        return float(np.trapezoid(self.psd_ms2_hz[sel], self.freq_hz[sel]))
+
+    def peak(self, lo_hz: float, hi_hz: float) -> tuple[float, float]:
+        """``(frequency, density)`` of the highest point in ``[lo_hz, hi_hz)``."""
+        sel = np.flatnonzero((self.freq_hz >= lo_hz) & (self.freq_hz < hi_hz))
+        i = sel[int(np.argmax(self.psd_ms2_hz[sel]))]
+        return float(self.freq_hz[i]), float(self.psd_ms2_hz[i])
+
+
+def rr_spectrum(
+    t_s: np.ndarray,
+    rr_ms: np.ndarray,
+    *,
+    fs_hz: float = RESAMPLE_HZ,
+    start_s: float | None = None,
+    end_s: float | None = None,
+) -> Spectrum:
+    """Spectrum of RR over one short paced window.
+
+    A paced step is short (one to two minutes) and close to stationary, so the whole window is one
+    Hann-tapered, linearly detrended periodogram (Welch with a single segment): averaging shorter
+    segments would blur 5.0 and 5.5 breaths/min together. It is zero-padded to at least 4096
+    points, which locates a peak between bins but does not make the resolution finer.
+    """
+    from scipy.signal import welch
+
+    grid, rr_even = resample(t_s, rr_ms, fs_hz=fs_hz, start_s=start_s, end_s=end_s)
+    n = grid.size
+    if n < 16:
+        raise ValueError("too few samples for a spectrum")
+    freq, psd = welch(
+        rr_even,
+        fs=fs_hz,
+        window="hann",
+        nperseg=n,
+        noverlap=0,
+        nfft=max(4096, n),
+        detrend="linear",
+        scaling="density",
+    )
+    return Spectrum(freq, psd, fs_hz / n)
+
+
+def coherence_ratio(spectrum: Spectrum) -> float | None:
+    """HeartMath coherence: power within +-0.015 Hz of the highest 0.04-0.26 Hz peak, divided by
+    the rest of the 0.0033-0.4 Hz power (McCraty et al. 2009). ``None`` if there is no power."""
+    peak_hz, _ = spectrum.peak(*COHERENCE_PEAK_BAND_HZ)
+    peak = spectrum.band_power(peak_hz - COHERENCE_HALF_WIDTH_HZ, peak_hz + COHERENCE_HALF_WIDTH_HZ)
+    total = spectrum.band_power(*COHERENCE_TOTAL_BAND_HZ)
+    rest = total - peak
+    if total <= 0:
+        return None
+    return float(peak / rest) if rest > 1e-12 else float("inf")
+
+
+def phase_deg(t_s: np.ndarray, hr_bpm: np.ndarray, volume: np.ndarray, freq_hz: float) -> float:
+    """Phase of heart rate against the breathing curve at ``freq_hz``, in degrees (-180, 180].
+
+    Both series are projected (Hann-tapered) on ``exp(-2 pi i f t)``; the phase is the angle of the
+    heart-rate component minus that of the breathing component. 0 means heart rate peaks with full
+    lungs; positive means heart rate leads. Only the fundamental counts, so an uneven 4:6 breath
+    has the phase of its best-fitting sine.
+
+    Args:
+        t_s: Evenly spaced sample times shared by both series.
+        hr_bpm: Heart rate at ``t_s``.
+        volume: Lung volume (or any breathing curve, larger = fuller) at ``t_s``.
+        freq_hz: The pacing frequency.
+    """
+    taper = np.hanning(t_s.size)
+    basis = np.exp(-2j * np.pi * freq_hz * t_s) * taper
+    z_hr = np.sum((hr_bpm - hr_bpm.mean()) * basis)
+    z_vol = np.sum((volume - volume.mean()) * basis)
+    angle = math.degrees(float(np.angle(z_hr * np.conj(z_vol))))
+    return 180.0 if angle <= -180.0 else angle
+
+
+def cycle_starts(pacer: Pacer, start_s: float, end_s: float) -> list[float]:
+    """Times in ``[start_s, end_s]`` at which the pacer begins a breath (lungs empty)."""
+    segments = pacer.segments()
+    starts: list[float] = []
+    for i, (seg_t_s, pattern) in enumerate(segments):
+        seg_end_s = segments[i + 1][0] if i + 1 < len(segments) else math.inf
+        lo, hi = max(seg_t_s, start_s), min(seg_end_s, end_s)
+        if lo > hi:
+            continue
+        # within one segment the breath count grows linearly: solve for each whole breath
+        b0 = pacer.breaths(lo) if lo < seg_end_s else pacer.breaths(lo - 1e-9)
+        k = math.ceil(b0 - 1e-9)
+        while True:
+            t = lo + (k - b0) * pattern.period_s
+            if t > hi or (t >= seg_end_s and i + 1 < len(segments)):
+                break
+            if not starts or t - starts[-1] > 1e-6:  # a segment boundary on a whole breath
+                starts.append(t)
+            k += 1
+    return starts
+
+
+# --------------------------------------------------------------------------------------------
+# Per-step score
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StepScore:
+    """How the heart responded at one paced rate.
+
+    Attributes:
+        index: Step index in the protocol.
+        rate_bpm: Paced rate (breaths/min).
+        scored_s: Seconds of the step that were scored (after the settle period).
+        beats: Beats in the scored window.
+        artifacts: Intervals replaced by artifact correction.
+        usable: Enough clean signal to judge this rate.
+        peak_trough_bpm: Mean peak-to-trough heart rate per breath.
+        lf_ms2: LF power (0.04-0.15 Hz) of RR.
+        lf_peak_hz: Frequency of the highest LF point.
+        lf_peak_ms2_hz: Height of that point.
+        follows_pacer: The LF peak lies at the paced rate.
+        phase_deg: Heart rate against the pacer's breathing curve (``None`` without a pacer).
+        coherence: HeartMath coherence ratio.
+        mean_hr_bpm: Mean heart rate.
+        note: Why a step is not usable, or other caveats.
+    """
+
+    index: int
+    rate_bpm: float
+    scored_s: float
+    beats: int
+    artifacts: int
+    usable: bool
+    peak_trough_bpm: float | None = None
+    lf_ms2: float | None = None
+    lf_peak_hz: float | None = None
+    lf_peak_ms2_hz: float | None = None
+    follows_pacer: bool | None = None
+    phase_deg: float | None = None
+    coherence: float | None = None
+    mean_hr_bpm: float | None = None
+    note: str = ""
+
+    @property
+    def lf_peak_bpm(self) -> float | None:
+        """The LF peak in cycles per minute (comparable with ``rate_bpm``)."""
+        return None if self.lf_peak_hz is None else self.lf_peak_hz * 60.0
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "index": self.index,
+            "rate_bpm": self.rate_bpm,
+            "peak_trough_bpm": _round(self.peak_trough_bpm, 2),
+            "lf_ms2": _round(self.lf_ms2, 1),
+            "lf_peak_hz": _round(self.lf_peak_hz, 4),
+            "lf_peak_ms2_hz": _round(self.lf_peak_ms2_hz, 1),
+            "follows_pacer": self.follows_pacer,
+            "phase_deg": _round(self.phase_deg, 1),
+            "coherence": _round(self.coherence, 3),
+            "mean_hr_bpm": _round(self.mean_hr_bpm, 1),
+            "beats": self.beats,
+            "artifacts": self.artifacts,
+            "scored_s": round(self.scored_s, 1),
+            "usable": self.usable,
+            "note": self.note,
+        }
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return round(value, digits)
+
+
+def score_step(
+    t_s: Sequence[float] | np.ndarray,
+    rr_ms: Sequence[float] | np.ndarray,
+    step: AssessmentStep,
+    *,
+    pacer: Pacer | None = None,
+) -> StepScore:
+    """Score one step from the beats of the whole recording.
+
+    Args:
+        t_s: Beat times (session seconds), rising.
+        rr_ms: RR intervals ending at those beats (uncorrected: artifacts are handled here).
+        step: The step to score; only beats in ``[step.scored_start_s, step.end_s]`` count.
+        pacer: The pacer that paced the step; without one (a recording made with another app)
+            cycles are taken as even periods of the step's rate from the window start and no phase
+            is given, since the breathing curve is unknown.
+    """
+    t_all = np.asarray(t_s, dtype=np.float64)
+    rr_all = np.asarray(rr_ms, dtype=np.float64)
+    lo, hi = step.scored_start_s, step.end_s
+    # one beat of margin either side so interpolation covers the window's edges
+    first = max(int(np.searchsorted(t_all, lo, "left")) - 1, 0)
+    last = min(int(np.searchsorted(t_all, hi, "right")) + 1, t_all.size)
+    t_w, rr_w = t_all[first:last], rr_all[first:last]
+    inside = (t_w >= lo) & (t_w <= hi)
+    n_inside = int(inside.sum())
+    scored_s = max(hi - lo, 0.0)
+    base = {"index": step.index, "rate_bpm": step.rate_bpm, "scored_s": scored_s, "beats": n_inside}
+    if n_inside < 20 or scored_s <= 0:
+        return StepScore(
+            **base,
+            artifacts=0,
+            usable=False,
+            note=f"only {n_inside} beats in the scored part of the step",
+        )
+    spacing = np.diff(t_w[inside])
+    covered_s = float(spacing[spacing <= MAX_BEAT_SPACING_S].sum())
+    coverage = covered_s / scored_s
+    clean = clean_rr(t_w, rr_w)
+    artifacts = int(clean_rr(t_w[inside], rr_w[inside]).corrected)
+    if coverage < MIN_COVERAGE:
+        return StepScore(
+            **base,
+            artifacts=artifacts,
+            usable=False,
+            note=f"signal lost for {scored_s - covered_s:.0f} s of {scored_s:.0f} s",
+        )
+    t_mid, hr = hr_at_beats(clean.t_s, clean.rr_ms)
+    grid, hr_even = resample(t_mid, hr, start_s=lo, end_s=hi)
+    if pacer is not None:
+        cycles = cycle_starts(pacer, lo, hi)
+    else:
+        period = 60.0 / step.rate_bpm
+        cycles = list(np.arange(lo, hi + 1e-9, period))
+    ptt = peak_to_trough_bpm(grid, hr_even, cycles)
+    spectrum = rr_spectrum(t_mid, clean.rr_ms, start_s=lo, end_s=hi)
+    lf = spectrum.band_power(*LF_BAND_HZ)
+    peak_hz, peak_density = spectrum.peak(*LF_BAND_HZ)
+    tolerance = max(FOLLOW_TOLERANCE_HZ, spectrum.resolution_hz)
+    follows = abs(peak_hz - step.freq_hz) <= tolerance
+    phase = None
+    if pacer is not None:
+        volume = np.array([pacer.volume(float(t)) for t in grid])
+        phase = phase_deg(grid, hr_even, volume, step.freq_hz)
+    notes = []
+    if artifacts:
+        notes.append(f"{artifacts} beats corrected")
+    if not follows:
+        notes.append(f"LF peak at {peak_hz * 60:.1f}/min, not at the paced rate")
+    return StepScore(
+        **base,
+        artifacts=artifacts,
+        usable=ptt is not None,
+        peak_trough_bpm=ptt,
+        lf_ms2=lf,
+        lf_peak_hz=peak_hz,
+        lf_peak_ms2_hz=peak_density,
+        follows_pacer=follows,
+        phase_deg=phase,
+        coherence=coherence_ratio(spectrum),
+        mean_hr_bpm=float(np.mean(hr_even)) if hr_even.size else None,
+        note="; ".join(notes) if ptt is not None else "no whole breath cycle to measure",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Choosing the rate
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AssessmentResult:
+    """The outcome of an assessment.
+
+    Attributes:
+        steps: Every step's score, in protocol order.
+        scores: Combined score per step (0..1, same order; 0 for unusable steps).
+        resonance_bpm: The rate to practise at, or ``None`` when no rate stands out.
+        best_bpm: The highest-scoring rate, even when the call is ``none``.
+        confidence: ``"clear"``, ``"close"`` or ``"none"``.
+        reason: One sentence saying why.
+        runner_up_bpm: The second-best rate, when there is one.
+    """
+
+    steps: tuple[StepScore, ...]
+    scores: tuple[float, ...]
+    resonance_bpm: float | None
+    best_bpm: float | None
+    confidence: str
+    reason: str
+    runner_up_bpm: float | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def to_json(self, *, recording: str | None = None) -> dict[str, object]:
+        """The ``--json`` shape: ``steps``, ``resonance_bpm``, ``confidence``, ``reason``, ..."""
+        steps = []
+        for step, score in zip(self.steps, self.scores, strict=True):
+            item = step.to_json()
+            item["score"] = round(score, 3)
+            steps.append(item)
+        return {
+            "steps": steps,
+            "resonance_bpm": self.resonance_bpm,
+            "best_bpm": self.best_bpm,
+            "runner_up_bpm": self.runner_up_bpm,
+            "confidence": self.confidence,
+            "reason": self.reason,
+            "recording": recording,
+            **self.extra,
+        }
+
+
+def _normalised(values: list[float | None]) -> list[float]:
+    """Each value over the largest (0 for missing); all zeros when nothing is positive."""
+    finite = [v for v in values if v is not None and math.isfinite(v)]
+    top = max(finite) if finite else 0.0
+    if top <= 0:
+        return [0.0] * len(values)
+    return [
+        (min(v, top) / top if v is not None and math.isfinite(v) and v > 0 else 0.0) for v in values
+    ]
+
+
+def combined_scores(steps: Sequence[StepScore]) -> list[float]:
+    """One score in 0..1 per step (0 for unusable ones), weighted as in :data:`WEIGHTS`.
+
+    Amplitude-like criteria are divided by the best step's value, so the best step gets 1 and
+    a step with half the swing gets 0.5: unlike ranks, this keeps a flat response flat. Phase
+    scores ``(1 + cos phase) / 2``: 1 in phase, 0 in antiphase. Criteria that no step has
+    (phase without a pacer) are left out and the weights of the rest renormalised.
+    """
+    usable = [s if s.usable else None for s in steps]
+    columns: dict[str, list[float]] = {
+        "peak_trough": _normalised([s.peak_trough_bpm if s else None for s in usable]),
+        "lf_power": _normalised([s.lf_ms2 if s else None for s in usable]),
+        "lf_peak": _normalised([s.lf_peak_ms2_hz if s else None for s in usable]),
+        "coherence": _normalised([s.coherence if s else None for s in usable]),
+    }
+    weights = dict(WEIGHTS)
+    if any(s is not None and s.phase_deg is not None for s in usable):
+        columns["phase"] = [
+            (1.0 + math.cos(math.radians(s.phase_deg))) / 2.0
+            if s is not None and s.phase_deg is not None
+            else 0.0
+            for s in usable
+        ]
+    else:
+        weights.pop("phase")
+    total_weight = sum(weights.values())
+    scores = []
+    for i, s in enumerate(usable):
+        if s is None:
+            scores.append(0.0)
+            continue
+        value = sum(weights[k] * columns[k][i] for k in weights) / total_weight
+        if s.follows_pacer is False:
+            value *= NOT_FOLLOWING_FACTOR
+        scores.append(value)
+    return scores
+
+
+def _spread(values: Sequence[float]) -> float:
+    low = min(values)
+    return max(values) / low if low > 0 else float("inf")
+
+
+def choose_resonance(steps: Sequence[StepScore]) -> AssessmentResult:
+    """Pick the resonance rate from scored steps and say how sure the pick is.
+
+    - ``none`` when fewer than two steps are usable, or the response is flat: peak-to-trough
+      swings within :data:`FLAT_PEAK_TROUGH_RATIO` of each other and LF power within
+      :data:`FLAT_LF_RATIO`. ``resonance_bpm`` is then ``None``: nothing justifies moving away
+      from the usual pace.
+    - ``close`` when the runner-up's combined score is within :data:`CLOSE_MARGIN` of the
+      winner's.
+    - ``clear`` otherwise.
+    """
+    steps = tuple(steps)
+    scores = combined_scores(steps)
+    usable = [i for i, s in enumerate(steps) if s.usable]
+    if not usable:
+        return AssessmentResult(
+            steps,
+            tuple(scores),
+            None,
+            None,
+            "none",
+            "No step had enough clean signal to judge; check the strap's "
+            "contact and run the assessment again.",
+        )
+    order = sorted(usable, key=lambda i: (-scores[i], steps[i].index))
+    best = steps[order[0]]
+    second = steps[order[1]] if len(order) > 1 else None
+    if second is None:
+        return AssessmentResult(
+            steps,
+            tuple(scores),
+            None,
+            best.rate_bpm,
+            "none",
+            f"Only {best.rate_bpm:.1f} breaths/min had enough clean signal, so "
+            "there is nothing to compare it with.",
+        )
+    swings = [steps[i].peak_trough_bpm or 0.0 for i in usable]
+    powers = [steps[i].lf_ms2 or 0.0 for i in usable]
+    edge = ""
+    rates = [steps[i].rate_bpm for i in usable]
+    if best.rate_bpm in (min(rates), max(rates)) and len(rates) > 2:
+        edge = " It is the end of the range tested, so your resonance may lie beyond it."
+    if _spread(swings) < FLAT_PEAK_TROUGH_RATIO and _spread(powers) < FLAT_LF_RATIO:
+        return AssessmentResult(
+            steps,
+            tuple(scores),
+            None,
+            best.rate_bpm,
+            "none",
+            f"Heart-rate swings were about the same at every rate ({min(swings):.1f}-"
+            f"{max(swings):.1f} bpm peak to trough), so no rate stands out; keep your usual pace.",
+            runner_up_bpm=second.rate_bpm,
+        )
+    gap = scores[order[0]] - scores[order[1]]
+    if gap < CLOSE_MARGIN:
+        return AssessmentResult(
+            steps,
+            tuple(scores),
+            best.rate_bpm,
+            best.rate_bpm,
+            "close",
+            f"{best.rate_bpm:.1f} and {second.rate_bpm:.1f} breaths/min responded almost equally "
+            f"(scores {scores[order[0]]:.2f} and {scores[order[1]]:.2f}); {best.rate_bpm:.1f} "
+            f"had the edge, and either is a good pace to practise.{edge}",
+            runner_up_bpm=second.rate_bpm,
+        )
+    assert best.peak_trough_bpm is not None
+    assert best.lf_ms2 is not None
+    return AssessmentResult(
+        steps,
+        tuple(scores),
+        best.rate_bpm,
+        best.rate_bpm,
+        "clear",
+        f"{best.rate_bpm:.1f} breaths/min gave the largest response "
+        f"({best.peak_trough_bpm:.1f} bpm peak to trough, LF {best.lf_ms2:.0f} ms²), "
+        f"clearly ahead of {second.rate_bpm:.1f} "
+        f"(score {scores[order[0]]:.2f} against {scores[order[1]]:.2f}).{edge}",
+        runner_up_bpm=second.rate_bpm,
+    )
+
+
+def assess_beats(
+    t_s: Sequence[float] | np.ndarray,
+    rr_ms: Sequence[float] | np.ndarray,
+    steps: Sequence[AssessmentStep],
+    *,
+    pacer: Pacer | None = None,
+) -> AssessmentResult:
+    """Score every step of one recording and choose the rate."""
+    return choose_resonance([score_step(t_s, rr_ms, step, pacer=pacer) for step in steps])
