@@ -1,0 +1,73 @@
+"""A private ``dbus-daemon`` for the fake BlueZ: its own socket in a temporary folder, no policy."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+DBUS_DAEMON = "/usr/bin/dbus-daemon"
+
+# Everyone may own any name and send anything: the bus exists for one test module only.
+CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>hrvcoach-test</type>
+  <listen>unix:path={socket}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+  </policy>
+</busconfig>
+"""
+
+
+def dbus_daemon_path() -> str | None:
+    """The ``dbus-daemon`` executable, or ``None`` when it is not installed."""
+    found = shutil.which("dbus-daemon")
+    if found:
+        return found
+    return DBUS_DAEMON if Path(DBUS_DAEMON).is_file() else None
+
+
+@contextlib.contextmanager
+def private_bus() -> Iterator[str]:
+    """Run a private bus for the duration of the ``with`` block and give its address.
+
+    The daemon is ended (and waited for) on exit, so no process outlives the block.
+    """
+    exe = dbus_daemon_path()
+    if exe is None:
+        raise FileNotFoundError("dbus-daemon is not installed")
+    with tempfile.TemporaryDirectory(prefix="fakebluez-") as tmp:
+        config = Path(tmp) / "bus.conf"
+        config.write_text(CONFIG.format(socket=Path(tmp) / "bus"), encoding="utf-8")
+        proc = subprocess.Popen(
+            [exe, "--nofork", "--nopidfile", f"--config-file={config}", "--print-address=1"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert proc.stdout is not None
+            address = proc.stdout.readline().strip()
+            if not address:
+                err = proc.stderr.read() if proc.stderr else ""
+                raise RuntimeError(f"dbus-daemon did not start: {err.strip()}")
+            yield address
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            for stream in (proc.stdout, proc.stderr):
+                if stream is not None:
+                    stream.close()
