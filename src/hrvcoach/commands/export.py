@@ -1,15 +1,103 @@
-"""hrvcoach export (under construction)."""
+"""Write a recording's beats for other tools.
+
+``--format rr-ms`` writes one RR interval in ms per line, the plain list Kubios and Elite HRV import
+(decimals kept where the recording has them). ``--format csv`` writes ``t_s,rr_ms,hr_bpm`` with a
+header. Any format hrvcoach reads can be exported; gaps are not representable in either output and
+are reported on stderr.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import TextIO
 
-from hrvcoach.errors import HrvCoachError
+from hrvcoach.errors import UsageError
+
+log = logging.getLogger(__name__)
+
+OUTPUT_FORMATS = ("rr-ms", "csv")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    from hrvcoach.recording import FORMATS  # light: no reader is imported for --help
+
+    parser.add_argument(
+        "file", metavar="FILE", help="the recording to export (any supported format)"
+    )
+    parser.add_argument(
+        "--format",
+        dest="output_format",
+        choices=OUTPUT_FORMATS,
+        default="rr-ms",
+        help="rr-ms (default): one RR in ms per line (Kubios, Elite HRV); csv: t_s,rr_ms,hr_bpm",
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="OUT", help="write to this file instead of standard output"
+    )
+    parser.add_argument(
+        "--input-format",
+        choices=FORMATS,
+        help="read FILE as this format instead of recognising it from its content",
+    )
+
+
+def _write(out: TextIO, output_format: str, recording: object) -> None:
+    from hrvcoach.recording import Recording, format_number
+
+    assert isinstance(recording, Recording)
+    if output_format == "rr-ms":
+        out.writelines(f"{format_number(b.rr_ms)}\n" for b in recording.beats)
+    else:
+        out.write("t_s,rr_ms,hr_bpm\n")
+        out.writelines(
+            f"{b.t_s:.3f},{format_number(b.rr_ms)},{format_number(b.hr_bpm)}\n"
+            for b in recording.beats
+        )
 
 
 def run(args: argparse.Namespace) -> int:
-    raise HrvCoachError("'export' is not available yet")
+    from hrvcoach.readers import read_recording
+
+    source = Path(args.file)
+    recording = read_recording(source, args.input_format)
+    if not recording.beats:
+        raise UsageError(f"{source}: the recording has no beats to export")
+    if recording.gaps:
+        log.warning(
+            "%s: %d gap(s) in the recording; the exported list joins the beats on either side",
+            source,
+            len(recording.gaps),
+        )
+    if args.output in (None, "-"):
+        _write(sys.stdout, args.output_format, recording)
+        sys.stdout.flush()
+        return 0
+    out_path = Path(args.output)
+    if out_path.exists() and out_path.resolve() == source.resolve():
+        raise UsageError(f"{out_path}: refusing to write over the recording being exported")
+    if out_path.is_dir():
+        raise UsageError(f"{out_path}: is a folder; give a file name")
+    # Write beside the target and rename, so a failed export never leaves half a file behind.
+    try:
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent or Path(".")
+        )
+    except OSError as err:
+        raise UsageError(f"{out_path}: cannot write: {err.strerror or err}") from None
+    try:
+        os.chmod(tmp_name, 0o644)  # mkstemp makes it private; an export is an ordinary file
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            _write(out, args.output_format, recording)
+        os.replace(tmp_name, out_path)
+    except OSError as err:
+        raise UsageError(f"{out_path}: cannot write: {err.strerror or err}") from None
+    finally:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+    log.info("wrote %d beats to %s", len(recording.beats), out_path)
+    return 0

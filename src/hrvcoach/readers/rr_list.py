@@ -1,0 +1,134 @@
+"""Plain RR lists: Elite HRV exports, Kubios text, PhysioNet RR, Welltory, ``time,rr`` rows.
+
+- Values are separated by white space: one per line, several per line, or all on one line.
+- The unit is judged by magnitude (median below 10: seconds; 100 and above: milliseconds).
+- One header line (``RR``, ``rr_ms``, ``IBI (ms)``...) is allowed before the numbers.
+- Rows of two comma-separated numbers are ``time,rr`` (a time stamp per beat, no header, like
+  numpy's ``savetxt``); the time is used only to find gaps, never as the beat time.
+- Recoveries (warned): trailing ``0`` values are dropped; so is one non-numeric last line (PhysioNet
+  files may end with ``@``).
+- Start time: Elite HRV names its exports ``YYYY-MM-DD HH-MM-SS.txt`` (local time); any other name
+  gets the file's modification time.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+from hrvcoach.errors import RecordingError
+from hrvcoach.readers._common import (
+    Problems,
+    beat_events,
+    check_rr,
+    decode_text,
+    local_time,
+    mtime_start,
+    parse_number,
+    to_milliseconds,
+)
+from hrvcoach.recording import Recording, RecordingMeta
+
+_ELITE_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) (\d{2})-(\d{2})-(\d{2})")
+_HEADER_WORDS = re.compile(r"rr|ibi|nn|interval|ms\b|time|beat", re.IGNORECASE)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def start_from_name(path: Path) -> datetime | None:
+    """Elite HRV's ``2026-11-22 07-30-05.txt`` as a local time, else ``None``."""
+    match = _ELITE_NAME.match(path.stem)
+    if match is None:
+        return None
+    try:
+        return local_time(datetime(*(int(g) for g in match.groups())))  # type: ignore[misc]
+    except ValueError:
+        return None
+
+
+def _clock_in_seconds(
+    clock: list[float], rr_ms: list[float], problems: Problems
+) -> list[float] | None:
+    # The time column's unit is whatever makes its span match the RR sum.
+    if len(clock) < 3:
+        return None
+    span = clock[-1] - clock[0]
+    rr_sum_s = sum(rr_ms[1:]) / 1000.0
+    if rr_sum_s <= 0:
+        return None
+    ratio = span / rr_sum_s
+    if 0.5 < ratio < 2.0:
+        return clock
+    if 500.0 < ratio < 2000.0:
+        return [t / 1000.0 for t in clock]
+    problems.warn("the time column does not follow the RR values; it is ignored")
+    return None
+
+
+def read(path: Path, data: bytes) -> Recording:
+    """Read a plain RR list (see the module docstring)."""
+    text = decode_text(path, data)
+    problems = Problems(path)
+    rows = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    if not rows:
+        raise RecordingError(path, "the file is empty")
+    header: str | None = None
+    first_cells = rows[0][1].replace(",", " ").split()
+    if not all(_is_number(c) for c in first_cells):
+        if not _HEADER_WORDS.search(rows[0][1]) or len(rows) == 1:
+            raise RecordingError(path, f"{rows[0][1][:40]!r} is not an RR value", line=rows[0][0])
+        header = rows[0][1]
+        rows = rows[1:]
+    # One non-numeric line at the very end is a known quirk (PhysioNet's "@"), not a broken file.
+    last_n, last_line = rows[-1]
+    if len(rows) > 1 and not all(_is_number(c) for c in last_line.replace(",", " ").split()):
+        problems.warn(f"ignored a non-numeric last line {last_line[:40]!r}", line=last_n)
+        rows = rows[:-1]
+
+    values: list[float] = []
+    lines: list[int] = []
+    clock: list[float] = []
+    with_time = "," in rows[0][1]
+    for n, line in rows:
+        if with_time:
+            cells = line.split(",")
+            if len(cells) != 2:
+                raise RecordingError(
+                    path, f"expected 2 columns (time, RR) but found {len(cells)}", line=n
+                )
+            clock.append(parse_number(cells[0].strip(), path, n, "time"))
+            values.append(parse_number(cells[1].strip(), path, n, "RR"))
+            lines.append(n)
+        else:
+            for cell in line.split():
+                values.append(parse_number(cell, path, n, "RR"))
+                lines.append(n)
+    rr_ms, unit = to_milliseconds(values, path)
+    keep = check_rr(rr_ms, lines, path, problems)
+    rr_ms = rr_ms[:keep]
+    if not rr_ms:
+        raise RecordingError(path, "there are no RR values in the file")
+    clock_s = _clock_in_seconds(clock[:keep], rr_ms, problems) if with_time else None
+
+    start = start_from_name(path)
+    source = "filename"
+    if start is None:
+        start, source = mtime_start(path), "mtime"
+    extra: dict[str, object] = {"unit": unit, "layout": "time,rr" if with_time else "values"}
+    if header is not None:
+        extra["header"] = header
+    meta = RecordingMeta(
+        format="rr-list",
+        start_time=start,
+        start_time_source=source,
+        extra=extra,
+    )
+    events = beat_events(rr_ms, clock_s=clock_s, problems=problems)
+    return Recording(path, meta, events, tuple(problems.items))

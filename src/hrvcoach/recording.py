@@ -1,0 +1,339 @@
+"""Recordings: what a session (or an imported file) holds, and hrvcoach's own file format.
+
+A :class:`Recording` is the events of one session with what is known about where they came from
+(:class:`RecordingMeta`). Readers for every supported format live in :mod:`hrvcoach.readers`.
+
+hrvcoach writes its own recordings with :class:`RecordingWriter`: a CSV file that a spreadsheet can
+open, written one line per event and flushed at once, so a process killed mid-session loses at most
+the event it was writing. The layout (documented in ``docs/formats.md``)::
+
+    # hrvcoach recording v1
+    # meta: {"device": "Polar H10 1A2B3C4D", "start_time": "2026-11-22T07:30:05+01:00", ...}
+    t_s,kind,rr_ms,hr_bpm,contact,flags,duration_s,label,text
+    0.000,mark,,,,,,pace,6.0 4:6
+    0.000,status,,,,,,connected,"{""name"": ""Polar H10 1A2B3C4D""}"
+    0.967,beat,966.796875,62,detected,,,,
+    1.930,beat,962.890625,62,detected,,,,
+    31.200,gap,,,,,4.500,,signal lost
+    35.812,beat,1001.953125,60,detected,after_gap,,,
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from hrvcoach import __version__
+from hrvcoach.beats import (
+    Beat,
+    BeatFlag,
+    Contact,
+    DeviceStatus,
+    Event,
+    Gap,
+    Mark,
+    SourceInfo,
+)
+from hrvcoach.errors import RecordingError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+log = logging.getLogger(__name__)
+
+#: recording formats :func:`hrvcoach.readers.read_recording` knows (``RecordingMeta.format``)
+FORMATS = (
+    "hrvcoach",
+    "rr-list",
+    "hrvlogger",
+    "polar-hrm",
+    "garmin-fit",
+    "polar-sensor-logger",
+    "numpy",
+)
+
+FORMAT_VERSION = 1
+MAGIC = "# hrvcoach recording"
+FIRST_LINE = f"{MAGIC} v{FORMAT_VERSION}"
+META_PREFIX = "# meta: "
+COLUMNS = ("t_s", "kind", "rr_ms", "hr_bpm", "contact", "flags", "duration_s", "label", "text")
+
+#: ``contact`` column words; ``Contact.UNKNOWN`` is written as an empty cell
+CONTACT_WORDS: dict[Contact, str] = {
+    Contact.UNSUPPORTED: "unsupported",
+    Contact.NOT_DETECTED: "not-detected",
+    Contact.DETECTED: "detected",
+}
+#: ``flags`` column words, joined with ``+`` when a beat has several
+FLAG_WORDS: dict[BeatFlag, str] = {
+    BeatFlag.BUFFERED: "buffered",
+    BeatFlag.IMPLAUSIBLE: "implausible",
+    BeatFlag.NO_CONTACT: "no_contact",
+    BeatFlag.AFTER_GAP: "after_gap",
+    BeatFlag.SIMULATED_ECTOPIC: "simulated_ectopic",
+    BeatFlag.SIMULATED_MISSED: "simulated_missed",
+}
+
+
+@dataclass(frozen=True)
+class RecordingMeta:
+    """What is known about a recording besides its events.
+
+    Attributes:
+        format: The file format it was read from (one of :data:`FORMATS`).
+        device: The sensor or app that measured the beats, where the file says.
+        start_time: Wall-clock time of session time 0, timezone-aware (times a file gives without a
+            zone are taken as this computer's local time).
+        start_time_source: Where ``start_time`` came from: ``"file"`` (the content), ``"filename"``
+            (e.g. Elite HRV's ``2026-11-22 07-30-05.txt``) or ``"mtime"`` (the file's modification
+            time, a guess).
+        simulated: True when no real heart produced the beats (simulator sessions).
+        pace: The breathing plan at the start of the recording: ``(t_s, BreathPattern.label())``.
+        extra: Anything else the file says (app version, simulator parameters, sensor address...).
+    """
+
+    format: str
+    device: str | None = None
+    start_time: datetime | None = None
+    start_time_source: str | None = None
+    simulated: bool = False
+    pace: tuple[tuple[float, str], ...] = ()
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Recording:
+    """The events of one session, in time order, and where they came from.
+
+    Attributes:
+        path: The file it was read from (``None`` when built in memory).
+        meta: Format, device, start time and the rest.
+        events: Beats, gaps, marks and device status changes, in time order.
+        warnings: What a reader recovered from (one line each; also logged), e.g. a partial last
+            line of a recording that was cut off.
+    """
+
+    path: Path | None
+    meta: RecordingMeta
+    events: tuple[Event, ...]
+    warnings: tuple[str, ...] = ()
+
+    @cached_property
+    def beats(self) -> tuple[Beat, ...]:
+        """The beats alone."""
+        return tuple(e for e in self.events if isinstance(e, Beat))
+
+    @cached_property
+    def gaps(self) -> tuple[Gap, ...]:
+        """Times the signal was lost."""
+        return tuple(e for e in self.events if isinstance(e, Gap))
+
+    @cached_property
+    def marks(self) -> tuple[Mark, ...]:
+        """Pace changes, notes, assessment steps..."""
+        return tuple(e for e in self.events if isinstance(e, Mark))
+
+    @cached_property
+    def rr_ms(self) -> np.ndarray:
+        """RR intervals of the beats in ms (float64, read-only)."""
+        import numpy as np  # here, so that --help never loads numpy
+
+        arr = np.fromiter((b.rr_ms for b in self.beats), dtype=np.float64, count=len(self.beats))
+        arr.flags.writeable = False
+        return arr
+
+    @cached_property
+    def t_s(self) -> np.ndarray:
+        """Times of the beats in seconds since the start (float64, read-only)."""
+        import numpy as np
+
+        arr = np.fromiter((b.t_s for b in self.beats), dtype=np.float64, count=len(self.beats))
+        arr.flags.writeable = False
+        return arr
+
+    @property
+    def duration_s(self) -> float:
+        """Session time covered: up to the last beat, or the end of a trailing gap."""
+        end = 0.0
+        for event in reversed(self.events):
+            if isinstance(event, Gap):
+                end = max(end, event.t_s + event.duration_s)
+            elif isinstance(event, Beat):
+                return max(end, event.t_s)
+        return end
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+
+def format_number(value: float | None) -> str:
+    """A number as the shortest text that reads back exactly (``1000``, ``966.796875``)."""
+    if value is None:
+        return ""
+    value = float(value)
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def format_flags(flags: BeatFlag) -> str:
+    return "+".join(word for flag, word in FLAG_WORDS.items() if flags & flag)
+
+
+def _status_json(event: DeviceStatus) -> str:
+    detail: dict[str, object] = {}
+    for key in ("name", "address", "battery_pct", "body_location"):
+        value = getattr(event, key)
+        if value is not None:
+            detail[key] = value
+    if event.detail:
+        detail["detail"] = event.detail
+    return json.dumps(detail, ensure_ascii=False) if detail else ""
+
+
+def event_row(event: Event) -> list[str]:
+    """The CSV cells of one event (see :data:`COLUMNS`)."""
+    t = f"{event.t_s:.3f}"
+    if isinstance(event, Beat):
+        contact = CONTACT_WORDS.get(event.contact, "")
+        rr, hr, flags = format_number(event.rr_ms), format_number(event.hr_bpm), event.flags
+        return [t, "beat", rr, hr, contact, format_flags(flags), "", "", ""]
+    if isinstance(event, Gap):
+        return [t, "gap", "", "", "", "", f"{event.duration_s:.3f}", "", event.reason]
+    if isinstance(event, Mark):
+        return [t, "mark", "", "", "", "", "", event.kind, event.text]
+    if isinstance(event, DeviceStatus):
+        return [t, "status", "", "", "", "", "", event.state.value, _status_json(event)]
+    raise TypeError(f"not an event: {event!r}")
+
+
+def _iso(dt: datetime) -> str:
+    return dt.isoformat(timespec="milliseconds" if dt.microsecond else "seconds")
+
+
+class RecordingWriter:
+    """Writes one session in hrvcoach's recording format, line by line.
+
+    The file is created exclusively (an existing file is never overwritten) and opened for
+    appending; each event is one line, flushed at once. There is no fsync per line: a flush hands
+    the line to the operating system, which is enough to survive the process being killed (what a
+    power cut takes is up to the operating system). A line cut off by a kill is dropped, with a
+    warning, when the file is read back.
+
+    Args:
+        path: The file to create.
+        info: The source of the beats (device, address, simulated, details go into the metadata).
+        pace: The breathing plan at the start, ``(t_s, BreathPattern.label())``.
+        start_time: Wall-clock start; defaults to ``info.start_time``, then to now.
+
+    Raises:
+        RecordingError: The file exists already or cannot be created.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        info: SourceInfo,
+        pace: Sequence[tuple[float, str]] = (),
+        start_time: datetime | None = None,
+    ) -> None:
+        self.path = Path(path)
+        start = start_time or info.start_time or datetime.now().astimezone()
+        if start.tzinfo is None:
+            start = start.astimezone()
+        self.start_time = start
+        meta: dict[str, object] = {
+            "device": info.device,
+            "address": info.address,
+            "source": info.kind,
+            "simulated": info.simulated,
+            "start_time": _iso(start),
+            "pace": [[float(t), str(label)] for t, label in pace],
+            "app": f"hrvcoach {__version__}",
+            "details": info.details,
+        }
+        try:
+            meta_json = json.dumps(meta, ensure_ascii=False, default=str)
+        except (
+            ValueError
+        ) as err:  # circular details: a programming error, but keep the message short
+            raise RecordingError(self.path, f"cannot record the source details: {err}") from None
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            raise RecordingError(
+                self.path, "already exists; a recording is never overwritten"
+            ) from None
+        except OSError as err:
+            raise RecordingError(self.path, f"cannot create: {err.strerror}") from None
+        self._file: io.TextIOWrapper | None = open(  # noqa: SIM115 - closed in close()
+            fd, "a", encoding="utf-8", newline=""
+        )
+        self._buffer = io.StringIO()
+        self._csv = csv.writer(self._buffer, lineterminator="\n")
+        self.events_written = 0
+        self._write_text(f"{FIRST_LINE}\n{META_PREFIX}{meta_json}\n{','.join(COLUMNS)}\n")
+
+    def _write_text(self, text: str) -> None:
+        if self._file is None:
+            raise RecordingError(self.path, "the recording is already closed")
+        self._file.write(text)
+        self._file.flush()
+
+    def write(self, event: Event) -> None:
+        """Append one event as one line and flush it."""
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._csv.writerow(event_row(event))
+        self._write_text(self._buffer.getvalue())
+        self.events_written += 1
+
+    def close(self) -> None:
+        """Close the file (safe to call more than once)."""
+        if self._file is not None:
+            try:
+                self._file.close()
+            finally:
+                self._file = None
+
+    @property
+    def closed(self) -> bool:
+        return self._file is None
+
+    def __enter__(self) -> RecordingWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def new_recording_path(directory: Path, start: datetime, kind: str) -> Path:
+    """A fresh file name like ``2026-11-22T07-30-05_practice.csv`` in ``directory``.
+
+    Never the name of an existing file: a second session in the same second gets ``_2``, ``_3``...
+    (the writer also refuses to overwrite, so two processes racing for one name cannot clobber).
+    """
+    safe_kind = "".join(c if c.isalnum() or c in "-_" else "-" for c in kind) or "session"
+    stem = f"{start.strftime('%Y-%m-%dT%H-%M-%S')}_{safe_kind}"
+    candidate = directory / f"{stem}.csv"
+    n = 2
+    while candidate.exists():
+        candidate = directory / f"{stem}_{n}.csv"
+        n += 1
+    return candidate
