@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hrvcoach.beats import Mark
+from hrvcoach.beats import RR_MAX_MS, RR_MIN_MS, Mark
 from hrvcoach.errors import UsageError
 from hrvcoach.pacer import MAX_RATE_BPM, MIN_RATE_BPM, BreathPattern, Pacer
 
@@ -49,11 +49,9 @@ MIN_SCORED_S = 30.0
 
 RESAMPLE_HZ = 4.0  #: the usual rate for an evenly sampled HR/RR series (Task Force 1996)
 LF_BAND_HZ = (0.04, 0.15)
-#: HeartMath coherence: peak searched in 0.04-0.26 Hz, its power taken over +-0.015 Hz, against the
-#: total 0.0033-0.4 Hz power
-COHERENCE_PEAK_BAND_HZ = (0.04, 0.26)
-COHERENCE_TOTAL_BAND_HZ = (0.0033, 0.4)
-COHERENCE_HALF_WIDTH_HZ = 0.015
+#: HeartMath coherence: a 64 s window every 5 s (McCraty et al. 2009)
+COHERENCE_WINDOW_S = 64.0
+COHERENCE_STEP_S = 5.0
 #: the LF peak counts as "at the paced rate" within this distance, or one spectral bin of the
 #: scored window if that is wider (a 100 s window cannot resolve finer than 0.01 Hz)
 FOLLOW_TOLERANCE_HZ = 0.01
@@ -77,8 +75,8 @@ NOT_FOLLOWING_FACTOR = 0.8
 CLOSE_MARGIN = 0.06
 #: the response is flat when the largest peak-to-trough swing is less than this many times the
 #: smallest and the LF power spread is small too
-FLAT_PEAK_TROUGH_RATIO = 1.2
-FLAT_LF_RATIO = 1.45
+FLAT_PEAK_TROUGH_RATIO = 1.25
+FLAT_LF_RATIO = 2.0
 
 CONFIDENCES = ("clear", "close", "none")
 
@@ -221,8 +219,8 @@ class CleanRr:
 
     Attributes:
         t_s: Beat times (unchanged: they are what the sensor saw).
-        rr_ms: Corrected intervals.
-        corrected: How many intervals were replaced.
+        rr_ms: Corrected intervals ending at those beats.
+        corrected: Intervals replaced.
     """
 
     t_s: np.ndarray
@@ -230,7 +228,7 @@ class CleanRr:
     corrected: int
 
 
-def clean_rr(
+def correct_artifacts(
     t_s: Sequence[float] | np.ndarray,
     rr_ms: Sequence[float] | np.ndarray,
     *,
@@ -240,10 +238,15 @@ def clean_rr(
     """Replace intervals far from their neighbours' median by interpolation.
 
     A premature beat gives a short interval and then a long compensatory one; a missed detection
-    gives one about twice as long. Both would swamp a 10 bpm breathing swing, so any interval more
-    than ``tolerance`` (a fraction) away from the running median of ``window`` intervals is
-    replaced by linear interpolation between its good neighbours. Beat times are kept, so the
-    time axis stays honest even where an interval was replaced.
+    one about twice as long. Either would swamp a 10 bpm breathing swing, so any interval more than
+    ``tolerance`` (a fraction) away from the running median of ``window`` intervals, or outside
+    what a heart can do, is replaced by linear interpolation between its good neighbours. Beat
+    times are kept as the sensor gave them, so the time axis stays honest.
+
+    This is deliberately simpler than the Kubios correction that live HRV uses
+    (:mod:`hrvcoach.artifacts`): a step is short, beat times are known, and the one thing that
+    matters here is that no artifact survives to inflate a peak-to-trough swing. A 20 % band is
+    wide enough for a 20 bpm breathing swing (RR changes under 10 % from beat to beat).
     """
     t = np.asarray(t_s, dtype=np.float64)
     rr = np.asarray(rr_ms, dtype=np.float64).copy()
@@ -252,15 +255,13 @@ def clean_rr(
         return CleanRr(t, rr, 0)
     half = window // 2
     padded = np.pad(rr, half, mode="edge")
-    windows = np.lib.stride_tricks.sliding_window_view(padded, window)
-    median = np.median(windows, axis=1)
-    bad = np.abs(rr - median) > tolerance * median
-    bad |= (rr < 250.0) | (rr > 3000.0)
+    median = np.median(np.lib.stride_tricks.sliding_window_view(padded, window), axis=1)
+    bad = (np.abs(rr - median) > tolerance * median) | (rr < RR_MIN_MS) | (rr > RR_MAX_MS)
     good = ~bad
     if good.sum() < 2:
         return CleanRr(t, rr, 0)
-    idx = np.arange(n)
-    rr[bad] = np.interp(idx[bad], idx[good], rr[good])
+    index = np.arange(n)
+    rr[bad] = np.interp(index[bad], index[good], rr[good])
     return CleanRr(t, rr, int(bad.sum()))
 
 
@@ -327,77 +328,84 @@ def peak_to_trough_bpm(
 
 
 @dataclass(frozen=True)
-class Spectrum:
-    """A power spectral density of an evenly sampled RR series.
+class StepSpectrum:
+    """What the spectrum of one step's RR says.
 
     Attributes:
-        freq_hz: Frequencies.
-        psd_ms2_hz: Power density in ms²/Hz.
-        resolution_hz: The finest frequency step the window length supports (1 / window).
+        lf_ms2: Power in the LF band.
+        lf_peak_hz: Frequency of the highest LF point.
+        lf_peak_ms2_hz: Its height (density).
+        resolution_hz: The finest frequency step the window supports (1 / window length).
     """
 
-    freq_hz: np.ndarray
-    psd_ms2_hz: np.ndarray
+    lf_ms2: float
+    lf_peak_hz: float
+    lf_peak_ms2_hz: float
     resolution_hz: float
 
-    def band_power(self, lo_hz: float, hi_hz: float) -> float:
-        """Power in ``[lo_hz, hi_hz)`` in ms² (trapezoid rule)."""
-        sel = (self.freq_hz >= lo_hz) & (self.freq_hz < hi_hz)
-        if sel.sum() < 2:
-            return 0.0
-        return float(np.trapezoid(self.psd_ms2_hz[sel], self.freq_hz[sel]))
 
-    def peak(self, lo_hz: float, hi_hz: float) -> tuple[float, float]:
-        """``(frequency, density)`` of the highest point in ``[lo_hz, hi_hz)``."""
-        sel = np.flatnonzero((self.freq_hz >= lo_hz) & (self.freq_hz < hi_hz))
-        i = sel[int(np.argmax(self.psd_ms2_hz[sel]))]
-        return float(self.freq_hz[i]), float(self.psd_ms2_hz[i])
-
-
-def rr_spectrum(
+def step_spectrum(
     t_s: np.ndarray,
     rr_ms: np.ndarray,
     *,
-    fs_hz: float = RESAMPLE_HZ,
     start_s: float | None = None,
     end_s: float | None = None,
-) -> Spectrum:
-    """Spectrum of RR over one short paced window.
+) -> StepSpectrum:
+    """LF power and peak of RR over one short paced window.
 
-    A paced step is short (one to two minutes) and close to stationary, so the whole window is one
-    Hann-tapered, linearly detrended periodogram (Welch with a single segment): averaging shorter
-    segments would blur 5.0 and 5.5 breaths/min together. It is zero-padded to at least 4096
-    points, which locates a peak between bins but does not make the resolution finer.
+    A paced step is short (one to two minutes) and close to stationary, so the whole window is
+    one Hann-tapered, linearly detrended Welch segment (:func:`hrvcoach.hrv.welch_spectrum`):
+    averaging shorter segments would blur 5.0 and 5.5 breaths/min together. Zero-padding to at
+    least 4096 points locates a peak between bins; it does not make the resolution finer.
+
+    Raises:
+        ValueError: Fewer than 16 samples in the window.
     """
-    from scipy.signal import welch
+    from hrvcoach.hrv import SpectralMethod, band_power, welch_spectrum
 
-    grid, rr_even = resample(t_s, rr_ms, fs_hz=fs_hz, start_s=start_s, end_s=end_s)
+    grid, rr_even = resample(t_s, rr_ms, fs_hz=RESAMPLE_HZ, start_s=start_s, end_s=end_s)
     n = grid.size
     if n < 16:
         raise ValueError("too few samples for a spectrum")
-    freq, psd = welch(
-        rr_even,
-        fs=fs_hz,
-        window="hann",
+    method = SpectralMethod(
+        rate_hz=RESAMPLE_HZ,
         nperseg=n,
         noverlap=0,
         nfft=max(4096, n),
         detrend="linear",
-        scaling="density",
+        lf_hz=LF_BAND_HZ,
     )
-    return Spectrum(freq, psd, fs_hz / n)
+    spectrum = welch_spectrum(rr_even, method)
+    freq, density = spectrum.frequency_hz, spectrum.power_ms2_per_hz
+    in_lf = np.flatnonzero((freq >= LF_BAND_HZ[0]) & (freq < LF_BAND_HZ[1]))
+    top = in_lf[int(np.argmax(density[in_lf]))]
+    return StepSpectrum(
+        lf_ms2=band_power(spectrum, LF_BAND_HZ),
+        lf_peak_hz=float(freq[top]),
+        lf_peak_ms2_hz=float(density[top]),
+        resolution_hz=RESAMPLE_HZ / n,
+    )
 
 
-def coherence_ratio(spectrum: Spectrum) -> float | None:
-    """HeartMath coherence: power within +-0.015 Hz of the highest 0.04-0.26 Hz peak, divided by
-    the rest of the 0.0033-0.4 Hz power (McCraty et al. 2009). ``None`` if there is no power."""
-    peak_hz, _ = spectrum.peak(*COHERENCE_PEAK_BAND_HZ)
-    peak = spectrum.band_power(peak_hz - COHERENCE_HALF_WIDTH_HZ, peak_hz + COHERENCE_HALF_WIDTH_HZ)
-    total = spectrum.band_power(*COHERENCE_TOTAL_BAND_HZ)
-    rest = total - peak
-    if total <= 0:
-        return None
-    return float(peak / rest) if rest > 1e-12 else float("inf")
+def mean_coherence(
+    t_s: np.ndarray, rr_ms: np.ndarray, *, start_s: float, end_s: float
+) -> float | None:
+    """HeartMath coherence (:func:`hrvcoach.hrv.coherence`) averaged over a window.
+
+    As HeartMath does it: a 64 s coherence ratio every 5 s, averaged. A window shorter than 64 s
+    gets one ratio over the whole window. ``None`` when the beats do not cover it.
+    """
+    from hrvcoach.hrv import CoherenceMethod, coherence
+
+    span_s = end_s - start_s
+    method = CoherenceMethod(window_s=min(COHERENCE_WINDOW_S, span_s))
+    ratios = []
+    for window_end_s in np.arange(start_s + method.window_s, end_s + 1e-9, COHERENCE_STEP_S):
+        upto = int(np.searchsorted(t_s, window_end_s, side="right"))
+        found = coherence(rr_ms[:upto], t_s[:upto], method)
+        if found is not None and math.isfinite(found.ratio):
+            ratios.append(found.ratio)
+    return float(np.mean(ratios)) if ratios else None
 
 
 def phase_deg(t_s: np.ndarray, hr_bpm: np.ndarray, volume: np.ndarray, freq_hz: float) -> float:
@@ -435,7 +443,7 @@ def cycle_starts(pacer: Pacer, start_s: float, end_s: float) -> list[float]:
         b0 = pacer.breaths(lo) if lo < seg_end_s else pacer.breaths(lo - 1e-9)
         k = math.ceil(b0 - 1e-9)
         while True:
-            t = lo + (k - b0) * pattern.period_s
+            t = max(lo, lo + (k - b0) * pattern.period_s)  # never before lo by rounding
             if t > hi or (t >= seg_end_s and i + 1 < len(segments)):
                 break
             if not starts or t - starts[-1] > 1e-6:  # a segment boundary on a whole breath
@@ -554,8 +562,8 @@ def score_step(
     spacing = np.diff(t_w[inside])
     covered_s = float(spacing[spacing <= MAX_BEAT_SPACING_S].sum())
     coverage = covered_s / scored_s
-    clean = clean_rr(t_w, rr_w)
-    artifacts = int(clean_rr(t_w[inside], rr_w[inside]).corrected)
+    clean = correct_artifacts(t_w, rr_w)
+    artifacts = clean.corrected
     if coverage < MIN_COVERAGE:
         return StepScore(
             **base,
@@ -571,9 +579,8 @@ def score_step(
         period = 60.0 / step.rate_bpm
         cycles = list(np.arange(lo, hi + 1e-9, period))
     ptt = peak_to_trough_bpm(grid, hr_even, cycles)
-    spectrum = rr_spectrum(t_mid, clean.rr_ms, start_s=lo, end_s=hi)
-    lf = spectrum.band_power(*LF_BAND_HZ)
-    peak_hz, peak_density = spectrum.peak(*LF_BAND_HZ)
+    spectrum = step_spectrum(t_mid, clean.rr_ms, start_s=lo, end_s=hi)
+    lf, peak_hz, peak_density = spectrum.lf_ms2, spectrum.lf_peak_hz, spectrum.lf_peak_ms2_hz
     tolerance = max(FOLLOW_TOLERANCE_HZ, spectrum.resolution_hz)
     follows = abs(peak_hz - step.freq_hz) <= tolerance
     phase = None
@@ -595,7 +602,7 @@ def score_step(
         lf_peak_ms2_hz=peak_density,
         follows_pacer=follows,
         phase_deg=phase,
-        coherence=coherence_ratio(spectrum),
+        coherence=mean_coherence(clean.t_s, clean.rr_ms, start_s=lo, end_s=hi),
         mean_hr_bpm=float(np.mean(hr_even)) if hr_even.size else None,
         note="; ".join(notes) if ptt is not None else "no whole breath cycle to measure",
     )

@@ -580,11 +580,12 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(format_table(result))
     print()
-    verdict = {
-        "clear": f"Resonance: {result.resonance_bpm:.1f} breaths/min.",
-        "close": f"Resonance: {result.resonance_bpm:.1f} breaths/min (a close call).",
-        "none": "No clear resonance rate.",
-    }[result.confidence]
+    if result.resonance_bpm is None:
+        verdict = "No clear resonance rate."
+    elif result.confidence == "close":
+        verdict = f"Resonance: {result.resonance_bpm:.1f} breaths/min (a close call)."
+    else:
+        verdict = f"Resonance: {result.resonance_bpm:.1f} breaths/min."
     print(f"{verdict} {result.reason}")
     if "pace_bpm" in saved:
         print(f"Practice now paces {saved['pace_bpm']:.1f} breaths/min by default.")
