@@ -1,1 +1,1 @@
-"""Qt edge: the practice window, trends window and the asyncio-Qt bridge. Nothing else imports Qt."""
+"""Qt edge: the practice and trends windows and the asyncio-Qt bridge. Nothing else imports Qt."""

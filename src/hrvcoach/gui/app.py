@@ -1,0 +1,176 @@
+"""Composition root of the practice window: the Qt application, check-ins, screenshot, the end.
+
+Importing this module is cheap (no Qt); Qt and pyqtgraph load when :func:`run_practice_window` is
+called. The caller owns the session's source, recording writer and history store; this module only
+shows the session and hands back how it ended.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hrvcoach.errors import UsageError
+from hrvcoach.gui.checkin import Checkin
+
+if TYPE_CHECKING:
+    from hrvcoach.session import Session, SessionResult
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SIZE = (1280, 800)
+#: longest wait, after the window closed, for the session thread to close its source
+STOP_TIMEOUT_S = 30.0
+
+
+def display_available() -> bool:
+    """True when Qt can draw: a desktop, X11/Wayland, or an explicit QT_QPA_PLATFORM."""
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+@dataclass(frozen=True)
+class WindowOutcome:
+    """What the window hands back to the command that opened it.
+
+    Attributes:
+        result: How the session ended (``None`` if it never started or could not be stopped).
+        checkin_before: The answer before the session (``None``: skipped or not asked).
+        checkin_after: The answer after it.
+        summary: Whatever the ``summary`` callable returned (``None`` without one or on failure).
+    """
+
+    result: SessionResult | None
+    checkin_before: Checkin | None
+    checkin_after: Checkin | None
+    summary: object | None = None
+
+
+def _check_screenshot_path(path: Path | None) -> None:
+    if path is None:
+        return
+    if path.suffix.lower() != ".png":
+        raise UsageError(f"--screenshot {path}: the file name must end in .png")
+    if not path.parent.is_dir():
+        raise UsageError(f"--screenshot {path}: folder {path.parent} does not exist")
+
+
+def run_practice_window(
+    session: Session,
+    *,
+    title: str,
+    screenshot: Path | None = None,
+    checkin: bool = False,
+    autostart: bool = True,
+    summary: Callable[[SessionResult], object] | None = None,
+    close_when_done_s: float | None = None,
+    sound: bool = False,
+    size: tuple[int, int] = DEFAULT_SIZE,
+) -> WindowOutcome:
+    """Show the practice window, run the session in it, and return when the window closes.
+
+    Args:
+        session: A session not yet run; it runs on a worker thread (see ``gui.bridge``).
+        title: Window title, e.g. ``"Practice · Polar H10"``.
+        screenshot: Save a PNG of the window here when the session ends.
+        checkin: Ask the stress check-in before starting and after the end.
+        autostart: Start at once (otherwise the Start button starts it).
+        summary: Called with the result on the session thread when it ends (e.g. a whole-session
+            analysis); its value is shown in the window and returned.
+        close_when_done_s: Close the window this long after the end (tests, ``--screenshot``).
+        sound: Start with the sound cues on.
+        size: Initial window size in pixels.
+
+    Returns:
+        The session result and the check-in answers.
+
+    Raises:
+        UsageError: ``screenshot`` cannot be written.
+        Exception: Whatever the session itself raised (a device that cannot be opened ...), after
+            the window has shown it and closed.
+    """
+    screenshot = Path(screenshot) if screenshot is not None else None
+    _check_screenshot_path(screenshot)
+
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from hrvcoach.gui.audio import CuePlayer
+    from hrvcoach.gui.bridge import SessionRunner
+    from hrvcoach.gui.checkin import ask_checkin
+    from hrvcoach.gui.window import PracticeWindow
+
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "hrvcoach"])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("hrvcoach")
+
+    runner = SessionRunner(session, summary=summary)
+    audio = CuePlayer(enabled=sound, beep=QApplication.beep)
+    window = PracticeWindow(runner, title=title, audio=audio, autostart=False)
+    window.resize(*size)
+    answers: dict[str, Checkin | None] = {"before": None, "after": None}
+    shot_saved = False
+    loop = QEventLoop()
+
+    def save_screenshot() -> None:
+        nonlocal shot_saved
+        if screenshot is None or shot_saved:
+            return
+        shot_saved = True
+        if window.grab().save(str(screenshot)):
+            log.info("screenshot saved to %s", screenshot)
+        else:
+            log.error("could not save the screenshot to %s", screenshot)
+
+    def ended() -> None:
+        save_screenshot()
+        if checkin and runner.error is None:
+            answers["after"] = ask_checkin("after", window)
+        if close_when_done_s is not None:
+            QTimer.singleShot(int(close_when_done_s * 1000), window.close)
+
+    def closed() -> None:
+        save_screenshot()
+        loop.quit()
+
+    window.session_ended.connect(ended)
+    window.closed.connect(closed)
+
+    previous_sigint = None
+    if threading.current_thread() is threading.main_thread():
+        # Qt's loop runs in C++; the frame timer lets Python run this handler within a frame.
+        previous_sigint = signal.signal(signal.SIGINT, lambda *_: runner.stop("interrupted"))
+    try:
+        window.show()
+        if checkin:
+            answers["before"] = ask_checkin("before", window)
+        if autostart:
+            window.start_session()
+        loop.exec()
+    finally:
+        if previous_sigint is not None:
+            signal.signal(signal.SIGINT, previous_sigint)
+        if runner.running:
+            runner.stop("stopped")
+        if not runner.wait(STOP_TIMEOUT_S):
+            log.error("the session did not stop within %.0f s", STOP_TIMEOUT_S)
+        audio.close()
+        window.deleteLater()
+    if runner.error is not None:
+        raise runner.error
+    return WindowOutcome(
+        result=runner.result,
+        checkin_before=answers["before"],
+        checkin_after=answers["after"],
+        summary=runner.summary,
+    )
