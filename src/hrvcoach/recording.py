@@ -201,6 +201,11 @@ def _status_json(event: DeviceStatus) -> str:
     return json.dumps(detail, ensure_ascii=False) if detail else ""
 
 
+def _one_line(text: str) -> str:
+    # One event per physical line is what makes a cut-off line detectable and droppable.
+    return text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+
+
 def event_row(event: Event) -> list[str]:
     """The CSV cells of one event (see :data:`COLUMNS`)."""
     t = f"{event.t_s:.3f}"
@@ -209,9 +214,9 @@ def event_row(event: Event) -> list[str]:
         rr, hr, flags = format_number(event.rr_ms), format_number(event.hr_bpm), event.flags
         return [t, "beat", rr, hr, contact, format_flags(flags), "", "", ""]
     if isinstance(event, Gap):
-        return [t, "gap", "", "", "", "", f"{event.duration_s:.3f}", "", event.reason]
+        return [t, "gap", "", "", "", "", f"{event.duration_s:.3f}", "", _one_line(event.reason)]
     if isinstance(event, Mark):
-        return [t, "mark", "", "", "", "", "", event.kind, event.text]
+        return [t, "mark", "", "", "", "", "", _one_line(event.kind), _one_line(event.text)]
     if isinstance(event, DeviceStatus):
         return [t, "status", "", "", "", "", "", event.state.value, _status_json(event)]
     raise TypeError(f"not an event: {event!r}")
@@ -265,51 +270,65 @@ class RecordingWriter:
         }
         try:
             meta_json = json.dumps(meta, ensure_ascii=False, default=str)
-        except (
-            ValueError
-        ) as err:  # circular details: a programming error, but keep the message short
+        except ValueError as err:  # circular details: a programming error; keep it one line
             raise RecordingError(self.path, f"cannot record the source details: {err}") from None
         try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o644)
+            # O_EXCL: never overwrite; O_APPEND: every write lands at the end, whole lines only
+            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL
+            self._fd: int | None = os.open(self.path, flags, 0o644)
         except FileExistsError:
             raise RecordingError(
                 self.path, "already exists; a recording is never overwritten"
             ) from None
         except OSError as err:
             raise RecordingError(self.path, f"cannot create: {err.strerror}") from None
-        self._file: io.TextIOWrapper | None = open(  # noqa: SIM115 - closed in close()
-            fd, "a", encoding="utf-8", newline=""
-        )
         self._buffer = io.StringIO()
         self._csv = csv.writer(self._buffer, lineterminator="\n")
         self.events_written = 0
         self._write_text(f"{FIRST_LINE}\n{META_PREFIX}{meta_json}\n{','.join(COLUMNS)}\n")
 
     def _write_text(self, text: str) -> None:
-        if self._file is None:
+        # Straight to the file descriptor: one system call per line and nothing left in a
+        # user-space buffer for a kill to lose (the same guarantee as flush(), at less cost).
+        if self._fd is None:
             raise RecordingError(self.path, "the recording is already closed")
-        self._file.write(text)
-        self._file.flush()
+        data = text.encode("utf-8")
+        try:
+            while data:
+                written = os.write(self._fd, data)
+                data = data[written:]
+        except OSError as err:
+            raise RecordingError(self.path, f"cannot write: {err.strerror}") from None
 
     def write(self, event: Event) -> None:
-        """Append one event as one line and flush it."""
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        self._csv.writerow(event_row(event))
-        self._write_text(self._buffer.getvalue())
+        """Append one event as one line, handed to the operating system at once."""
+        if isinstance(event, Beat):
+            # beats never need CSV quoting: format them directly (the common, hot case)
+            contact = CONTACT_WORDS.get(event.contact, "")
+            flags = format_flags(event.flags) if event.flags else ""
+            line = (
+                f"{event.t_s:.3f},beat,{format_number(event.rr_ms)},"
+                f"{format_number(event.hr_bpm)},{contact},{flags},,,\n"
+            )
+        else:
+            self._buffer.seek(0)
+            self._buffer.truncate()
+            self._csv.writerow(event_row(event))
+            line = self._buffer.getvalue()
+        self._write_text(line)
         self.events_written += 1
 
     def close(self) -> None:
         """Close the file (safe to call more than once)."""
-        if self._file is not None:
+        if self._fd is not None:
             try:
-                self._file.close()
+                os.close(self._fd)
             finally:
-                self._file = None
+                self._fd = None
 
     @property
     def closed(self) -> bool:
-        return self._file is None
+        return self._fd is None
 
     def __enter__(self) -> RecordingWriter:
         return self

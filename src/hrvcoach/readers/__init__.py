@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from hrvcoach.errors import RecordingError
+from hrvcoach.readers.rr_list import HEADER_WORDS as _HEADER_WORDS
 from hrvcoach.recording import FORMATS, MAGIC, Recording
 
 __all__ = ["FORMATS", "read_recording", "sniff_format"]
@@ -44,12 +45,23 @@ def _reader(fmt: str) -> Callable[[Path, bytes], Recording]:
     return reader
 
 
-def _first_line(data: bytes) -> str:
+def _first_lines(data: bytes, n: int) -> list[str]:
+    lines = []
     for raw in data[:4096].splitlines():
         line = raw.decode("utf-8", "replace").lstrip("\ufeff").strip()
         if line:
-            return line
-    return ""
+            lines.append(line)
+            if len(lines) == n:
+                break
+    return lines
+
+
+def _first_line(data: bytes) -> str:
+    return next(iter(_first_lines(data, 1)), "")
+
+
+def _starts_numeric(line: str) -> bool:
+    return line[:1].isdigit() or (line[:1] in "+-." and line[1:2].isdigit())
 
 
 def sniff_format(path: Path, data: bytes) -> str | None:
@@ -76,7 +88,11 @@ def sniff_format(path: Path, data: bytes) -> str | None:
     columns = [c.strip() for c in lowered.split(",")]
     if columns[0] in ("timestamp", "date") or columns[:2] == ["index", "timestamp"]:
         return "hrvlogger"  # also its _HR/_Features/_Event files: the reader says which file to use
-    if first[:1].isdigit() or first[:1] in "+-.":
+    if _starts_numeric(first):
+        return "rr-list"
+    # a one-line header ("RR (ms)", "rr_ms") over a plain list
+    lines = _first_lines(data, 2)
+    if len(lines) == 2 and _starts_numeric(lines[1]) and _HEADER_WORDS.search(first):
         return "rr-list"
     return None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 from datetime import datetime
 from pathlib import Path
@@ -134,6 +135,31 @@ def _event(row: list[str], index: dict[str, int], path: Path, line: int) -> Even
     raise RecordingError(path, f"unknown event kind {kind!r}", line=line)
 
 
+def _fast_beat(row: list[str], cols: tuple[int, ...]) -> Beat:
+    # The usual beat line as the writer makes it; anything unusual raises and takes the slow path.
+    t_col, rr_col, hr_col, contact_col, flags_col = cols
+    rr_ms = float(row[rr_col])
+    t_s = float(row[t_col])
+    if not (rr_ms > 0 and math.isfinite(rr_ms) and math.isfinite(t_s)):
+        raise ValueError("not a plain beat")
+    hr = row[hr_col]
+    flags = row[flags_col]
+    return Beat(
+        t_s,
+        rr_ms,
+        float(hr) if hr else None,
+        _CONTACTS[row[contact_col]],
+        _flags_fast(flags) if flags else BeatFlag.NONE,
+    )
+
+
+def _flags_fast(text: str) -> BeatFlag:
+    flags = BeatFlag.NONE
+    for word in text.split("+"):
+        flags |= _FLAGS[word]
+    return flags
+
+
 def _opt_str(value: object) -> str | None:
     return None if value is None else str(value)
 
@@ -194,6 +220,10 @@ def read(path: Path, data: bytes) -> Recording:
     if missing:
         raise RecordingError(path, f"the column header lacks {', '.join(missing)}", line=i + 1)
     index = {name: n for n, name in enumerate(header)}
+    width = len(header)
+    kind_col = index["kind"]
+    cols = tuple(index.get(name, -1) for name in ("t_s", "rr_ms", "hr_bpm", "contact", "flags"))
+    fast = -1 not in cols
     first_body = i + 1
     body = lines[first_body:]
     last = len(body) - 1
@@ -214,5 +244,11 @@ def read(path: Path, data: bytes) -> Recording:
                     line=line,
                 )
             break
+        if fast and len(row) == width and row[kind_col] == "beat":
+            try:
+                events.append(_fast_beat(row, cols))
+                continue
+            except (ValueError, KeyError):
+                pass  # the careful path below names what is wrong
         events.append(_event(row, index, path, line))
     return Recording(path, meta, tuple(events), tuple(problems.items))

@@ -31,7 +31,8 @@ from hrvcoach.readers._common import (
 from hrvcoach.recording import Recording, RecordingMeta
 
 _ELITE_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) (\d{2})-(\d{2})-(\d{2})")
-_HEADER_WORDS = re.compile(r"rr|ibi|nn|interval|ms\b|time|beat", re.IGNORECASE)
+#: what a header line over a plain list mentions
+HEADER_WORDS = re.compile(r"rr|ibi|nn|interval|ms\b|time|beat", re.IGNORECASE)
 
 
 def _is_number(text: str) -> bool:
@@ -82,7 +83,7 @@ def read(path: Path, data: bytes) -> Recording:
     header: str | None = None
     first_cells = rows[0][1].replace(",", " ").split()
     if not all(_is_number(c) for c in first_cells):
-        if not _HEADER_WORDS.search(rows[0][1]) or len(rows) == 1:
+        if not HEADER_WORDS.search(rows[0][1]) or len(rows) == 1:
             raise RecordingError(path, f"{rows[0][1][:40]!r} is not an RR value", line=rows[0][0])
         header = rows[0][1]
         rows = rows[1:]
