@@ -472,3 +472,115 @@ def test_bad_input_is_one_line_and_an_exit_code(
     assert message in err
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_the_bundled_assessment_recording_finds_its_simulated_resonance(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hrvcoach.paths import bundled_recordings_dir
+
+    path = bundled_recordings_dir() / "sim-assessment-10min.csv"
+    code, out, err = run_cli(
+        ["--data-dir", str(data_dir), "assess", "--recording", str(path), "--no-save"], capsys
+    )
+    assert code == 0, err
+    assert "Resonance: 5.5 breaths/min." in out
+    assert "*  5.5" in out
+    assert not (data_dir / "settings.json").exists()
+
+
+def test_assess_in_the_window_runs_the_protocol_and_closes_itself(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    code, out, err = run_cli(
+        [
+            "--data-dir",
+            str(data_dir),
+            "assess",
+            "--device",
+            "sim:resonance=5.0,seed=3",
+            "--fast",
+            "--rates",
+            "6,5",
+            "--step-minutes",
+            "0.75",
+            "--settle-seconds",
+            "10",
+            "--json",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["resonance_bpm"] == 5.0
+    assert Path(result["recording"]).is_file()
+
+
+def test_a_replay_cannot_stand_in_for_the_protocol(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hrvcoach.paths import bundled_recordings_dir
+
+    path = bundled_recordings_dir() / "sim-6bpm-5min.csv"
+    code, _, err = run_cli(
+        ["--data-dir", str(data_dir), "assess", "--device", str(path), "--fast", "--headless"],
+        capsys,
+    )
+    assert code == 2
+    assert "use --recording FILE" in err
+    folder = data_dir / "recordings"
+    assert not folder.exists() or not any(folder.glob("*.csv"))  # nothing was recorded
+
+
+def test_stopping_early_keeps_the_recording_and_changes_nothing(data_dir: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "hrvcoach",
+            "--data-dir",
+            str(data_dir),
+            "assess",
+            "--headless",
+            "--device",
+            "sim:seed=4",
+            "--speed",
+            "40",
+            "--step-minutes",
+            "0.75",
+            "--settle-seconds",
+            "10",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 60
+    for line in proc.stderr:  # wait until the second step has begun
+        if line.startswith("step 2/5") or time.monotonic() > deadline:
+            break
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    assert "ended after 1 of 5 steps (interrupted), too few to compare" in err
+    assert "Traceback" not in err
+    recordings = list((data_dir / "recordings").glob("*_assessment.csv"))
+    assert len(recordings) == 1
+    from hrvcoach.readers import read_recording
+
+    kept = read_recording(recordings[0])
+    assert kept.duration_s > 45.0
+    assert [m.text for m in kept.marks if m.kind == "step"][:2] == [
+        "index=0 rate=6.5 settle_s=10",
+        "index=1 rate=6.0 settle_s=10",
+    ]
+    assert not (data_dir / "settings.json").exists()

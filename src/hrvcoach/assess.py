@@ -397,7 +397,10 @@ def mean_coherence(
     """
     from hrvcoach.hrv import CoherenceMethod, coherence
 
-    span_s = end_s - start_s
+    # a short window leaves a beat's length spare, so a beat before it anchors the spline
+    span_s = end_s - start_s - 2.0
+    if span_s < 16.0:
+        return None
     method = CoherenceMethod(window_s=min(COHERENCE_WINDOW_S, span_s))
     ratios = []
     for window_end_s in np.arange(start_s + method.window_s, end_s + 1e-9, COHERENCE_STEP_S):

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_RATES = "6.5,6,5.5,5,4.5"
+#: seconds the window stays after the last step before it closes and the result is shown
+WINDOW_LINGER_S = 3.0
 #: beats a sensor has told us not to trust
 _DISTRUSTED_FLAGS = ("BUFFERED", "IMPLAUSIBLE", "NO_CONTACT")
 
@@ -78,7 +80,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "per rate (RATE=FILE, repeat the option), or one earlier hrvcoach assessment (FILE)",
     )
     parser.add_argument(
-        "--headless", action="store_true", help="no window: progress lines on stderr only"
+        "--headless",
+        action="store_true",
+        help="no window (the pacer is shown in one when a display is available): progress "
+        "lines on stderr only",
     )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--png", type=Path, metavar="PATH", help="save a picture of the criteria")
@@ -262,7 +267,10 @@ def run_protocol(
         if window:
             from hrvcoach.gui.app import run_practice_window
 
-            outcome = run_practice_window(session, title="hrvcoach resonance assessment")
+            # the result is printed (and drawn with --png) once the window has closed itself
+            outcome = run_practice_window(
+                session, title="hrvcoach resonance assessment", close_when_done_s=WINDOW_LINGER_S
+            )
             result = outcome.result
         else:
             result = asyncio.run(_run_headless(session))
@@ -383,8 +391,10 @@ def assess_recordings(items: list[str], *, settle_s: float) -> tuple[AssessmentR
 
 # -- output ---------------------------------------------------------------------------------------
 def _fmt(value: float | None, spec: str) -> str:
+    """``value`` formatted, or a dash (right-aligned to the same width) when there is none."""
     if value is None or not math.isfinite(value):
-        return "-"
+        width = "".join(c for c in spec.split(".")[0] if c.isdigit())
+        return "-".rjust(int(width) if width else 1)
     return format(value, spec)
 
 
@@ -533,6 +543,11 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("--recording scores files; it cannot be used with --device")
         result, recording = assess_recordings(args.recording, settle_s=settle_s)
     else:
+        if args.device and (args.device.startswith("replay:") or Path(args.device).is_file()):
+            raise UsageError(
+                "a replayed recording cannot follow the assessment's pacer; to score a recording "
+                "of the protocol use --recording FILE (or RATE=FILE per rate)"
+            )
         steps = plan_steps(
             parse_rates(args.rates), step_s=args.step_minutes * 60.0, settle_s=settle_s
         )
@@ -599,11 +614,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _display_available() -> bool:
-    import importlib.util
-    import os
+    from hrvcoach.gui.app import display_available  # cheap: Qt loads only when a window opens
 
-    if importlib.util.find_spec("hrvcoach.gui.app") is None:
-        return False  # no window to show yet: run in the terminal
-    if sys.platform in ("darwin", "win32"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return display_available()
