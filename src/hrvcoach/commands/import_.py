@@ -1,15 +1,68 @@
-"""hrvcoach import (under construction)."""
+"""Add past recordings to your history: hrvcoach's own, plain RR lists (Elite HRV, Kubios,
+Welltory), HRV Logger, Polar HRM, Garmin FIT and Polar Sensor Logger files.
+
+Each file is added once (by content). Files are referenced where they are, not copied; the start
+time comes from the file where it says one, else from its name, else from its modification time.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-from hrvcoach.errors import HrvCoachError
+from hrvcoach.store import KINDS
+
+#: how ``start_time_source`` reads in the output
+SOURCES = {
+    "file": "start time from the file",
+    "filename": "start time from the file name",
+    "mtime": "start time from the file's modification time (a guess)",
+}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("files", nargs="+", metavar="FILE", help="recordings to add")
+    parser.add_argument(
+        "--kind",
+        choices=KINDS,
+        default="import",
+        help="what the sessions were (default: import)",
+    )
+    parser.add_argument("--note", metavar="TEXT", help="a note to keep with every file added")
 
 
 def run(args: argparse.Namespace) -> int:
-    raise HrvCoachError("'import' is not available yet")
+    from pathlib import Path
+
+    from hrvcoach.errors import HrvCoachError, StoreError
+    from hrvcoach.paths import data_dir
+    from hrvcoach.store import HistoryStore
+
+    failed = added = known = 0
+    with HistoryStore.open(data_dir(args.data_dir)) as store:
+        for name in args.files:
+            path = Path(name).expanduser()
+            try:
+                if path.is_file():
+                    existing = store.find_file(path)
+                    if existing is not None:
+                        known += 1
+                        print(f"already in the history as #{existing.id}: {path}")
+                        continue
+                row = store.add_recording(path, kind=args.kind, note=args.note)
+            except StoreError:
+                raise  # the database itself is unusable: stop, nothing more can be added
+            except HrvCoachError as err:
+                failed += 1
+                print(f"hrvcoach import: {err}", file=sys.stderr)
+                continue
+            added += 1
+            rmssd = f"{row.rmssd_ms:.1f} ms" if row.rmssd_ms is not None else "-"
+            when = SOURCES.get(row.start_time_source, row.start_time_source)
+            print(
+                f"added #{row.id}: {row.start:%Y-%m-%d %H:%M} ({when}), {row.minutes:.1f} min, "
+                f"{row.beats or 0} beats, RMSSD {rmssd}, {row.format}: {path}"
+            )
+    if len(args.files) > 1:
+        print(f"{added} added, {known} already there, {failed} failed")
+    return 1 if failed else 0

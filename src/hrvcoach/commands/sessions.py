@@ -1,15 +1,104 @@
-"""hrvcoach sessions (under construction)."""
+"""List the history of your sessions: date, kind, minutes, pace, heart rate, RMSSD, coherence and
+self-rated stress before -> after.
+
+--rebuild re-reads every recording (the data folder's recordings/ and files imported before) and
+rebuilds the history index from them; check-ins are kept.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
 
-from hrvcoach.errors import HrvCoachError
+from hrvcoach.store import KINDS, SessionRow
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("--json", action="store_true", help="print the sessions as JSON")
+    parser.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="rebuild the history from the recordings (after a lost or damaged database)",
+    )
+    parser.add_argument("--kind", choices=KINDS, action="append", help="only sessions of a kind")
+    parser.add_argument("--last", type=int, metavar="N", help="only the N most recent sessions")
+
+
+def _num(value: float | None, digits: int) -> str:
+    if value is None or not math.isfinite(value):
+        return "-"
+    return f"{value:.{digits}f}"
+
+
+def _stress(row: SessionRow) -> str:
+    b, a = row.checkin.before, row.checkin.after
+    if b is None and a is None:
+        return "-"
+    return f"{'?' if b is None else b} -> {'?' if a is None else a}"
+
+
+def format_table(rows: Sequence[SessionRow]) -> str:
+    """The sessions as an aligned text table, oldest first."""
+    header = ("#", "date", "kind", "min", "pace", "HR", "RMSSD", "coh", "stress")
+    lines = [header]
+    for r in rows:
+        kind = r.kind + (" (sim)" if r.simulated else "")
+        lines.append(
+            (
+                str(r.id),
+                f"{r.start:%Y-%m-%d %H:%M}",
+                kind,
+                f"{r.minutes:.1f}",
+                r.pace_label or "-",
+                _num(r.mean_hr_bpm, 0),
+                _num(r.rmssd_ms, 1),
+                _num(r.coherence, 2),
+                _stress(r),
+            )
+        )
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    right = {0, 3, 5, 6, 7}
+    out = []
+    for line in lines:
+        cells = [
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(line)
+        ]
+        out.append("  ".join(cells).rstrip())
+    units = "HR in bpm, RMSSD in ms, coherence 0-1, stress 0 (calm) to 10"
+    return "\n".join([*out, "", units])
 
 
 def run(args: argparse.Namespace) -> int:
-    raise HrvCoachError("'sessions' is not available yet")
+    from hrvcoach.paths import data_dir, recordings_dir
+    from hrvcoach.store import HistoryStore
+
+    base = data_dir(args.data_dir)
+    exit_code = 0
+    with HistoryStore.open(base) as store:
+        if args.rebuild:
+            folder = recordings_dir(base)
+            result = store.rebuild(folder)
+            print(
+                f"Rebuilt the history from the recordings: {result.indexed} session(s), "
+                f"{result.new} not indexed before.",
+                file=sys.stderr if args.json else sys.stdout,
+            )
+            for path, why in result.kept:
+                print(f"kept as it was (recording {why}): {path}", file=sys.stderr)
+            for path, why in result.failed:
+                print(f"not indexed: {path}: {why}", file=sys.stderr)
+                exit_code = 1
+        rows = store.sessions(kinds=args.kind)
+    if args.last is not None:
+        rows = rows[-args.last :] if args.last > 0 else []
+    if args.json:
+        print(json.dumps([r.to_json() for r in rows], indent=2))
+    elif not rows:
+        print("No sessions yet. Try 'hrvcoach demo', or 'hrvcoach import FILE' for past ones.")
+    else:
+        print(format_table(rows))
+    return exit_code

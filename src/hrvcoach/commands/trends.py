@@ -1,15 +1,78 @@
-"""hrvcoach trends (under construction)."""
+"""Your practice over time: RMSSD, coherence and heart rate per session with a 7-day line, the
+pace you used, your stress before -> after, weekly minutes, streaks and the days you practised.
+
+Opens a window when a display is available; otherwise prints a short summary. --png and --html
+write the same pictures for sharing (the HTML page is self-contained); --csv writes one row per
+session. Simulated sessions are left out unless --include-simulated.
+"""
 
 from __future__ import annotations
 
 import argparse
-
-from hrvcoach.errors import HrvCoachError
+from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument(
+        "--png", type=Path, metavar="PATH", help="write the trends as a PNG picture"
+    )
+    parser.add_argument(
+        "--html", type=Path, metavar="PATH", help="write a self-contained HTML page"
+    )
+    parser.add_argument("--csv", type=Path, metavar="PATH", help="write one row per session as CSV")
+    parser.add_argument(
+        "--days", type=int, metavar="N", default=None, help="only the last N days (default: all)"
+    )
+    parser.add_argument(
+        "--include-simulated",
+        action="store_true",
+        help="also count simulator sessions (left out by default: no real heart made them)",
+    )
+    parser.add_argument(
+        "--no-window", action="store_true", help="print the summary instead of opening a window"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    raise HrvCoachError("'trends' is not available yet")
+    from hrvcoach import reports
+    from hrvcoach.errors import UsageError
+    from hrvcoach.paths import data_dir
+    from hrvcoach.store import HistoryStore
+
+    if args.days is not None and args.days < 1:
+        raise UsageError("--days must be at least 1")
+    with HistoryStore.open(data_dir(args.data_dir)) as store:
+        rows = store.sessions()
+    trends = reports.compute_trends(rows, days=args.days, include_simulated=args.include_simulated)
+    wrote = False
+    if args.csv:
+        reports.write_sessions_csv(trends.sessions, args.csv)
+        print(f"wrote {args.csv}")
+        wrote = True
+    if args.png:
+        reports.write_trends_png(trends, args.png)
+        print(f"wrote {args.png}")
+        wrote = True
+    if args.html:
+        reports.write_trends_html(trends, args.html)
+        print(f"wrote {args.html}")
+        wrote = True
+    if not wrote and not args.no_window and _display_available():
+        from hrvcoach.gui.trends_window import show_trends_window
+
+        show_trends_window(trends)
+        return 0
+    print(reports.trends_text(trends))
+    return 0
+
+
+def _display_available() -> bool:
+    # The offscreen and minimal Qt platforms draw nowhere: a window there would never be closed.
+    import os
+    import sys
+
+    if os.environ.get("QT_QPA_PLATFORM", "").lower() in ("offscreen", "minimal"):
+        return False
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
