@@ -34,7 +34,7 @@ def _named_column(name: str, skip: int) -> Callable[[Path], np.ndarray]:
     def get(path: Path) -> np.ndarray:
         header = path.read_text().splitlines()[0]
         col = [c.strip() for c in header.split(",")].index(name)
-        return np.genfromtxt(path, delimiter=",", skip_header=skip, usecols=col)
+        return np.genfromtxt(path, delimiter=",", skip_header=skip, usecols=[col])
 
     return get
 

@@ -48,8 +48,9 @@ def start_from_name(path: Path) -> datetime | None:
     match = _ELITE_NAME.match(path.stem)
     if match is None:
         return None
+    year, month, day, hour, minute, second = (int(g) for g in match.groups())
     try:
-        return local_time(datetime(*(int(g) for g in match.groups())))  # type: ignore[misc]
+        return local_time(datetime(year, month, day, hour, minute, second))
     except ValueError:
         return None
 
