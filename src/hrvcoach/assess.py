@@ -592,7 +592,7 @@ def score_step(
         phase = phase_deg(grid, hr_even, volume, step.freq_hz)
     notes = []
     if artifacts:
-        notes.append(f"{artifacts} beats corrected")
+        notes.append(f"{artifacts} beat{'' if artifacts == 1 else 's'} corrected")
     if not follows:
         notes.append(f"LF peak at {peak_hz * 60:.1f}/min, not at the paced rate")
     return StepScore(
