@@ -5,12 +5,13 @@ The model, in order of what a listener would notice:
 * **Heart rate as a sum of rhythms.** Instantaneous heart rate is ``mean_hr_bpm`` plus respiratory
   sinus arrhythmia (RSA), a slow drift (VLF), and a ~0.1 Hz baroreflex oscillation.
 * **RSA with a resonance.** The person breathes the pacer's lung-volume curve (with a small, seeded
-  imperfection in timing and depth), and the heart answers like a second-order band-pass filter
-  tuned to ``resonance_bpm``: peak-to-trough ``A(f) = rsa_bpm / sqrt(1 + q^2 (f/f0 - f0/f)^2)``
-  and a phase ``-atan(q (f/f0 - f0/f))``: 0 deg at resonance (heart rate rises on the in-breath
-  and peaks at full lungs), lagging when breathing faster, leading when slower. After a pace change
-  the response adapts over ~10 s rather than jumping. ``flat=True`` is a person with no resonance:
-  the same amplitude and phase at every rate.
+  imperfection in timing and depth), and the heart answers with a complex gain
+  ``H(f) = base + (1 - base) / (1 + j q (f/f0 - f0/f))``: a second-order band-pass tuned to
+  ``resonance_bpm`` on top of a share ``base`` of RSA that is there at any rate. The peak-to-trough
+  swing is ``rsa_bpm * |H(f)|``, largest at resonance; the phase ``arg H(f)`` is 0 deg at
+  resonance (heart rate rises on the in-breath and peaks at full lungs), lagging when breathing
+  faster, leading when slower. After a pace change the response settles over ~10 s rather than
+  jumping. ``flat=True`` is a person with no resonance: the same swing and phase at every rate.
 * **Baroreflex.** Away from resonance, part of the ~0.1 Hz oscillation is no longer entrained by
   breathing and shows on its own at the resonance frequency (a Mayer-wave-like LF component).
 * **Beats by integral pulse frequency modulation (IPFM).** A beat fires each time the integral of
@@ -64,6 +65,7 @@ log = logging.getLogger(__name__)
 
 TICKS_PER_S: Final = 1024  #: beat-time resolution of a Polar strap (RR in 1/1024 s)
 GRID_S: Final = 0.05  #: heart-rate sampling step for the IPFM integral (20 Hz)
+SLOW_GRID_S: Final = 1.0  #: sampling step of the slow random processes (interpolated between)
 CHUNK_S: Final = 300.0  #: session time generated per vectorised step
 ADAPT_S: Final = 10.0  #: time constant of the heart's response settling after a pace change
 BEAT_BLOCK: Final = 4096  #: beats per block of per-beat random numbers
@@ -82,8 +84,11 @@ class SimParams:
         seed: Seed of every random process; the same seed gives the same beats.
         mean_hr_bpm: Average heart rate.
         rsa_bpm: Peak-to-trough heart-rate swing per breath when breathing at resonance.
-        q: Sharpness of the resonance: with the default 5, the swing 1.5 breaths/min away from
-            resonance is under half of the peak.
+        q: Sharpness of the resonance: with the defaults (q 6, base 0.25), the swing 1.5
+            breaths/min away from resonance is under half of the peak.
+        base: Share of the RSA swing that does not come from the resonance (vagal gating that is
+            there at any breathing rate): 0 is a pure resonance, 1 the same as ``flat``. It keeps
+            a realistic swing of a few bpm at faster breathing.
         noise_ms: Standard deviation of independent beat-to-beat jitter in RR.
         ectopic_per_min: Ectopic beats (premature + compensatory pause) per minute.
         missed_per_min: Missed beats (two RR merged into one) per minute.
@@ -100,7 +105,8 @@ class SimParams:
     seed: int = 0
     mean_hr_bpm: float = 64.0
     rsa_bpm: float = 15.0
-    q: float = 5.0
+    q: float = 6.0
+    base: float = 0.25
     noise_ms: float = 20.0
     ectopic_per_min: float = 0.2
     missed_per_min: float = 0.1
@@ -131,6 +137,7 @@ class SimParams:
                 "(the trough would fall below 35 bpm)",
             ),
             (0.1 <= self.q <= 50, f"q must be 0.1-50, not {self.q:g}"),
+            (0 <= self.base <= 1, f"base must be 0-1, not {self.base:g}"),
             (0 <= self.noise_ms <= 150, f"noise must be 0-150 ms, not {self.noise_ms:g}"),
             (
                 0 <= self.ectopic_per_min <= 10,
@@ -217,6 +224,7 @@ SPEC_KEYS: Final[dict[str, str]] = {
     "hr": "mean_hr_bpm",
     "rsa": "rsa_bpm",
     "q": "q",
+    "base": "base",
     "noise": "noise_ms",
     "ectopic": "ectopic_per_min",
     "missed": "missed_per_min",
@@ -255,21 +263,22 @@ def _parse_value(spec: str, key: str, raw: str, type_name: str) -> object:
 # -- the model ---------------------------------------------------------------------------------
 
 
-def _detuning(rate_bpm: np.ndarray, params: SimParams) -> np.ndarray:
+def _response(rate_bpm: np.ndarray, params: SimParams) -> np.ndarray:
+    """Complex heart-rate response to breathing at ``rate_bpm``, 1 at resonance: the resonance
+    (a second-order band-pass) on top of a share ``base`` of RSA that is there at any rate."""
+    if params.flat:
+        return np.ones_like(rate_bpm, dtype=complex)
     ratio = rate_bpm / params.resonance_bpm
-    return params.q * (ratio - 1.0 / ratio)
+    detuning = params.q * (ratio - 1.0 / ratio)
+    return params.base + (1.0 - params.base) / (1.0 + 1j * detuning)
 
 
 def _gain(rate_bpm: np.ndarray, params: SimParams) -> np.ndarray:
-    if params.flat:
-        return np.ones_like(rate_bpm, dtype=float)
-    return 1.0 / np.sqrt(1.0 + _detuning(rate_bpm, params) ** 2)
+    return np.abs(_response(rate_bpm, params))
 
 
 def _phase_rad(rate_bpm: np.ndarray, params: SimParams) -> np.ndarray:
-    if params.flat:
-        return np.zeros_like(rate_bpm, dtype=float)
-    return -np.arctan(_detuning(rate_bpm, params))
+    return np.angle(_response(rate_bpm, params))
 
 
 class _SlowNoise:
@@ -281,8 +290,18 @@ class _SlowNoise:
         self._phase = rng.uniform(0, 2 * np.pi, n)
         self._scale = math.sqrt(2.0 / n)
 
-    def __call__(self, t_s: np.ndarray) -> np.ndarray:
+    def exact(self, t_s: np.ndarray) -> np.ndarray:
         return self._scale * np.sin(np.outer(t_s, self._omega) + self._phase).sum(axis=1)
+
+    def __call__(self, t_s: np.ndarray) -> np.ndarray:
+        """The process at ``t_s`` (ascending): exact on a fixed 1 s grid, linear in between.
+
+        The slowest-varying parts of the model need not be summed at every 20 Hz node; a grid
+        fixed in session time keeps the value a pure function of time.
+        """
+        coarse = np.arange(math.floor(t_s[0] / SLOW_GRID_S), math.ceil(t_s[-1] / SLOW_GRID_S) + 1)
+        coarse_t = coarse * SLOW_GRID_S
+        return np.interp(t_s, coarse_t, self.exact(coarse_t))
 
 
 @dataclass(frozen=True)
