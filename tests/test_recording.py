@@ -34,6 +34,7 @@ from hrvcoach.recording import (
     Recording,
     RecordingMeta,
     RecordingWriter,
+    append_events,
     new_recording_path,
 )
 
@@ -314,3 +315,56 @@ def test_new_recording_path_names_and_never_repeats(tmp_path: Path) -> None:
     assert new_recording_path(tmp_path, start, "assess/../x").name == (
         "2026-11-22T07-30-05_assess----x.csv"
     )
+
+
+def test_append_events_adds_to_a_finished_recording(tmp_path: Path) -> None:
+    path = _write(tmp_path / "s.csv", SAMPLE_EVENTS)
+    later = [Mark(9.7, "checkin", "after stress=2"), Mark(9.7, "note", "calm\nand warm")]
+    append_events(path, later)
+    rec = read_recording(path)
+    expected = [_sanitised(e) for e in [*SAMPLE_EVENTS, *later]]
+    assert list(rec.events) == expected
+    assert rec.warnings == ()
+
+
+def test_append_events_after_a_kill_drops_the_fragment_first(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = _write(tmp_path / "s.csv", [Beat(1.0, 1000.0), Beat(2.0, 990.0)])
+    with path.open("a", encoding="utf-8") as f:
+        f.write("3.000,beat,98")  # killed mid-line
+    append_events(path, [Mark(3.0, "checkin", "after stress=1")])
+    rec = read_recording(path)
+    assert rec.events == (
+        Beat(1.0, 1000.0),
+        Beat(2.0, 990.0),
+        Mark(3.0, "checkin", "after stress=1"),
+    )
+    assert rec.warnings == ()
+    assert "cut off" in caplog.text
+
+
+def test_append_events_keeps_a_whole_last_line_without_newline(tmp_path: Path) -> None:
+    path = _write(tmp_path / "s.csv", [Beat(1.0, 1000.0), Beat(2.0, 990.0)])
+    path.write_bytes(path.read_bytes().rstrip(b"\n"))
+    append_events(path, [Mark(3.0, "note", "x")])
+    assert read_recording(path).events == (
+        Beat(1.0, 1000.0),
+        Beat(2.0, 990.0),
+        Mark(3.0, "note", "x"),
+    )
+
+
+def test_append_events_refuses_other_files_and_changes_nothing(tmp_path: Path) -> None:
+    other = tmp_path / "rr.txt"
+    other.write_text("800\n810\n")
+    with pytest.raises(RecordingError, match="not an hrvcoach recording"):
+        append_events(other, [Mark(1.0, "note", "x")])
+    assert other.read_text() == "800\n810\n"
+    headless = tmp_path / "h.csv"
+    headless.write_text("# hrvcoach recording v1\n# meta: {}\nt_s,ki")
+    with pytest.raises(RecordingError, match="no column header"):
+        append_events(headless, [Mark(1.0, "note", "x")])
+    assert headless.read_text() == "# hrvcoach recording v1\n# meta: {}\nt_s,ki"
+    with pytest.raises(RecordingError, match="no such recording"):
+        append_events(tmp_path / "missing.csv", [])

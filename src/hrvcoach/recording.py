@@ -25,7 +25,7 @@ import io
 import json
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -222,6 +222,21 @@ def event_row(event: Event) -> list[str]:
     raise TypeError(f"not an event: {event!r}")
 
 
+def event_line(event: Event) -> str:
+    """One event as the line the writer appends, line end included."""
+    if isinstance(event, Beat):
+        # beats never need CSV quoting: format them directly (the common, hot case)
+        contact = CONTACT_WORDS.get(event.contact, "")
+        flags = format_flags(event.flags) if event.flags else ""
+        return (
+            f"{event.t_s:.3f},beat,{format_number(event.rr_ms)},"
+            f"{format_number(event.hr_bpm)},{contact},{flags},,,\n"
+        )
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(event_row(event))
+    return buffer.getvalue()
+
+
 def _iso(dt: datetime) -> str:
     return dt.isoformat(timespec="milliseconds" if dt.microsecond else "seconds")
 
@@ -282,8 +297,6 @@ class RecordingWriter:
             ) from None
         except OSError as err:
             raise RecordingError(self.path, f"cannot create: {err.strerror}") from None
-        self._buffer = io.StringIO()
-        self._csv = csv.writer(self._buffer, lineterminator="\n")
         self.events_written = 0
         self._write_text(f"{FIRST_LINE}\n{META_PREFIX}{meta_json}\n{','.join(COLUMNS)}\n")
 
@@ -302,20 +315,7 @@ class RecordingWriter:
 
     def write(self, event: Event) -> None:
         """Append one event as one line, handed to the operating system at once."""
-        if isinstance(event, Beat):
-            # beats never need CSV quoting: format them directly (the common, hot case)
-            contact = CONTACT_WORDS.get(event.contact, "")
-            flags = format_flags(event.flags) if event.flags else ""
-            line = (
-                f"{event.t_s:.3f},beat,{format_number(event.rr_ms)},"
-                f"{format_number(event.hr_bpm)},{contact},{flags},,,\n"
-            )
-        else:
-            self._buffer.seek(0)
-            self._buffer.truncate()
-            self._csv.writerow(event_row(event))
-            line = self._buffer.getvalue()
-        self._write_text(line)
+        self._write_text(event_line(event))
         self.events_written += 1
 
     def close(self) -> None:
@@ -356,3 +356,45 @@ def new_recording_path(directory: Path, start: datetime, kind: str) -> Path:
         candidate = directory / f"{stem}_{n}.csv"
         n += 1
     return candidate
+
+
+def append_events(path: Path, events: Iterable[Event]) -> None:
+    """Add events to the end of a finished hrvcoach recording (a check-in or note after a session).
+
+    If the file ends in a line cut off by a killed process, that fragment (which no reader can
+    use, see ``docs/formats.md``) is removed first so the new lines do not glue onto it; a whole
+    last line that only lacks its line end gets one.
+
+    Raises:
+        RecordingError: The file is missing, not an hrvcoach recording (or one cut off inside its
+            header), or cannot be written. Nothing is changed then.
+    """
+    path = Path(path)
+    lines = [event_line(e) for e in events]
+    header = ",".join(COLUMNS[:2]).encode()
+    try:
+        with path.open("r+b") as f:
+            data = f.read()
+            if not data.startswith(MAGIC.encode()):
+                raise RecordingError(path, "not an hrvcoach recording; nothing was added")
+            end = len(data)
+            prefix = b""
+            if not data.endswith(b"\n"):
+                cut = data.rfind(b"\n") + 1
+                last = data[cut:].decode("utf-8", "replace")
+                if len(next(csv.reader([last]), [])) >= len(COLUMNS):
+                    prefix = b"\n"
+                else:
+                    end = cut
+            if b"\n" + header not in data[:end]:
+                raise RecordingError(path, "the recording has no column header; nothing was added")
+            if end < len(data):
+                log.warning("%s: removed a line cut off while being written: %r", path, data[end:])
+                f.truncate(end)
+            f.seek(end)
+            f.write(prefix + "".join(lines).encode("utf-8"))
+            f.flush()
+    except FileNotFoundError:
+        raise RecordingError(path, "no such recording") from None
+    except OSError as err:
+        raise RecordingError(path, f"cannot add to the recording: {err.strerror or err}") from None
