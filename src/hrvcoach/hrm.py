@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hrvcoach.beats import Contact
+from hrvcoach.beats import RR_MAX_MS, RR_MIN_MS, Beat, BeatFlag, Contact, Gap
 from hrvcoach.errors import HrvCoachError
 
 HEART_RATE_SERVICE_UUID = "0000180d-0000-1000-8000-00805f9b34fb"
@@ -225,3 +225,212 @@ def body_location_name(value: bytes | bytearray) -> str | None:
     if not value:
         return None
     return BODY_LOCATIONS.get(value[0], f"unknown ({value[0]})")
+
+
+# -- from notifications to beats with times -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    measurement: HeartRateMeasurement
+    t_arrival_s: float
+
+
+class BeatTimeline:
+    """Turns notifications and their arrival times into :class:`~hrvcoach.beats.Beat` events.
+
+    A notification carries no timestamp and may hold several RR values, some of them seconds old.
+    Times are session seconds; all of them come from the caller (arrival times), none from a clock.
+
+    Timestamps. The last RR value of a notification is the newest beat; each earlier value is
+    back-dated from it by the RR values that follow it, so within a notification ``t[i] - t[i-1]``
+    is exactly ``rr[i]``. Across notifications, beats are chained to the previous beat
+    (``t = t_prev + rr``), so the whole series agrees with its RR, with two corrections:
+
+    - *pull back*: a beat cannot happen after the notification that carries it arrives, so
+      when the chain runs ahead of the arrival time the newest beat is set to the arrival time
+      (the one interval that absorbs the difference gets shorter than its RR; this happens when an
+      earlier anchor arrived late, and it converges on the quickest delivery seen);
+    - *resync*: when the chain falls more than ``resync_s`` behind the arrival time, beats were lost
+      in between (a notification dropped): the beats are re-anchored to the arrival time and a
+      :class:`~hrvcoach.beats.Gap` covers the hole.
+
+    Times never decrease and never pass the arrival time: when a notification carries more RR
+    than there was time since the previous beat (physically impossible, so some values are
+    repeats or stale), its beats share that time in proportion to their RR values.
+
+    Buffered burst. Right after subscribing, straps may flush stored RR values. Notifications
+    are held back until ``burst_gap_s`` passes without another one (the caller calls
+    :meth:`flush_due` at :meth:`deadline`). Two or more notifications that close together are a
+    burst (a strap notifies about once a second), and so is a single first notification carrying
+    more RR than fits since the subscription (``fresh_slack_s`` allows for the interval that
+    began before it). Burst beats get :attr:`~hrvcoach.beats.BeatFlag.BUFFERED`; they keep their
+    RR exactly and are back-dated from the burst's last arrival; where that would put them before
+    the previous beat (or the session start) they are spread evenly after it instead, since their
+    true times are unknown anyway.
+
+    Gaps. :meth:`link_lost` marks the link as down; the first beat after it goes out preceded by a
+    :class:`~hrvcoach.beats.Gap` from the last beat before the loss to that beat, and carries
+    :attr:`~hrvcoach.beats.BeatFlag.AFTER_GAP`.
+
+    Args:
+        burst_gap_s: Notifications closer than this right after subscribing are a burst.
+        fresh_slack_s: How much more RR than elapsed time a single first notification may carry.
+        resync_s: How far the chain may lag the arrival time before it is re-anchored.
+    """
+
+    def __init__(
+        self, *, burst_gap_s: float = 0.35, fresh_slack_s: float = 2.0, resync_s: float = 2.5
+    ) -> None:
+        self.burst_gap_s = burst_gap_s
+        self.fresh_slack_s = fresh_slack_s
+        self.resync_s = resync_s
+        self.last_t_s: float | None = None  #: time of the last beat given out
+        self._chained = False  # whether the next beat follows the last one (no gap between)
+        self._t_subscribed_s = 0.0
+        self._starting = False
+        self._held: list[_Held] = []
+        self._gap_from_s: float | None = None
+        self._gap_reason = ""
+
+    def subscribed(self, t_s: float) -> None:
+        """Notifications were (re)subscribed at ``t_s``: watch for a buffered burst."""
+        self._t_subscribed_s = t_s
+        self._starting = True
+        self._held.clear()
+
+    def deadline(self) -> float | None:
+        """When held-back notifications are due to be given out (``None``: nothing held)."""
+        if self._starting and self._held:
+            return self._held[-1].t_arrival_s + self.burst_gap_s
+        return None
+
+    def add(self, m: HeartRateMeasurement, t_arrival_s: float) -> list[Beat | Gap]:
+        """One notification arrived: the events it makes now (maybe none while holding back)."""
+        out: list[Beat | Gap] = []
+        if self._starting:
+            if self._held and t_arrival_s - self._held[-1].t_arrival_s >= self.burst_gap_s:
+                out += self._release()
+            else:
+                self._held.append(_Held(m, t_arrival_s))
+                return out
+        out += self._place(m.rr_ms, m, t_arrival_s, BeatFlag.NONE)
+        return out
+
+    def flush_due(self, now_s: float) -> list[Beat | Gap]:
+        """Give out held notifications whose burst window has closed by ``now_s``."""
+        deadline = self.deadline()
+        if deadline is not None and now_s >= deadline:
+            return self._release()
+        return []
+
+    def flush(self) -> list[Beat | Gap]:
+        """Give out whatever is held, now (link lost, session ending)."""
+        return self._release() if self._starting else []
+
+    def link_lost(self, t_s: float, reason: str) -> list[Beat | Gap]:
+        """The link went down at ``t_s``: held beats go out, and the next beat follows a gap."""
+        out = self.flush()
+        if self._gap_from_s is None:
+            self._gap_from_s = self.last_t_s if self.last_t_s is not None else t_s
+            self._gap_reason = reason
+        self._chained = False
+        return out
+
+    def pending_gap(self, now_s: float) -> Gap | None:
+        """The gap still open at ``now_s`` (for a session that ends while the link is down)."""
+        if self._gap_from_s is None:
+            return None
+        return Gap(self._gap_from_s, max(0.0, now_s - self._gap_from_s), self._gap_reason)
+
+    # -- internals ------------------------------------------------------------------------------
+    def _release(self) -> list[Beat | Gap]:
+        held, self._held = self._held, []
+        self._starting = False
+        if not held:
+            return []
+        rr_total_s = sum(sum(h.measurement.rr_ms) for h in held) / 1000.0
+        if len(held) >= 2:
+            burst = True
+        else:
+            elapsed_s = held[0].t_arrival_s - self._t_subscribed_s
+            burst = rr_total_s > elapsed_s + self.fresh_slack_s
+        if not burst:
+            out: list[Beat | Gap] = []
+            for h in held:
+                out += self._place(h.measurement.rr_ms, h.measurement, h.t_arrival_s, BeatFlag.NONE)
+            return out
+        return self._place_burst(held)
+
+    def _place_burst(self, held: list[_Held]) -> list[Beat | Gap]:
+        values = [(rr, h.measurement) for h in held for rr in h.measurement.rr_ms]
+        if not values:
+            return []
+        end_s = held[-1].t_arrival_s
+        times = [end_s - sum(rr for rr, _ in values[i + 1 :]) / 1000.0 for i in range(len(values))]
+        floor_s = self.last_t_s if self.last_t_s is not None else 0.0
+        if times[0] <= floor_s:
+            step = (end_s - floor_s) / len(values)
+            times = [floor_s + step * (i + 1) for i in range(len(values))]
+        out: list[Beat | Gap] = []
+        for t_s, (rr, m) in zip(times, values, strict=True):
+            out += self._emit(t_s, rr, m, BeatFlag.BUFFERED)
+        return out
+
+    def _place(
+        self, rr_ms: Sequence[float], m: HeartRateMeasurement, t_arrival_s: float, flags: BeatFlag
+    ) -> list[Beat | Gap]:
+        if not rr_ms:
+            return []
+        rr_s = [x / 1000.0 for x in rr_ms]
+        total_s = sum(rr_s)
+        end_s = t_arrival_s
+        if self._chained and self.last_t_s is not None:
+            chain_end_s = self.last_t_s + total_s
+            if t_arrival_s - chain_end_s > self.resync_s:
+                if self._gap_from_s is None:
+                    self._gap_from_s = self.last_t_s
+                    self._gap_reason = "notifications lost"
+            else:
+                end_s = min(chain_end_s, t_arrival_s)
+        # back-date from the newest beat: within the packet, steps are exactly the RR values
+        times = [end_s - sum(rr_s[i + 1 :]) for i in range(len(rr_s))]
+        floor_s = self.last_t_s if self.last_t_s is not None else 0.0
+        if times[0] <= floor_s:
+            # more RR than time since the previous beat (a first packet right at the session
+            # start, or a strap repeating values): keep the order and the arrival bound, and
+            # share the time there is in proportion to the RR values
+            span_s = max(end_s - floor_s, 1e-3 * len(rr_s))
+            if total_s > 0:
+                times = [floor_s + span_s * sum(rr_s[: i + 1]) / total_s for i in range(len(rr_s))]
+            else:
+                times = [floor_s + span_s * (i + 1) / len(rr_s) for i in range(len(rr_s))]
+        out: list[Beat | Gap] = []
+        for t_s, rr in zip(times, rr_ms, strict=True):
+            out += self._emit(t_s, rr, m, flags)
+        return out
+
+    def _emit(
+        self, t_s: float, rr_ms: float, m: HeartRateMeasurement, flags: BeatFlag
+    ) -> list[Beat | Gap]:
+        out: list[Beat | Gap] = []
+        if self._gap_from_s is not None:
+            out.append(Gap(self._gap_from_s, max(0.0, t_s - self._gap_from_s), self._gap_reason))
+            self._gap_from_s = None
+            flags |= BeatFlag.AFTER_GAP
+        if not RR_MIN_MS <= rr_ms <= RR_MAX_MS:
+            flags |= BeatFlag.IMPLAUSIBLE
+        if m.contact == Contact.NOT_DETECTED:
+            flags |= BeatFlag.NO_CONTACT
+        out.append(
+            Beat(
+                t_s=t_s,
+                rr_ms=rr_ms,
+                hr_bpm=float(m.hr_bpm) if m.hr_bpm else None,
+                contact=m.contact,
+                flags=flags,
+            )
+        )
+        self.last_t_s = t_s
+        self._chained = True
+        return out

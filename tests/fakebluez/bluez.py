@@ -76,6 +76,7 @@ class Adapter1(ServiceInterface):
         self._roles = roles
         self._discovering = False
         self.filter_uuids: list[str] = []
+        self.filters_seen: list[list[str]] = []  #: every UUID filter a client set, in order
 
     @dbus_property(access=PropertyAccess.READ)
     def Address(self) -> DBusStr:
@@ -113,6 +114,7 @@ class Adapter1(ServiceInterface):
     def SetDiscoveryFilter(self, filters: DBusDict):
         uuids = filters.get("UUIDs")
         self.filter_uuids = [u.lower() for u in uuids.value] if uuids is not None else []
+        self.filters_seen.append(list(self.filter_uuids))
 
     @dbus_method()
     def GetDiscoveryFilters(self) -> DBusStrList:
@@ -398,6 +400,7 @@ class FakeDevice:
         self.path = device_path(self.address)
         self.uuids = [u.lower() for u in uuids]
         self.rssi = rssi
+        self.base_rssi = rssi
         self.manufacturer_data = manufacturer_data or {}
         self.connect_fails = connect_fails
         self.connected = False
@@ -459,7 +462,7 @@ class FakeDevice:
             self._export_device()
         else:
             # a new advertisement shows as an RSSI change, which bleak treats as "seen again"
-            self.rssi = -70 if self.rssi != -70 else -71
+            self.rssi = self.base_rssi if self.rssi != self.base_rssi else self.base_rssi - 1
             self._device_iface.emit_properties_changed({"RSSI": self.rssi})
 
     def _set(self, **props: Any) -> None:
@@ -505,6 +508,9 @@ class FakeDevice:
         for path, iface in reversed(self._exported):
             bus.unexport(path, iface)
         self._exported.clear()
+        for path, iface in self._extra:
+            bus.unexport(path, iface)
+        self._extra.clear()
         self._set(Connected=False)
 
     def _gatt_objects(self) -> list[tuple[str, ServiceInterface]]:
@@ -597,6 +603,11 @@ class FakeStrap(FakeDevice):
     def go_silent(self) -> None:
         """Stay connected but stop notifying, until the next subscription."""
         self.silent = True
+
+    @property
+    def exhausted(self) -> bool:
+        """Whether a non-looping strap's heart has played its whole sequence."""
+        return not self.loop and self._next_beat >= len(self.rr_ticks)
 
     def sent_rr_ticks(self, *, buffered: bool | None = None) -> list[int]:
         """Every RR value notified so far, in order (only the buffered or fresh ones if asked)."""

@@ -1,15 +1,56 @@
-"""hrvcoach scan (under construction)."""
+"""List the heart-rate straps in range: every device advertising the Heart Rate Service (0x180D).
+
+Shows name, address and signal strength (RSSI, strongest first). Connect to one with
+``hrvcoach practice --device NAME`` (an exact name, a unique start of one, or the address).
+With ``--json`` the list is printed as JSON (an empty list when nothing was found); otherwise
+finding nothing is an error with a hint.
+"""
 
 from __future__ import annotations
 
 import argparse
-
-from hrvcoach.errors import HrvCoachError
+import sys
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="seconds to listen for straps (default: 5)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the list as JSON")
+    parser.add_argument("--adapter", metavar="NAME", help="Bluetooth adapter to use (e.g. hci1)")
 
 
 def run(args: argparse.Namespace) -> int:
-    raise HrvCoachError("'scan' is not available yet")
+    import asyncio
+    import json
+    import shlex
+    from dataclasses import asdict
+
+    from hrvcoach.drivers.ble_hr import scan
+    from hrvcoach.errors import DeviceError, UsageError
+
+    if not args.timeout > 0:
+        raise UsageError(f"--timeout must be positive, not {args.timeout:g}")
+    devices = asyncio.run(scan(args.timeout, adapter=args.adapter))
+    if args.json:
+        sys.stdout.write(json.dumps([asdict(d) for d in devices], indent=2) + "\n")
+        return 0
+    if not devices:
+        raise DeviceError(
+            f"no heart-rate strap found in {args.timeout:g} s: wear the strap (most sleep "
+            "until their electrodes are moist) and close other apps connected to it"
+        )
+    width = max(len(d.name or "(no name)") for d in devices)
+    lines = [f"{'NAME':<{width}}  {'ADDRESS':<17}  RSSI"]
+    for d in devices:
+        rssi = f"{d.rssi} dBm" if d.rssi is not None else "?"
+        lines.append(f"{d.name or '(no name)':<{width}}  {d.address:<17}  {rssi}")
+    first = devices[0].name or devices[0].address
+    lines.append("")
+    lines.append(f"connect with: hrvcoach practice --device {shlex.quote(first)}")
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0

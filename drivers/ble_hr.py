@@ -1,0 +1,628 @@
+"""A Bluetooth LE heart-rate strap (Heart Rate Service 0x180D) as a beat source, through bleak.
+
+:class:`BleHeartRateSource` finds the strap (exact address, exact name or a unique name prefix;
+the last strap that connected when none is named), subscribes to the Heart Rate Measurement
+(0x2A37), reads battery (0x2A19, or BlueZ's ``Battery1`` which replaces it on Linux) and body
+sensor location (0x2A38), and yields :class:`~hrvcoach.beats.Beat` events timed by
+:class:`hrvcoach.hrm.BeatTimeline`. A lost link, or a strap that stays connected but goes quiet
+for ``watchdog_s``, is reconnected with backoff while the session goes on; the hole goes out as a
+:class:`~hrvcoach.beats.Gap`. See ``docs/ble.md``.
+
+Every failure a user can cause or fix (Bluetooth off or absent, BlueZ not running, no
+permission, no strap, two straps matching a prefix) is a :class:`~hrvcoach.errors.DeviceError`
+with one sentence that says what to do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import cast
+
+from bleak import BleakClient, BleakScanner
+from bleak.backends.device import BLEDevice
+from bleak.backends.scanner import AdvertisementData
+from bleak.exc import (
+    BleakBluetoothNotAvailableError,
+    BleakBluetoothNotAvailableReason,
+    BleakDBusError,
+    BleakError,
+)
+
+from hrvcoach.beats import DeviceStatus, Event, LinkState, SourceInfo
+from hrvcoach.errors import DeviceError, HrvCoachError
+from hrvcoach.hrm import (
+    BATTERY_LEVEL_UUID,
+    BODY_SENSOR_LOCATION_UUID,
+    HEART_RATE_MEASUREMENT_UUID,
+    HEART_RATE_SERVICE_UUID,
+    BeatTimeline,
+    HrmParseError,
+    body_location_name,
+    parse_hrm,
+)
+from hrvcoach.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_ADDRESS = re.compile(
+    r"(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}|[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}"
+)
+_END = object()
+
+HOW_TO_PICK = "run `hrvcoach scan` to list the straps in range, then pass `--device NAME`"
+
+
+@dataclass(frozen=True, slots=True)
+class FoundDevice:
+    """A strap seen advertising the Heart Rate Service.
+
+    Attributes:
+        name: Advertised name (``None`` when it advertises none).
+        address: BLE address (a UUID on macOS).
+        rssi: Signal strength in dBm, where known.
+    """
+
+    name: str | None
+    address: str
+    rssi: int | None
+
+    def label(self) -> str:
+        return f"{self.name or '(no name)'} [{self.address}]"
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+_DBUS_NO_BLUEZ = {
+    "org.freedesktop.DBus.Error.ServiceUnknown",
+    "org.freedesktop.DBus.Error.NameHasNoOwner",
+    "org.freedesktop.DBus.Error.UnknownObject",
+}
+_DBUS_DENIED = {
+    "org.freedesktop.DBus.Error.AccessDenied",
+    "org.freedesktop.DBus.Error.AuthFailed",
+    "org.bluez.Error.NotAuthorized",
+    "org.bluez.Error.NotPermitted",
+}
+
+
+def bluetooth_error_message(err: BaseException) -> str | None:
+    """One sentence for a Bluetooth failure a user can fix, or ``None`` if it is not one."""
+    if isinstance(err, BleakBluetoothNotAvailableError):
+        reason = err.reason
+        if reason == BleakBluetoothNotAvailableReason.NO_BLUETOOTH:
+            return "no Bluetooth adapter found: plug one in or enable Bluetooth on this computer"
+        if reason == BleakBluetoothNotAvailableReason.POWERED_OFF:
+            return "Bluetooth is off: turn it on (e.g. `bluetoothctl power on`) and try again"
+        if reason in (
+            BleakBluetoothNotAvailableReason.DENIED_BY_SYSTEM,
+            BleakBluetoothNotAvailableReason.DENIED_BY_USER,
+        ):
+            return (
+                "permission to use Bluetooth was denied: allow this program to use Bluetooth "
+                "(on Linux, add your user to the 'bluetooth' group)"
+            )
+        if reason == BleakBluetoothNotAvailableReason.NO_BLE_CENTRAL_ROLE:
+            return "the Bluetooth adapter cannot connect to BLE devices (no central role)"
+        return f"Bluetooth is not available: {err}"
+    if isinstance(err, BleakDBusError):
+        if err.dbus_error in _DBUS_NO_BLUEZ:
+            return (
+                "the Bluetooth service (BlueZ) is not running: start it "
+                "(`sudo systemctl start bluetooth`) and try again"
+            )
+        if err.dbus_error in _DBUS_DENIED:
+            return (
+                "permission to use Bluetooth was denied by the system: add your user to the "
+                "'bluetooth' group or run where BlueZ allows it"
+            )
+        if err.dbus_error == "org.bluez.Error.NotReady":
+            return "Bluetooth is off: turn it on (e.g. `bluetoothctl power on`) and try again"
+        return None
+    if isinstance(err, PermissionError):
+        return (
+            "permission denied talking to Bluetooth: add your user to the 'bluetooth' group "
+            "or run where BlueZ allows it"
+        )
+    if isinstance(err, FileNotFoundError | ConnectionRefusedError):
+        return (
+            "cannot reach the system D-Bus, so no Bluetooth service is available here: "
+            "install and start BlueZ (`sudo systemctl start bluetooth`)"
+        )
+    return None
+
+
+@contextlib.contextmanager
+def bluetooth_errors(doing: str) -> Iterator[None]:
+    """Turn a Bluetooth stack failure into a one-line :class:`DeviceError` (``doing``: for what)."""
+    try:
+        yield
+    except HrvCoachError:
+        raise
+    except (BleakError, OSError) as err:
+        message = bluetooth_error_message(err)
+        if message is None:
+            message = f"Bluetooth failed while {doing}: {err}"
+        raise DeviceError(message) from err
+    except TimeoutError as err:
+        raise DeviceError(f"Bluetooth timed out while {doing}") from err
+
+
+# -- scanning -----------------------------------------------------------------------------------
+
+
+async def scan(timeout_s: float = 5.0, *, adapter: str | None = None) -> list[FoundDevice]:
+    """Devices advertising the Heart Rate Service, strongest signal first.
+
+    Args:
+        timeout_s: How long to listen for advertisements.
+        adapter: Adapter name (``hci1``) on Linux; default: the first powered one.
+
+    Raises:
+        DeviceError: Bluetooth is absent, off, denied or not running.
+    """
+    with bluetooth_errors("scanning"):
+        found = await BleakScanner.discover(
+            timeout_s,
+            return_adv=True,
+            service_uuids=[HEART_RATE_SERVICE_UUID],
+            **_adapter_kwargs(adapter),
+        )
+    devices = [
+        FoundDevice(adv.local_name or dev.name, dev.address, adv.rssi)
+        for dev, adv in found.values()
+        if HEART_RATE_SERVICE_UUID in [u.lower() for u in adv.service_uuids]
+    ]
+    return sorted(devices, key=lambda d: -(d.rssi if d.rssi is not None else -999))
+
+
+def _adapter_kwargs(adapter: str | None) -> dict[str, object]:
+    return {"bluez": {"adapter": adapter}} if adapter else {}
+
+
+def is_address(target: str) -> bool:
+    """Whether ``target`` is a BLE address (or a macOS device UUID) rather than a name."""
+    return _ADDRESS.fullmatch(target) is not None
+
+
+async def find_strap(
+    target: str,
+    *,
+    timeout_s: float,
+    prefix_wait_s: float = 1.0,
+    adapter: str | None = None,
+) -> BLEDevice:
+    """Scan for the strap ``target`` names.
+
+    An address must match exactly (any case); a name matches exactly (any case) or as a unique
+    prefix. After the first name match the scan goes on for ``prefix_wait_s`` to catch a second
+    strap that would make the name ambiguous.
+
+    Raises:
+        DeviceError: nothing matches within ``timeout_s``, or the name matches several straps.
+    """
+    want = target.strip()
+    by_address = is_address(want)
+    seen: dict[str, tuple[BLEDevice, AdvertisementData]] = {}
+    found = asyncio.Event()
+
+    def on_advert(dev: BLEDevice, adv: AdvertisementData) -> None:
+        if by_address:
+            if dev.address.upper() == want.upper().replace("-", ":"):
+                seen[dev.address] = (dev, adv)
+                found.set()
+            return
+        name = adv.local_name or dev.name or ""
+        if name.lower().startswith(want.lower()):
+            seen[dev.address] = (dev, adv)
+            found.set()
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    with bluetooth_errors("scanning"):
+        scanner = BleakScanner(
+            on_advert,
+            # an address is unambiguous; a name is only looked for among heart-rate devices
+            service_uuids=None if by_address else [HEART_RATE_SERVICE_UUID],
+            **_adapter_kwargs(adapter),
+        )
+        async with scanner:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(found.wait(), timeout_s)
+            if found.is_set() and not by_address:
+                await asyncio.sleep(max(0.0, min(prefix_wait_s, deadline - loop.time())))
+    if not seen:
+        what = "with address" if by_address else "named"
+        raise DeviceError(
+            f"no heart-rate strap {what} {want!r} found in {timeout_s:g} s: wear it (straps "
+            f"sleep when dry), close other apps using it, or {HOW_TO_PICK}"
+        )
+    if by_address:
+        return next(iter(seen.values()))[0]
+    names = {addr: adv.local_name or dev.name or "" for addr, (dev, adv) in seen.items()}
+    exact = [addr for addr, name in names.items() if name.lower() == want.lower()]
+    matches = exact or list(names)
+    if len(matches) > 1:
+        listing = ", ".join(f"{names[a]} [{a}]" for a in sorted(matches))
+        raise DeviceError(
+            f"{want!r} matches {len(matches)} straps ({listing}): "
+            "pass a longer name or the address with --device"
+        )
+    return seen[matches[0]][0]
+
+
+# -- the source ---------------------------------------------------------------------------------
+
+
+class BleHeartRateSource:
+    """A heart-rate strap over BLE (:class:`~hrvcoach.beats.BeatSource`).
+
+    Args:
+        target: Address, exact name or unique name prefix; ``None``: the last strap that connected
+            (remembered in ``data_dir``).
+        data_dir: The user's data directory (the last strap is saved there on every connect).
+        scan_timeout_s: How long to look for the strap before giving up (and on each rescan).
+        connect_timeout_s: How long one connection attempt may take.
+        watchdog_s: A connected strap silent this long is treated as a lost link.
+        backoff_initial_s: First wait between reconnection attempts; doubles each failure...
+        backoff_max_s: ...up to this.
+        burst_gap_s: Notifications closer than this after subscribing are a buffered burst.
+        prefix_wait_s: After a name matches, how long to keep scanning for a second match.
+        adapter: Adapter name (``hci1``) on Linux; default: the first powered one.
+        start_time: Wall-clock start of the session (default: when the source is entered).
+        clock: Monotonic clock in seconds (session time is measured on it).
+    """
+
+    def __init__(
+        self,
+        target: str | None,
+        *,
+        data_dir: Path,
+        scan_timeout_s: float = 10.0,
+        connect_timeout_s: float = 20.0,
+        watchdog_s: float = 5.0,
+        backoff_initial_s: float = 0.5,
+        backoff_max_s: float = 8.0,
+        burst_gap_s: float = 0.35,
+        prefix_wait_s: float = 1.0,
+        adapter: str | None = None,
+        start_time: datetime | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.target = target
+        self.data_dir = Path(data_dir)
+        self.scan_timeout_s = scan_timeout_s
+        self.connect_timeout_s = connect_timeout_s
+        self.watchdog_s = watchdog_s
+        self.backoff_initial_s = backoff_initial_s
+        self.backoff_max_s = backoff_max_s
+        self.prefix_wait_s = prefix_wait_s
+        self.adapter = adapter
+        self._clock = clock
+        self._start_time = start_time
+        self.info = SourceInfo(kind="ble", device=target or "last strap")
+        self.timeline = BeatTimeline(burst_gap_s=burst_gap_s)
+        self.reconnects = 0  #: successful reconnections so far
+        self.parse_errors = 0  #: notifications that could not be decoded
+        self._t0: float | None = None
+        self._queue: asyncio.Queue[object] = asyncio.Queue()
+        self._wake = asyncio.Event()
+        self._link_down = asyncio.Event()
+        self._stopping = False
+        self._device: BLEDevice | None = None
+        self._client: BleakClient | None = None
+        self._name: str | None = None
+        self._address: str | None = None
+        self._battery_pct: int | None = None
+        self._body_location: str | None = None
+        self._last_notify_s = 0.0
+        self._runner: asyncio.Task[None] | None = None
+        self._failure: HrvCoachError | None = None
+        self._warned: set[str] = set()
+
+    # -- BeatSource -----------------------------------------------------------------------------
+    def now_s(self) -> float:
+        if self._t0 is None:
+            return 0.0
+        return self._clock() - self._t0
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def __aenter__(self) -> BleHeartRateSource:
+        self._t0 = self._clock()
+        if self._start_time is None:
+            self._start_time = datetime.now().astimezone()
+        target = self.target
+        if target is None:
+            settings = Settings.load(self.data_dir)
+            if not settings.last_device_address:
+                raise DeviceError(f"no strap has connected yet: {HOW_TO_PICK}")
+            target = settings.last_device_address
+            log.info("connecting to the last strap, %s", settings.last_device_name or target)
+        self._put(DeviceStatus(self.now_s(), LinkState.CONNECTING, detail=f"looking for {target}"))
+        device = await find_strap(
+            target,
+            timeout_s=self.scan_timeout_s,
+            prefix_wait_s=self.prefix_wait_s,
+            adapter=self.adapter,
+        )
+        with bluetooth_errors(f"connecting to {device.name or device.address}"):
+            await self._connect(device)
+        self.info = SourceInfo(
+            kind="ble",
+            device=self._name or device.address,
+            address=self._address,
+            start_time=self._start_time,
+            details={
+                k: v
+                for k, v in (
+                    ("battery_pct", self._battery_pct),
+                    ("body_location", self._body_location),
+                )
+                if v is not None
+            },
+        )
+        self._runner = asyncio.create_task(self._run(), name="ble-heart-rate")
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.stop()
+        if self._runner is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._runner), 5.0)
+            except (TimeoutError, asyncio.CancelledError):
+                self._runner.cancel()
+                with contextlib.suppress(BaseException):
+                    await self._runner
+            except Exception:  # the runner's failure was already reported through iteration
+                log.debug("runner ended with an error", exc_info=True)
+        await self._drop_client()
+
+    async def __aiter__(self) -> AsyncIterator[Event]:
+        while True:
+            item = await self._queue.get()
+            if item is _END:
+                if self._failure is not None:
+                    raise self._failure
+                return
+            yield cast(Event, item)
+
+    # -- connection -----------------------------------------------------------------------------
+    async def _connect(self, device: BLEDevice) -> None:
+        """Connect, read battery and location, subscribe; the new client becomes current."""
+        client = BleakClient(
+            device,
+            disconnected_callback=self._on_disconnected,
+            timeout=self.connect_timeout_s,
+            **_adapter_kwargs(self.adapter),  # type: ignore[arg-type]
+        )
+        await client.connect()
+        try:
+            self._name = client.name or device.name or self._name
+            self._address = device.address
+            self._battery_pct = await self._read_battery(client, device)
+            self._body_location = await self._read_body_location(client)
+            self._client = client
+            self._link_down.clear()
+            now = self.now_s()
+            self.timeline.subscribed(now)
+            self._last_notify_s = now
+
+            def on_notify(_char: object, data: bytearray) -> None:
+                if client is self._client:
+                    self._on_notify(data)
+
+            await client.start_notify(HEART_RATE_MEASUREMENT_UUID, on_notify)
+        except BaseException:
+            self._client = None
+            with contextlib.suppress(Exception):
+                await client.disconnect()
+            raise
+        self._device = device
+        self._remember(device)
+        self._put(
+            DeviceStatus(
+                self.now_s(),
+                LinkState.CONNECTED,
+                name=self._name,
+                address=self._address,
+                battery_pct=self._battery_pct,
+                body_location=self._body_location,
+            )
+        )
+
+    def _remember(self, device: BLEDevice) -> None:
+        try:
+            settings = Settings.load(self.data_dir)
+            settings.last_device_name = self._name or device.name
+            settings.last_device_address = device.address
+            settings.save(self.data_dir)
+        except OSError as err:
+            log.warning("could not remember the strap in %s: %s", self.data_dir, err)
+
+    async def _read_battery(self, client: BleakClient, device: BLEDevice) -> int | None:
+        try:
+            char = client.services.get_characteristic(BATTERY_LEVEL_UUID)
+            if char is not None:
+                value = await client.read_gatt_char(char)
+                return int(value[0]) if value else None
+            if sys.platform == "linux":
+                # BlueZ's battery plugin claims the Battery Service and shows it as Battery1
+                return await _bluez_battery_percentage(device)
+        except Exception as err:  # a battery level is nice to have, never a reason to fail
+            log.info("battery level not available: %s", err)
+        return None
+
+    async def _read_body_location(self, client: BleakClient) -> str | None:
+        try:
+            char = client.services.get_characteristic(BODY_SENSOR_LOCATION_UUID)
+            if char is None:
+                return None
+            return body_location_name(await client.read_gatt_char(char))
+        except Exception as err:
+            log.info("body sensor location not available: %s", err)
+            return None
+
+    def _on_disconnected(self, client: BleakClient) -> None:
+        if client is self._client:
+            self._link_down.set()
+            self._wake.set()
+
+    def _on_notify(self, data: bytearray) -> None:
+        now = self.now_s()
+        self._last_notify_s = now
+        try:
+            m = parse_hrm(data)
+        except HrmParseError as err:
+            self.parse_errors += 1
+            log.warning("ignored a heart-rate notification: %s", err)
+            return
+        for warning in m.warnings:
+            if warning not in self._warned:
+                self._warned.add(warning)
+                log.info("heart-rate notification: %s", warning)
+        for event in self.timeline.add(m, now):
+            self._put(event)
+        if self.timeline.deadline() is not None:
+            self._wake.set()
+
+    def _put(self, event: object) -> None:
+        self._queue.put_nowait(event)
+
+    async def _drop_client(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(client.disconnect(), 5.0)
+
+    # -- supervision ----------------------------------------------------------------------------
+    async def _run(self) -> None:
+        try:
+            while not self._stopping:
+                reason = await self._supervise()
+                if reason is None:
+                    break
+                lost_at = self.now_s()
+                log.warning("strap %s: %s; reconnecting", self._name, reason)
+                for event in self.timeline.link_lost(lost_at, reason):
+                    self._put(event)
+                self._put(
+                    DeviceStatus(
+                        lost_at, LinkState.RECONNECTING, self._name, self._address, detail=reason
+                    )
+                )
+                await self._drop_client()
+                await self._reconnect()
+        except HrvCoachError as err:
+            self._failure = err
+        except Exception as err:
+            log.exception("the strap connection failed")
+            self._failure = DeviceError(f"the strap connection failed: {err}")
+        finally:
+            for event in self.timeline.flush():
+                self._put(event)
+            gap = self.timeline.pending_gap(self.now_s())
+            if gap is not None:
+                self._put(gap)
+            self._put(DeviceStatus(self.now_s(), LinkState.DISCONNECTED, self._name, self._address))
+            self._put(_END)
+
+    async def _supervise(self) -> str | None:
+        """Wait while the link is healthy; say why it is not (``None``: asked to stop)."""
+        while True:
+            if self._stopping:
+                return None
+            if self._link_down.is_set():
+                return "link lost"
+            now = self.now_s()
+            for event in self.timeline.flush_due(now):
+                self._put(event)
+            silent_for = now - self._last_notify_s
+            if silent_for >= self.watchdog_s:
+                return f"no notifications for {silent_for:.1f} s"
+            wake_at = self._last_notify_s + self.watchdog_s
+            deadline = self.timeline.deadline()
+            if deadline is not None:
+                wake_at = min(wake_at, deadline)
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), max(0.0, wake_at - self.now_s()) + 0.005)
+
+    async def _reconnect(self) -> None:
+        delay = self.backoff_initial_s
+        while not self._stopping:
+            try:
+                await self._reconnect_once()
+                self.reconnects += 1
+                return
+            except Exception as err:
+                message = bluetooth_error_message(err) or str(err) or type(err).__name__
+                log.info("reconnection failed (%s); next try in %.1f s", message, delay)
+                self._put(
+                    DeviceStatus(
+                        self.now_s(),
+                        LinkState.RECONNECTING,
+                        self._name,
+                        self._address,
+                        detail=message,
+                    )
+                )
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), delay)
+            delay = min(delay * 2, self.backoff_max_s)
+
+    async def _reconnect_once(self) -> None:
+        assert self._address is not None
+        if self._device is not None:
+            try:
+                await self._connect(self._device)
+                return
+            except (BleakError, TimeoutError) as err:
+                # BlueZ may have removed the device object (out of range for a while): bleak then
+                # raises a plain BleakError, and only a new scan brings the device back
+                log.info("reconnecting to the known device failed (%s); scanning again", err)
+        device = await find_strap(
+            self._address, timeout_s=self.scan_timeout_s, adapter=self.adapter
+        )
+        await self._connect(device)
+
+
+async def _bluez_battery_percentage(device: BLEDevice) -> int | None:
+    """``org.bluez.Battery1.Percentage`` of the device, read straight from BlueZ."""
+    details = device.details if isinstance(device.details, dict) else {}
+    path = details.get("path")
+    if not path:
+        return None
+    from dbus_fast import BusType, Message, MessageType
+    from dbus_fast.aio import MessageBus
+
+    bus = await MessageBus(bus_type=BusType.SYSTEM).connect()
+    try:
+        reply = await bus.call(
+            Message(
+                destination="org.bluez",
+                path=path,
+                interface="org.freedesktop.DBus.Properties",
+                member="Get",
+                signature="ss",
+                body=["org.bluez.Battery1", "Percentage"],
+            )
+        )
+    finally:
+        bus.disconnect()
+        with contextlib.suppress(Exception):
+            await bus.wait_for_disconnect()
+    if reply is None or reply.message_type != MessageType.METHOD_RETURN:
+        return None
+    return int(reply.body[0].value)

@@ -1,0 +1,548 @@
+"""The BLE strap driver against an emulated BlueZ: the real, unpatched bleak on a private bus.
+
+Each test module run starts one ``dbus-daemon``; each test starts a fresh fake ``org.bluez`` on it
+(``tests/fakebluez``) with the straps it needs, points ``DBUS_SYSTEM_BUS_ADDRESS`` at it and runs
+the driver exactly as ``hrvcoach practice`` does. Straps play fast (``speed``) so that a minute of
+heartbeats takes seconds; the timestamp test plays in real time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fakebluez import FakeBluez, FakeDevice, FakeStrap, dbus_daemon_path, private_bus
+from hrvcoach.drivers.ble_hr import BleHeartRateSource, FoundDevice, scan
+
+from hrvcoach.beats import Beat, BeatFlag, Contact, DeviceStatus, Event, Gap, LinkState
+from hrvcoach.errors import DeviceError
+from hrvcoach.settings import Settings
+
+pytestmark = pytest.mark.skipif(
+    dbus_daemon_path() is None,
+    reason="dbus-daemon is not installed (apt-get install dbus-daemon), so BlueZ cannot be faked",
+)
+
+H10 = "A0:9E:1A:12:34:56"
+H10_NAME = "Polar H10 1A2B3C4D"
+
+
+# -- fixtures -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bus_address() -> Iterator[str]:
+    with private_bus() as address:
+        yield address
+
+
+@pytest.fixture
+def system_bus(bus_address: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", bus_address)
+    return bus_address
+
+
+@pytest.fixture
+async def bluez(system_bus: str) -> AsyncIterator[FakeBluez]:
+    fake = await FakeBluez().start(system_bus)
+    try:
+        yield fake
+    finally:
+        await fake.close()
+
+
+@pytest.fixture(scope="module")
+def welltory_rr_ms(shared_data_path: Path) -> list[float]:
+    text = (shared_data_path / "rr/welltory-polar-h10/subject_01/RR.txt").read_text()
+    return [float(x) for x in text.split()]
+
+
+@pytest.fixture(scope="module")
+def shared_data_path(request: pytest.FixtureRequest) -> Path:
+    # the session-scoped conftest fixture, usable from module-scoped ones
+    return request.getfixturevalue("shared_data")
+
+
+FAST = {
+    "scan_timeout_s": 3.0,
+    "connect_timeout_s": 3.0,
+    "watchdog_s": 2.0,
+    "backoff_initial_s": 0.1,
+    "backoff_max_s": 0.4,
+    "burst_gap_s": 0.1,
+    "prefix_wait_s": 0.3,
+}
+
+
+def source(target: str | None, data_dir: Path, **overrides: float) -> BleHeartRateSource:
+    return BleHeartRateSource(target, data_dir=data_dir, **{**FAST, **overrides})  # type: ignore[arg-type]
+
+
+def strap(rr_ms: list[float] | None = None, **kw: object) -> FakeStrap:
+    kw.setdefault("speed", 4.0)
+    return FakeStrap(
+        str(kw.pop("name", H10_NAME)),
+        str(kw.pop("address", H10)),
+        rr_ms or [820.0, 860.0, 905.0, 880.0, 840.0, 810.0],
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+class Collector:
+    """Runs a source in the background and keeps every event with the session time it arrived."""
+
+    def __init__(self, src: BleHeartRateSource) -> None:
+        self.src = src
+        self.events: list[Event] = []
+        self.arrived_s: list[float] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> Collector:
+        await self.src.__aenter__()
+        self._task = asyncio.create_task(self._pump())
+        return self
+
+    async def _pump(self) -> None:
+        async for event in self.src:
+            self.events.append(event)
+            self.arrived_s.append(self.src.now_s())
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.src.stop()
+        assert self._task is not None
+        try:
+            await asyncio.wait_for(self._task, 5.0)
+        finally:
+            await self.src.__aexit__(*exc)
+
+    async def wait_for(self, what: str, cond: Callable[[], bool], timeout_s: float = 8.0) -> None:
+        loop = asyncio.get_running_loop()
+        end = loop.time() + timeout_s
+        while not cond():
+            if self._task is not None and self._task.done():
+                self._task.result()
+                raise AssertionError(f"source ended while waiting for {what}")
+            if loop.time() > end:
+                raise AssertionError(f"timed out waiting for {what}; events: {self.events[-8:]}")
+            await asyncio.sleep(0.02)
+
+    @property
+    def beats(self) -> list[Beat]:
+        return [e for e in self.events if isinstance(e, Beat)]
+
+    @property
+    def gaps(self) -> list[Gap]:
+        return [e for e in self.events if isinstance(e, Gap)]
+
+    def statuses(self, state: LinkState | None = None) -> list[DeviceStatus]:
+        return [
+            e
+            for e in self.events
+            if isinstance(e, DeviceStatus) and (state is None or e.state == state)
+        ]
+
+
+async def quiesce(s: FakeStrap) -> None:
+    """Stop the strap sending and let what is in flight arrive, so sent and received compare."""
+    s.go_silent()
+    await asyncio.sleep(0.25)
+
+
+# -- scanning -----------------------------------------------------------------------------------
+
+
+async def test_scan_lists_heart_rate_straps_and_not_other_devices(bluez: FakeBluez) -> None:
+    bluez.add(strap(rssi=-55))
+    bluez.add(strap(name="HRM-Pro:123456", address="C4:7A:11:00:00:02", rssi=-80))
+    bluez.add(FakeDevice("Mi Smart Band 6", "D0:00:00:00:00:03"))
+    found = await scan(0.6)
+    assert {d.address for d in found} == {H10, "C4:7A:11:00:00:02"}
+    assert found[0] == FoundDevice(H10_NAME, H10, found[0].rssi)
+    assert found[0].rssi is not None
+    assert found[0].rssi > found[1].rssi  # type: ignore[operator]
+    assert found[1].name == "HRM-Pro:123456"
+    # the filter is the service UUID handed to BlueZ, not a list of known names
+    assert bluez.adapter is not None
+    assert ["0000180d-0000-1000-8000-00805f9b34fb"] in bluez.adapter.filters_seen
+
+
+async def test_scan_command_prints_json_and_a_table(bluez: FakeBluez, data_dir: Path) -> None:
+    bluez.add(strap())
+    out = await run_cli("scan", "--timeout", "0.6", "--json")
+    assert out.returncode == 0, out.stderr
+    listed = json.loads(out.stdout)
+    assert [(d["name"], d["address"]) for d in listed] == [(H10_NAME, H10)]
+    assert isinstance(listed[0]["rssi"], int)
+    table = await run_cli("scan", "--timeout", "0.6")
+    assert table.returncode == 0, table.stderr
+    assert H10 in table.stdout
+    assert H10_NAME in table.stdout
+    assert "hrvcoach practice --device" in table.stdout
+
+
+async def test_scan_command_with_nothing_in_range_is_a_one_line_error(
+    bluez: FakeBluez, data_dir: Path
+) -> None:
+    out = await run_cli("scan", "--timeout", "0.3")
+    assert out.returncode == DeviceError.exit_code
+    assert out.stderr.count("\n") == 1
+    assert "no heart-rate strap found" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+# -- connecting ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", [H10_NAME, H10, H10.lower(), "polar h10 1a", "Polar"])
+async def test_connects_by_name_address_or_unique_prefix(
+    bluez: FakeBluez, data_dir: Path, target: str
+) -> None:
+    s = bluez.add(strap())
+    bluez.add(strap(name="Wahoo TICKR 9F2E", address="E1:00:00:00:00:09"))
+    async with Collector(source(target, data_dir)) as c:
+        await c.wait_for("three beats", lambda: len(c.beats) >= 3)
+        assert c.src.info.kind == "ble"
+        assert c.src.info.device == H10_NAME
+        assert c.src.info.address == H10
+    assert s.connections == 1
+    assert [e.state for e in c.statuses()][:2] == [LinkState.CONNECTING, LinkState.CONNECTED]
+    settings = Settings.load(data_dir)
+    assert (settings.last_device_name, settings.last_device_address) == (H10_NAME, H10)
+
+
+async def test_two_straps_matching_a_prefix_is_a_one_sentence_error(
+    bluez: FakeBluez, data_dir: Path
+) -> None:
+    bluez.add(strap())
+    bluez.add(strap(name="Polar H10 99887766", address="A0:9E:1A:99:88:77"))
+    with pytest.raises(DeviceError) as info:
+        await source("Polar", data_dir).__aenter__()
+    message = str(info.value)
+    assert "matches 2 straps" in message
+    assert H10_NAME in message
+    assert "Polar H10 99887766" in message
+    assert "\n" not in message
+
+
+async def test_no_target_connects_to_the_last_strap(bluez: FakeBluez, data_dir: Path) -> None:
+    bluez.add(strap())
+    Settings(last_device_name=H10_NAME, last_device_address=H10).save(data_dir)
+    async with Collector(source(None, data_dir)) as c:
+        await c.wait_for("a beat", lambda: len(c.beats) >= 1)
+    assert c.src.info.address == H10
+
+
+async def test_no_target_and_no_last_strap_says_how_to_pick_one(
+    bluez: FakeBluez, data_dir: Path
+) -> None:
+    with pytest.raises(DeviceError, match=r"hrvcoach scan.*--device"):
+        await source(None, data_dir).__aenter__()
+
+
+async def test_a_strap_that_never_appears_is_a_clear_error(
+    bluez: FakeBluez, data_dir: Path
+) -> None:
+    bluez.add(FakeDevice("Polar Loop", "D0:00:00:00:00:05"))  # not a heart-rate strap
+    with pytest.raises(DeviceError) as info:
+        await source("Polar", data_dir, scan_timeout_s=0.4).__aenter__()
+    assert "no heart-rate strap named 'Polar' found" in str(info.value)
+    assert "hrvcoach scan" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("setup", "expected"),
+    [
+        ("no-adapter", "no Bluetooth adapter found"),
+        ("powered-off", "Bluetooth is off"),
+        ("no-bluez", "BlueZ) is not running"),
+        ("no-bus", "cannot reach the system D-Bus"),
+    ],
+)
+async def test_bluetooth_unavailable_is_one_clear_sentence(
+    system_bus: str,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    setup: str,
+    expected: str,
+) -> None:
+    fake = None
+    if setup == "no-adapter":
+        fake = await FakeBluez(adapter=False).start(system_bus)
+    elif setup == "powered-off":
+        fake = await FakeBluez(powered=False).start(system_bus)
+    elif setup == "no-bus":
+        monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path / 'no-such-bus'}")
+    try:
+        for attempt in (source(H10, data_dir).__aenter__(), scan(0.2)):
+            with pytest.raises(DeviceError) as info:
+                await attempt
+            assert expected in str(info.value)
+            assert "\n" not in str(info.value)
+    finally:
+        if fake is not None:
+            await fake.close()
+
+
+# -- what arrives -------------------------------------------------------------------------------
+
+
+async def test_rr_values_arrive_exactly_as_sent(
+    bluez: FakeBluez, data_dir: Path, welltory_rr_ms: list[float]
+) -> None:
+    # a real Polar H10 recording, three strap-seconds per packet: several RR in most packets
+    s = bluez.add(strap(welltory_rr_ms, loop=False, speed=30.0, packet_interval_s=3.0))
+    async with Collector(source(H10, data_dir, burst_gap_s=0.04)) as c:
+        await c.wait_for("the whole recording", lambda: s.exhausted, timeout_s=15.0)
+        await asyncio.sleep(0.15)  # the last packet
+        await quiesce(s)
+    sent = s.sent_rr_ms()
+    assert [b.rr_ms for b in c.beats] == sent
+    # the strap sent the recording's tail from where the subscription caught it, in 1/1024 s ticks
+    skipped = len(welltory_rr_ms) - len(sent)
+    assert 0 <= skipped < 15
+    assert [round(x) for x in sent] == [round(x) for x in welltory_rr_ms[skipped:]]
+    assert max(len(p.rr_ticks) for p in s.sent) >= 3
+    assert all(b.contact is Contact.UNSUPPORTED for b in c.beats)
+    assert not any(b.flags & BeatFlag.NO_CONTACT for b in c.beats)
+    times = [b.t_s for b in c.beats]
+    assert times == sorted(times)
+
+
+async def test_beat_times_are_back_dated_from_arrival_and_agree_with_rr(
+    bluez: FakeBluez, data_dir: Path
+) -> None:
+    rr = [930.0, 1010.0, 880.0, 1100.0, 960.0, 1040.0, 900.0]
+    s = bluez.add(strap(rr, speed=1.0, packet_interval_s=1.0))
+    async with Collector(source(H10, data_dir, burst_gap_s=0.3)) as c:
+        await c.wait_for("five beats", lambda: len(c.beats) >= 6, timeout_s=12.0)
+        await quiesce(s)
+    beats = c.beats
+    arrivals = [c.arrived_s[c.events.index(b)] for b in beats]
+    for b, arrived in zip(beats, arrivals, strict=True):
+        # a beat is never after the notification that carried it, and not long before it
+        assert b.t_s <= arrived + 1e-9
+        assert arrived - b.t_s < 1.6
+    exact = 0
+    for prev, cur in zip(beats, beats[1:], strict=False):
+        step = cur.t_s - prev.t_s
+        assert 0 < step <= cur.rr_ms / 1000 + 1e-9
+        exact += abs(step - cur.rr_ms / 1000) < 1e-9
+    # beats follow their RR; only a pull-back to an earlier arrival shortens an interval
+    assert exact >= len(beats) - 1 - 2
+
+
+async def test_battery_and_body_location_are_read(bluez: FakeBluez, data_dir: Path) -> None:
+    bluez.add(strap(battery_pct=64, battery_via="gatt", body_location=1))
+    bluez.add(
+        strap(
+            name="Garmin HRM-Dual", address="C0:FF:EE:00:00:01", battery_pct=41, body_location=None
+        )
+    )
+    async with Collector(source(H10, data_dir)) as c:
+        await c.wait_for("connected", lambda: bool(c.statuses(LinkState.CONNECTED)))
+    connected = c.statuses(LinkState.CONNECTED)[0]
+    assert (connected.battery_pct, connected.body_location) == (64, "chest")
+    assert c.src.info.details == {"battery_pct": 64, "body_location": "chest"}
+    # on real BlueZ the Battery Service appears as org.bluez.Battery1, not as GATT
+    async with Collector(source("Garmin", data_dir)) as c2:
+        await c2.wait_for("connected", lambda: bool(c2.statuses(LinkState.CONNECTED)))
+    connected = c2.statuses(LinkState.CONNECTED)[0]
+    assert (connected.battery_pct, connected.body_location) == (41, None)
+
+
+async def test_first_burst_is_flagged_buffered_and_implausible_rr_flagged(
+    bluez: FakeBluez, data_dir: Path
+) -> None:
+    stale = [1200.0, 180.0, 1150.0, 990.0, 3400.0, 1010.0, 1005.0]
+    s = bluez.add(strap(buffered_rr_ms=stale, buffered_per_packet=2))
+    async with Collector(source(H10, data_dir)) as c:
+        await c.wait_for("fresh beats", lambda: len(c.beats) >= len(stale) + 4)
+        await quiesce(s)
+    beats = c.beats
+    assert [b.rr_ms for b in beats] == s.sent_rr_ms()
+    n = len(stale)
+    assert [b.rr_ms for b in beats[:n]] == s.sent_rr_ms(buffered=True)
+    assert all(b.flags & BeatFlag.BUFFERED for b in beats[:n])
+    assert not any(b.flags & BeatFlag.BUFFERED for b in beats[n:])
+    implausible = [b.rr_ms for b in beats if b.flags & BeatFlag.IMPLAUSIBLE]
+    assert implausible == [s.sent_rr_ms(buffered=True)[1], s.sent_rr_ms(buffered=True)[4]]
+    times = [b.t_s for b in beats]
+    assert times == sorted(times)
+    assert times[0] > 0
+
+
+async def test_contact_reported_off_the_skin_flags_beats(bluez: FakeBluez, data_dir: Path) -> None:
+    bluez.add(strap(contact=Contact.NOT_DETECTED))
+    async with Collector(source(H10, data_dir)) as c:
+        await c.wait_for("beats", lambda: len(c.beats) >= 3)
+    assert all(b.contact is Contact.NOT_DETECTED for b in c.beats)
+    assert all(b.flags & BeatFlag.NO_CONTACT for b in c.beats)
+
+
+# -- keeping the link ---------------------------------------------------------------------------
+
+
+def assert_one_gap_and_nothing_lost(c: Collector, s: FakeStrap) -> Gap:
+    beats = c.beats
+    assert [b.rr_ms for b in beats] == s.sent_rr_ms()
+    assert len(c.gaps) == 1
+    gap = c.gaps[0]
+    i = c.events.index(gap)
+    before = [e for e in c.events[:i] if isinstance(e, Beat)]
+    after = [e for e in c.events[i:] if isinstance(e, Beat)]
+    assert before
+    assert after
+    assert gap.t_s == before[-1].t_s
+    assert gap.t_s + gap.duration_s == pytest.approx(after[0].t_s)
+    assert after[0].flags & BeatFlag.AFTER_GAP
+    assert not any(b.flags & BeatFlag.AFTER_GAP for b in beats if b is not after[0])
+    times = [b.t_s for b in beats]
+    assert times == sorted(times)
+    return gap
+
+
+async def test_link_loss_reconnects_and_records_the_gap(bluez: FakeBluez, data_dir: Path) -> None:
+    s = bluez.add(strap())
+    async with Collector(source(H10, data_dir)) as c:
+        await c.wait_for("beats", lambda: len(c.beats) >= 6)
+        s.drop_link()
+        await c.wait_for("reconnection", lambda: len(c.statuses(LinkState.CONNECTED)) == 2)
+        n = len(c.beats)
+        await c.wait_for("beats after", lambda: len(c.beats) >= n + 5)
+        await quiesce(s)
+    assert s.connections == 2
+    states = [e.state for e in c.statuses()]
+    assert states[:4] == [
+        LinkState.CONNECTING,
+        LinkState.CONNECTED,
+        LinkState.RECONNECTING,
+        LinkState.CONNECTED,
+    ]
+    gap = assert_one_gap_and_nothing_lost(c, s)
+    assert gap.reason == "link lost"
+    assert c.src.reconnects == 1
+
+
+async def test_device_vanishes_and_reappears_is_found_by_a_new_scan(
+    bluez: FakeBluez, data_dir: Path
+) -> None:
+    s = bluez.add(strap())
+    async with Collector(source(H10, data_dir)) as c:
+        await c.wait_for("beats", lambda: len(c.beats) >= 4)
+        scans_before = bluez.discovery_starts
+        s.vanish(for_s=0.6)
+        await c.wait_for("reconnection", lambda: len(c.statuses(LinkState.CONNECTED)) == 2)
+        n = len(c.beats)
+        await c.wait_for("beats after", lambda: len(c.beats) >= n + 4)
+        await quiesce(s)
+    assert bluez.discovery_starts > scans_before  # the device object was gone: it had to rescan
+    assert s.connections == 2
+    assert_one_gap_and_nothing_lost(c, s)
+
+
+async def test_silent_strap_is_caught_by_the_watchdog(bluez: FakeBluez, data_dir: Path) -> None:
+    s = bluez.add(strap())
+    async with Collector(source(H10, data_dir, watchdog_s=0.6)) as c:
+        await c.wait_for("beats", lambda: len(c.beats) >= 4)
+        s.go_silent()
+        await c.wait_for("reconnection", lambda: len(c.statuses(LinkState.CONNECTED)) == 2)
+        n = len(c.beats)
+        await c.wait_for("beats after", lambda: len(c.beats) >= n + 4)
+        await quiesce(s)
+    reconnecting = c.statuses(LinkState.RECONNECTING)
+    assert reconnecting[0].detail.startswith("no notifications for")
+    assert s.disconnect_calls >= 1  # the driver dropped the dead link itself
+    gap = assert_one_gap_and_nothing_lost(c, s)
+    assert gap.reason.startswith("no notifications")
+    assert gap.duration_s >= 0.6
+
+
+async def test_stop_while_reconnecting_ends_with_the_open_gap(
+    bluez: FakeBluez, data_dir: Path
+) -> None:
+    s = bluez.add(strap())
+    async with Collector(source(H10, data_dir)) as c:
+        await c.wait_for("beats", lambda: len(c.beats) >= 3)
+        s.vanish()  # and never comes back
+        await c.wait_for("reconnecting", lambda: bool(c.statuses(LinkState.RECONNECTING)))
+    assert [b.rr_ms for b in c.beats] == s.sent_rr_ms()
+    assert len(c.gaps) == 1
+    assert c.gaps[0].t_s == c.beats[-1].t_s
+    assert c.statuses()[-1].state == LinkState.DISCONNECTED
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+
+class CliResult:
+    def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+
+
+async def run_cli(*args: str, timeout_s: float = 30.0) -> CliResult:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "hrvcoach",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=os.environ.copy(),
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), timeout_s)
+    assert proc.returncode is not None
+    return CliResult(proc.returncode, out.decode(), err.decode())
+
+
+async def test_practice_headless_sigterm_leaves_a_complete_recording(
+    bluez: FakeBluez, data_dir: Path
+) -> None:
+    from hrvcoach.readers import read_recording
+
+    s = bluez.add(strap(speed=1.0))
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "hrvcoach",
+        "practice",
+        "--device",
+        "Polar H10",
+        "--headless",
+        "--minutes",
+        "1",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=os.environ.copy(),
+    )
+    try:
+        loop = asyncio.get_running_loop()
+        end = loop.time() + 20.0
+        while len(s.sent_rr_ticks()) < 5 and loop.time() < end and proc.returncode is None:
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
+        proc.send_signal(signal.SIGTERM)
+        out, err = await asyncio.wait_for(proc.communicate(), 20.0)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert "Traceback" not in err.decode(), err.decode()
+    recordings = sorted((data_dir / "recordings").glob("*"))
+    assert len(recordings) == 1, (out.decode(), err.decode())
+    rec = read_recording(recordings[0])
+    assert rec.meta.device == H10_NAME
+    assert not rec.meta.simulated
+    sent = s.sent_rr_ms()
+    # every beat the strap sent before SIGTERM is in the file, exactly, in order
+    assert len(rec.beats) >= 5
+    assert [b.rr_ms for b in rec.beats] == pytest.approx(sent[: len(rec.beats)], abs=1e-3)
+    assert len(rec.beats) >= len(sent) - 2
