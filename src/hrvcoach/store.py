@@ -880,6 +880,7 @@ class HistoryStore:
             except Exception as err:  # one bad file must not stop the others
                 message = str(err).splitlines()[0] if str(err) else type(err).__name__
                 log.warning("cannot index %s: %s", path, message)
+                log.debug("details", exc_info=True)
                 if previous is not None:
                     kept.append((path, message))
                     seen.add(previous.sha256)

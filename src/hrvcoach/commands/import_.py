@@ -52,9 +52,10 @@ def run(args: argparse.Namespace) -> int:
                 row = store.add_recording(path, kind=args.kind, note=args.note)
             except StoreError:
                 raise  # the database itself is unusable: stop, nothing more can be added
-            except HrvCoachError as err:
+            except (HrvCoachError, ValueError) as err:
+                # One bad file is reported and the rest are still imported.
                 failed += 1
-                print(f"hrvcoach import: {err}", file=sys.stderr)
+                print(f"hrvcoach import: {_one_line(err, path)}", file=sys.stderr)
                 continue
             added += 1
             rmssd = f"{row.rmssd_ms:.1f} ms" if row.rmssd_ms is not None else "-"
@@ -66,3 +67,10 @@ def run(args: argparse.Namespace) -> int:
     if len(args.files) > 1:
         print(f"{added} added, {known} already there, {failed} failed")
     return 1 if failed else 0
+
+
+def _one_line(err: Exception, path: object) -> str:
+    from hrvcoach.errors import HrvCoachError
+
+    text = str(err).splitlines()[0] if str(err) else type(err).__name__
+    return text if isinstance(err, HrvCoachError) else f"{path}: cannot analyse: {text}"

@@ -1,0 +1,192 @@
+"""The history commands end to end on a real data folder: import real recordings, list them, rebuild
+the index, draw trends and one-session reports, and fail clearly on bad files and databases."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from hrvcoach.cli import main
+from hrvcoach.store import DB_NAME
+
+METRICS = (
+    "beats",
+    "mean_hr_bpm",
+    "rmssd_ms",
+    "sdnn_ms",
+    "pnn50_pct",
+    "lf_ms2",
+    "hf_ms2",
+    "lf_hf",
+    "lf_peak_hz",
+    "coherence",
+    "artifacts_corrected",
+)
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def real_files(shared_data: Path, tmp_path: Path) -> dict[str, Path]:
+    """Real recordings; an Elite HRV-style name is a copy in a temporary folder, not the project."""
+    rr = shared_data / "rr"
+    elite = tmp_path / "elite" / "2026-11-20 07-30-05.txt"
+    elite.parent.mkdir()
+    shutil.copyfile(rr / "welltory-polar-h10" / "subject_01" / "RR.txt", elite)
+    plain = tmp_path / "plain" / "rest_rri.txt"
+    plain.parent.mkdir()
+    shutil.copyfile(rr / "hrv-package" / "rest_rri.txt", plain)
+    stamp = datetime(2025, 6, 1, 18, 0, tzinfo=UTC).timestamp()
+    os.utime(plain, (stamp, stamp))
+    return {
+        "hrvlogger": rr / "hrvlogger-polar-h10" / "ot_a60_RRIntervals.csv",
+        "elite": elite,
+        "plain": plain,
+        "slow": rr / "slow-breathing-polar-h10" / "sample_data_ibi.csv",
+    }
+
+
+def test_import_adds_real_recordings_once_with_analyze_numbers(
+    data_dir: Path, real_files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hrvcoach.analysis import analyze
+
+    from hrvcoach.readers import read_recording
+
+    bad = tmp_path / "notes.txt"
+    bad.write_text("remember to breathe\n")
+    files = [str(p) for p in real_files.values()]
+    code, out, err = run(["import", files[0], str(bad), *files[1:]], capsys)
+    assert code != 0  # one file failed ...
+    assert err.count("\n") == 1
+    assert str(bad) in err
+    assert "4 added, 0 already there, 1 failed" in out  # ... and the others are in
+    assert "start time from the file name" in out
+    assert "start time from the file's modification time" in out
+
+    code, out, err = run(["sessions", "--json"], capsys)
+    assert code == 0, err
+    rows = {Path(r["path"]): r for r in json.loads(out)}
+    assert set(rows) == {p.resolve() for p in real_files.values()}
+    for path in real_files.values():
+        got = rows[path.resolve()]
+        assert got["kind"] == "import"
+        want = analyze(read_recording(path)).to_json()
+        for key in METRICS:
+            if want.get(key) is None or want[key] != want[key]:  # None or NaN: stored as null
+                assert got[key] is None, key
+            else:
+                assert got[key] == pytest.approx(want[key], rel=1e-9), key
+    assert rows[real_files["elite"].resolve()]["start"].startswith("2026-11-20T07:30:05")
+    assert rows[real_files["elite"].resolve()]["start_time_source"] == "filename"
+    assert rows[real_files["plain"].resolve()]["start_time_source"] == "mtime"
+    hrvlogger = rows[real_files["hrvlogger"].resolve()]
+    assert hrvlogger["start_time_source"] == "file"
+    assert hrvlogger["start"].startswith("2023-02-08")
+
+    code, out, err = run(["import", *files], capsys)
+    assert code == 0, err
+    assert out.count("already in the history") == len(files)
+    code, out, _ = run(["sessions", "--json"], capsys)
+    assert len(json.loads(out)) == len(files)
+
+
+def test_sessions_table_rebuild_and_reports(
+    data_dir: Path,
+    real_files: dict[str, Path],
+    artifacts_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from hrvcoach.paths import bundled_recordings_dir
+
+    recordings = data_dir / "recordings"
+    recordings.mkdir()
+    own = recordings / "2026-11-21T07-00-00_practice.csv"
+    shutil.copyfile(bundled_recordings_dir() / "sim-6bpm-5min.csv", own)
+    code, _, err = run(["sessions", "--rebuild"], capsys)
+    assert code == 0, err
+    code, _, err = run(["import", str(real_files["slow"]), str(real_files["hrvlogger"])], capsys)
+    assert code == 0, err
+
+    code, out, err = run(["sessions"], capsys)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].split() == ["#", "date", "kind", "min", "pace", "HR", "RMSSD", "coh", "stress"]
+    assert len([line for line in lines[1:] if line[:4].strip().isdigit()]) == 3
+    assert "practice (sim)" in out
+
+    # the database is lost; the rebuild finds the recordings folder and nothing else
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{data_dir / DB_NAME}{suffix}").unlink(missing_ok=True)
+    code, out, err = run(["sessions", "--rebuild", "--json"], capsys)
+    assert code == 0, err
+    assert [r["path"] for r in json.loads(out)] == [str(own)]
+
+    code, out, err = run(["report", "1"], capsys)
+    assert code == 0, err
+    assert "RMSSD" in out
+    assert "breaths/min" in out
+    png, page = artifacts_dir / "report-cli.png", artifacts_dir / "report-cli.html"
+    code, out, err = run(
+        ["report", str(real_files["slow"]), "--png", str(png), "--html", str(page)], capsys
+    )
+    assert code == 0, err
+    assert png.stat().st_size > 20_000
+    assert "<svg" in page.read_text(encoding="utf-8")
+    code, _, err = run(["report", "42"], capsys)
+    assert code != 0
+    assert "no session 42" in err
+
+
+def test_trends_outputs_and_text_summary(
+    data_dir: Path, real_files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(["import", *map(str, real_files.values())], capsys)
+    assert code == 0, err
+    out_png, out_html, out_csv = tmp_path / "t.png", tmp_path / "t.html", tmp_path / "t.csv"
+    code, out, err = run(
+        ["trends", "--png", str(out_png), "--html", str(out_html), "--csv", str(out_csv)], capsys
+    )
+    assert code == 0, err
+    assert out_png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "<svg" in out_html.read_text(encoding="utf-8")
+    with out_csv.open(newline="") as fh:
+        assert len(list(csv.DictReader(fh))) == len(real_files)
+    # no display here (offscreen): the summary is printed instead of a window
+    code, out, err = run(["trends"], capsys)
+    assert code == 0, err
+    assert "History" in out
+    assert "Streak" in out
+    code, _, err = run(["trends", "--days", "0"], capsys)
+    assert code == 2
+    assert "--days" in err
+
+
+def test_a_corrupt_history_is_one_line_and_a_nonzero_exit(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (data_dir / DB_NAME).write_bytes(b"\x00garbage" * 512)
+    for command in (["sessions"], ["trends"], ["sessions", "--rebuild"]):
+        code, _out, err = run(command, capsys)
+        assert code == 5
+        assert err.count("\n") == 1
+        assert "Traceback" not in err
+        assert "not a usable history database" in err
+
+
+def test_importing_a_missing_file_says_so(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _out, err = run(["import", str(data_dir / "nope.csv")], capsys)
+    assert code == 1
+    assert "no such file" in err.lower()

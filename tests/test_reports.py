@@ -1,0 +1,285 @@
+"""Trends and session reports: the numbers (streaks, rolling means, weeks), and the pictures (PNG,
+self-contained HTML, the trends window) are drawn and are not blank."""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hrvcoach import reports
+from hrvcoach.store import CheckIn, SessionRow
+
+CET = timezone(timedelta(hours=1))
+TODAY = date(2026, 11, 22)
+
+
+def row(
+    i: int,
+    start: datetime,
+    *,
+    minutes: float = 10.0,
+    rmssd: float | None = 40.0,
+    coherence: float | None = 0.5,
+    hr: float | None = 65.0,
+    pace: str | None = "6.0 4:6",
+    before: int | None = None,
+    after: int | None = None,
+    simulated: bool = False,
+) -> SessionRow:
+    return SessionRow(
+        id=i,
+        sha256=f"{i:064x}",
+        path=Path(f"/recordings/{i}.csv"),
+        format="hrvcoach",
+        kind="practice",
+        start=start,
+        start_time_source="file",
+        duration_s=minutes * 60,
+        device="Polar H10",
+        simulated=simulated,
+        pace=((0.0, pace),) if pace else (),
+        beats=int(minutes * 60),
+        mean_rr_ms=None if hr is None else 60000 / hr,
+        mean_hr_bpm=hr,
+        rmssd_ms=rmssd,
+        sdnn_ms=50.0,
+        pnn50_pct=20.0,
+        lf_ms2=900.0,
+        hf_ms2=300.0,
+        lf_hf=3.0,
+        lf_peak_hz=0.1,
+        coherence=coherence,
+        artifacts_corrected=0,
+        checkin=CheckIn(before, after, None),
+        added=start,
+    )
+
+
+def at(days_ago: int, hour: int = 7) -> datetime:
+    return datetime.combine(TODAY - timedelta(days=days_ago), datetime.min.time()).replace(
+        hour=hour, tzinfo=CET
+    )
+
+
+def growing_history() -> list[SessionRow]:
+    """Eight weeks of practice on most days, RMSSD and coherence growing, stress falling."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for days_ago in range(55, -1, -1):
+        if days_ago % 7 in (2, 5) and days_ago > 3:
+            continue  # two rest days a week, but the last five days in a row
+        progress = (55 - days_ago) / 55
+        rows.append(
+            row(
+                len(rows) + 1,
+                at(days_ago, hour=int(rng.integers(6, 21))),
+                minutes=float(rng.choice([5, 10, 15, 20])),
+                rmssd=35 + 15 * progress + float(rng.normal(0, 4)),
+                coherence=0.4 + 0.4 * progress + float(rng.normal(0, 0.06)),
+                hr=70 - 5 * progress + float(rng.normal(0, 2)),
+                pace="6.0 4:6" if days_ago > 20 else "5.5 4:6",
+                before=int(rng.integers(4, 9)) if days_ago % 3 else None,
+                after=int(rng.integers(1, 5)) if days_ago % 3 else None,
+            )
+        )
+    return rows
+
+
+def assert_picture(path: Path) -> None:
+    """A PNG that is more than a blank page: varied pixels, a real share of them not background."""
+    from matplotlib.image import imread
+
+    pixels = imread(path)[..., :3]
+    assert pixels.shape[0] > 400
+    assert pixels.shape[1] > 400
+    assert float(pixels.std()) > 0.05
+    background = pixels[0, 0]
+    differs = np.abs(pixels - background).sum(axis=-1) > 0.1
+    assert 0.03 < float(differs.mean()) < 0.9
+
+
+# -- numbers -------------------------------------------------------------------------------------
+
+
+def test_streaks_count_consecutive_days_and_today_does_not_break_one() -> None:
+    days = [TODAY - timedelta(days=d) for d in (1, 2, 3, 7, 8, 9, 10, 11, 20)]
+    assert reports.streaks(days, TODAY) == (3, 5)  # yesterday back to 3 days ago; 7-11 ago
+    assert reports.streaks([*days, TODAY], TODAY) == (4, 5)
+    assert reports.streaks([TODAY - timedelta(days=2)], TODAY) == (0, 1)
+    assert reports.streaks([], TODAY) == (0, 0)
+
+
+def test_trends_follow_the_sessions_with_a_seven_day_rolling_mean() -> None:
+    rows = [row(i + 1, at(10 - i), rmssd=10.0 * (i + 1)) for i in range(10)]
+    rows[4] = row(5, at(6), rmssd=None)  # a session too short for RMSSD counts as no value
+    t = reports.compute_trends(rows, today=TODAY)
+    assert len(t.sessions) == 10
+    assert t.rmssd.values[3] == 40.0
+    assert math.isnan(t.rmssd.values[4])
+    # the session of 3 days ago (i=7) averages the sessions of 9..3 days ago that have a value
+    expected = np.mean([20.0, 30.0, 40.0, 60.0, 70.0, 80.0])
+    assert t.rmssd.rolling[7] == pytest.approx(expected)
+    assert t.rmssd.rolling[0] == 10.0
+
+
+def test_trends_window_weeks_days_and_simulated_sessions() -> None:
+    rows = growing_history()
+    rows.append(row(999, at(0, 22), simulated=True, minutes=30))
+    t = reports.compute_trends(rows, days=28, today=TODAY)
+    assert t.first_day == TODAY - timedelta(days=27)
+    assert all(t.first_day <= r.local_date <= TODAY for r in t.sessions)
+    assert t.excluded_simulated == 1
+    assert all(not r.simulated for r in t.sessions)
+    assert sum(w.minutes for w in t.weeks) == pytest.approx(sum(r.minutes for r in t.sessions))
+    assert all(w.week_start.weekday() == 0 for w in t.weeks)
+    assert t.weeks[-1].week_start <= TODAY < t.weeks[-1].week_start + timedelta(days=7)
+    assert [d.day for d in t.days] == sorted({r.local_date for r in t.sessions})
+    assert t.streak_current_days == 5  # days 4..0 ago
+    assert t.streak_longest_days >= 5
+    with_sim = reports.compute_trends(rows, days=28, today=TODAY, include_simulated=True)
+    assert len(with_sim.sessions) == len(t.sessions) + 1
+
+
+def test_the_text_summary_says_what_changed() -> None:
+    text = reports.trends_text(reports.compute_trends(growing_history(), today=TODAY))
+    assert "Streak: 5 day(s) now" in text
+    first, latest = re.search(
+        r"RMSSD\s+first week ([\d.]+) ms, latest week ([\d.]+) ms", text
+    ).groups()
+    assert float(latest) > float(first) + 5
+    assert "before ->" in text
+    assert "mostly 5.5 4:6" in text or "mostly 6.0 4:6" in text
+    empty = reports.trends_text(reports.compute_trends([], today=TODAY))
+    assert "No sessions in this window yet" in empty
+
+
+def test_the_csv_has_one_row_per_session_with_its_numbers(tmp_path: Path) -> None:
+    rows = growing_history()
+    path = tmp_path / "sessions.csv"
+    reports.write_sessions_csv(rows, path)
+    with path.open(newline="") as fh:
+        read = list(csv.DictReader(fh))
+    assert len(read) == len(rows)
+    assert list(read[0]) == list(reports.CSV_COLUMNS)
+    for got, want in zip(read, rows, strict=True):
+        assert int(got["id"]) == want.id
+        assert float(got["rmssd_ms"]) == pytest.approx(want.rmssd_ms)
+        assert got["pace"] == want.pace_label
+        assert datetime.fromisoformat(got["start"]) == want.start
+        if want.stress_change is None:
+            assert got["stress_change"] == ""
+        else:
+            assert int(got["stress_change"]) == want.stress_change
+
+
+# -- pictures ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "rows", "days"),
+    [
+        ("trends-8-weeks", growing_history(), None),
+        ("trends-one-year", growing_history(), 365),
+        ("trends-one-session", growing_history()[-1:], 7),
+        ("trends-empty", [], None),
+    ],
+)
+def test_trends_png_is_drawn(
+    name: str, rows: list[SessionRow], days: int | None, artifacts_dir: Path
+) -> None:
+    path = artifacts_dir / f"{name}.png"
+    path.unlink(missing_ok=True)
+    reports.write_trends_png(reports.compute_trends(rows, days=days, today=TODAY), path)
+    assert_picture(path)
+
+
+def test_trends_html_is_self_contained_and_embeds_its_picture(artifacts_dir: Path) -> None:
+    t = reports.compute_trends(growing_history(), today=TODAY)
+    page = reports.trends_html(t)
+    (artifacts_dir / "trends.html").write_text(page, encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert page.count("<svg") == 1
+    assert "</svg>" in page
+    assert "<script" not in page
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+    assert "@import" not in page
+    # the session table lists every session with its numbers
+    assert page.count("<tr>") == len(t.sessions) + 1
+    assert f"{t.sessions[-1].rmssd_ms:.1f}" in page
+
+
+def test_writing_to_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    t = reports.compute_trends([], today=TODAY)
+    with pytest.raises(reports.ReportError, match="cannot write"):
+        reports.write_trends_html(t, tmp_path / "no" / "such" / "dir" / "t.html")
+
+
+def test_trends_window_draws_the_history(qtbot, artifacts_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    from hrvcoach.gui.trends_window import TrendsWindow
+
+    t = reports.compute_trends(growing_history(), today=TODAY)
+    window = TrendsWindow(t)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.streak.value.text() == "5"
+    assert window.week.value.text() == f"{t.weeks[-1].minutes:.0f}"
+    path = artifacts_dir / "trends-window.png"
+    assert window.grab().save(str(path))
+    assert_picture(path)
+    window.set_trends(reports.compute_trends([], today=TODAY))  # and an empty history
+    assert window.streak.value.text() == "0"
+
+
+# -- one session ---------------------------------------------------------------------------------
+
+
+def test_session_report_of_a_paced_recording(artifacts_dir: Path) -> None:
+    from hrvcoach.analysis import analyze
+
+    from hrvcoach.paths import bundled_recordings_dir
+    from hrvcoach.readers import read_recording
+
+    recording = read_recording(bundled_recordings_dir() / "sim-6bpm-5min.csv")
+    report = reports.session_report(recording, checkin=(6, 3, "evening"))
+    summary = analyze(recording).to_json()
+    assert report.summary == summary
+    assert report.pacer_t_s.size > 0
+    assert report.pacer_volume.min() >= 0
+    assert report.pacer_volume.max() <= 1
+    assert report.hr_bpm.size == len(recording.beats)
+    assert report.live_t_s.size == len(recording.beats)
+    assert np.isfinite(report.live_coherence).any()
+    # the spectrum peaks where the pacer breathes: 6 breaths/min is 0.1 Hz
+    assert report.peak_hz == pytest.approx(0.1, abs=0.015)
+    text = reports.session_text(report)
+    assert "6 → 3" in text
+    assert "breaths/min" in text
+    png = artifacts_dir / "report-paced.png"
+    reports.write_session_png(report, png)
+    assert_picture(png)
+    page = reports.session_html(report)
+    assert page.count("<svg") == 1
+    assert "<script" not in page
+
+
+def test_session_report_marks_the_artifacts_of_a_real_recording(
+    shared_data: Path, artifacts_dir: Path
+) -> None:
+    from hrvcoach.readers import read_recording
+
+    recording = read_recording(shared_data / "rr" / "ectopic-polar-h10-ecg" / "rr.csv")
+    report = reports.session_report(recording)
+    assert report.artifact_t_s.size > 5  # this recording has many premature beats
+    assert report.artifact_t_s.min() >= report.beat_t_s[0] - 2
+    assert report.artifact_t_s.max() <= report.beat_t_s[-1] + 2
+    assert report.pacer_t_s.size == 0  # no pacer in a recording from another app
+    png = artifacts_dir / "report-ectopic.png"
+    reports.write_session_png(report, png)
+    assert_picture(png)
