@@ -604,6 +604,7 @@ class SimulatedSource:
         )
         self._stopped = False
         self._stop_event: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._entered = False
 
     async def __aenter__(self) -> SimulatedSource:
@@ -616,6 +617,7 @@ class SimulatedSource:
             details={**asdict(self.params), "spec": self.params.to_spec()},
         )
         self._stop_event = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
         if self._stopped:
             self._stop_event.set()
         self._entered = True
@@ -630,10 +632,23 @@ class SimulatedSource:
         return self.playback.now_s()
 
     def stop(self) -> None:
-        """End the iteration promptly, also while waiting for the next beat."""
+        """End the iteration promptly, also while waiting for the next beat.
+
+        Safe to call from any task, and from another thread (a GUI thread): the waiting task is
+        woken on its own event loop.
+        """
         self._stopped = True
-        if self._stop_event is not None:
-            self._stop_event.set()
+        event, loop = self._stop_event, self._loop
+        if event is None or loop is None:
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            event.set()
+        elif not loop.is_closed():
+            loop.call_soon_threadsafe(event.set)
 
     def __aiter__(self) -> AsyncIterator[Event]:
         return self._events()

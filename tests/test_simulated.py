@@ -263,6 +263,35 @@ def test_ectopic_and_missed_beats_come_at_the_configured_rates_and_are_flagged()
     assert not any(b.flags for b in none)
 
 
+def test_a_simulated_slow_breather_looks_like_a_real_one(shared_data: Path) -> None:
+    """The real 10-minute Polar H10 slow-breathing recording against the default person paced at
+    the same rate with that rate as resonance: the same heart rate, swing and beat-to-beat
+    variability, within the spread between real people."""
+    from hrvcoach.readers import read_recording
+
+    real = list(
+        read_recording(
+            shared_data / "rr" / "slow-breathing-polar-h10" / "sample_data_ibi.csv"
+        ).beats
+    )
+    rate = round(min(max(dominant_hz(real, 0.0) * 60.0, 3.0), 10.0), 1)
+    assert 3.0 <= rate <= 5.5  # the recording's own description: a peak at 3.5-5 per minute
+    pacer = Pacer(BreathPattern(rate))
+    sim = simulate(SimParams(resonance_bpm=rate), pacer=pacer, duration_s=600)
+
+    def two_minute_sdnn(beats: list[Beat]) -> float:
+        t, rr = clean(beats)
+        return float(np.mean([rr[(t >= a) & (t < a + 120)].std() for a in range(0, 480, 120)]))
+
+    real_rr = np.array([b.rr_ms for b in real])
+    _, sim_rr = clean(sim)
+    assert 60000 / sim_rr.mean() == pytest.approx(60000 / real_rr.mean(), rel=0.1)
+    assert 0.67 < rmssd_ms(sim) / rmssd_ms(real) < 1.5
+    assert 0.75 < two_minute_sdnn(sim) / two_minute_sdnn(real) < 1.33
+    assert 0.8 < np.ptp(sim_rr) / np.ptp(real_rr) < 1.25
+    assert dominant_hz(sim) == pytest.approx(rate / 60.0, abs=0.004)
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     resonance=st.floats(3.0, 10.0),
@@ -509,6 +538,30 @@ async def test_stop_ends_the_iteration_while_waiting_for_a_beat() -> None:
     source.stop()
     await asyncio.wait_for(task, timeout=2.0)
     assert isinstance(seen[0], DeviceStatus)
+
+
+async def test_stop_from_another_thread_wakes_the_waiting_source() -> None:
+    import threading
+
+    never = asyncio.Event()
+
+    async def sleep_forever(_: float) -> None:
+        await never.wait()
+
+    source = SimulatedSource(
+        SimParams(), pacer=Pacer(), playback=Playback(clock=lambda: 0.0, sleep=sleep_forever)
+    )
+    seen = []
+
+    async def consume() -> None:
+        async with source:
+            async for event in source:
+                seen.append(event)
+                # e.g. the window's Stop button, pressed while the source waits for a beat
+                threading.Timer(0.1, source.stop).start()
+
+    await asyncio.wait_for(consume(), timeout=5.0)
+    assert len(seen) == 1
 
 
 async def test_stop_in_fast_mode_ends_after_the_current_beat() -> None:
