@@ -241,6 +241,15 @@ def test_choice_is_clear_close_or_none_with_a_reason() -> None:
     assert "no rate stands out" in flat.reason
 
 
+def test_one_outsized_criterion_does_not_make_a_winner_when_the_rest_is_flat() -> None:
+    # a sigh in one step lifts its peak-to-trough swing by a third; nothing else differs
+    result = A.choose_resonance(
+        [_score(6.5, 15, 5000), _score(5.5, 20, 5200), _score(4.5, 15.5, 5100)]
+    )
+    assert (result.resonance_bpm, result.best_bpm, result.confidence) == (None, 5.5, "none")
+    assert "no rate stands out" in result.reason
+
+
 def test_choice_leaves_out_unusable_steps_and_penalises_not_following_the_pacer() -> None:
     result = A.choose_resonance(
         [

@@ -77,6 +77,9 @@ CLOSE_MARGIN = 0.06
 #: smallest and the LF power spread is small too
 FLAT_PEAK_TROUGH_RATIO = 1.25
 FLAT_LF_RATIO = 2.0
+#: ... or when even the weakest rate scores at least this share of the best: no rate stands out
+#: (one noisy breath can lift a single criterion; it cannot lift them all)
+FLAT_SCORE_RATIO = 0.8
 
 CONFIDENCES = ("clear", "close", "none")
 
@@ -715,8 +718,9 @@ def choose_resonance(steps: Sequence[StepScore]) -> AssessmentResult:
 
     - ``none`` when fewer than two steps are usable, or the response is flat: peak-to-trough
       swings within :data:`FLAT_PEAK_TROUGH_RATIO` of each other and LF power within
-      :data:`FLAT_LF_RATIO`. ``resonance_bpm`` is then ``None``: nothing justifies moving away
-      from the usual pace.
+      :data:`FLAT_LF_RATIO`, or every rate's combined score at least :data:`FLAT_SCORE_RATIO` of
+      the best. ``resonance_bpm`` is then ``None``: nothing justifies moving away from the usual
+      pace.
     - ``close`` when the runner-up's combined score is within :data:`CLOSE_MARGIN` of the
       winner's.
     - ``clear`` otherwise.
@@ -762,6 +766,19 @@ def choose_resonance(steps: Sequence[StepScore]) -> AssessmentResult:
             "none",
             f"Heart-rate swings were about the same at every rate ({min(swings):.1f}-"
             f"{max(swings):.1f} bpm peak to trough), so no rate stands out; keep your usual pace.",
+            runner_up_bpm=second.rate_bpm,
+        )
+    weakest = min(scores[i] for i in usable)
+    if weakest >= FLAT_SCORE_RATIO * scores[order[0]]:
+        return AssessmentResult(
+            steps,
+            tuple(scores),
+            None,
+            best.rate_bpm,
+            "none",
+            f"Every rate scored within {100 * (1 - FLAT_SCORE_RATIO):.0f}% of the best "
+            f"({weakest:.2f}-{scores[order[0]]:.2f}), so no rate stands out; keep your usual "
+            "pace.",
             runner_up_bpm=second.rate_bpm,
         )
     gap = scores[order[0]] - scores[order[1]]
