@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from hrvcoach import reports
-from hrvcoach.store import CheckIn, SessionRow
+from hrvcoach.store import AssessmentRow, CheckIn, SessionRow
 
 CET = timezone(timedelta(hours=1))
 TODAY = date(2026, 11, 22)
@@ -89,6 +89,13 @@ def growing_history() -> list[SessionRow]:
             )
         )
     return rows
+
+
+def assessments() -> list[AssessmentRow]:
+    return [
+        AssessmentRow(1, at(40, 9), 6.0, 0.6, (), None, None),
+        AssessmentRow(2, at(18, 9), 5.5, "clear", (), None, None),
+    ]
 
 
 def assert_picture(path: Path) -> None:
@@ -195,7 +202,9 @@ def test_trends_png_is_drawn(
 ) -> None:
     path = artifacts_dir / f"{name}.png"
     path.unlink(missing_ok=True)
-    reports.write_trends_png(reports.compute_trends(rows, days=days, today=TODAY), path)
+    t = reports.compute_trends(rows, days=days, today=TODAY, assessments=assessments())
+    assert len(t.assessments) == sum(t.first_day <= a.time.date() for a in assessments())
+    reports.write_trends_png(t, path)
     assert_picture(path)
 
 
@@ -223,7 +232,7 @@ def test_writing_to_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
 def test_trends_window_draws_the_history(qtbot, artifacts_dir: Path) -> None:  # type: ignore[no-untyped-def]
     from hrvcoach.gui.trends_window import TrendsWindow
 
-    t = reports.compute_trends(growing_history(), today=TODAY)
+    t = reports.compute_trends(growing_history(), today=TODAY, assessments=assessments())
     window = TrendsWindow(t)
     qtbot.addWidget(window)
     window.show()

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hrvcoach.errors import HrvCoachError
-from hrvcoach.store import METRIC_COLUMNS, SessionRow
+from hrvcoach.store import METRIC_COLUMNS, AssessmentRow, SessionRow
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -118,6 +118,7 @@ class Trends:
             broken before the day is over).
         streak_longest_days: Longest run of consecutive days ever practised.
         excluded_simulated: Simulated sessions left out (no real heart produced them).
+        assessments: ``(time, rate_bpm)`` of the resonance assessments in the window.
     """
 
     sessions: tuple[SessionRow, ...]
@@ -136,6 +137,7 @@ class Trends:
     streak_current_days: int
     streak_longest_days: int
     excluded_simulated: int
+    assessments: tuple[tuple[datetime, float], ...] = ()
 
     @property
     def total_minutes(self) -> float:
@@ -181,6 +183,7 @@ def compute_trends(
     days: int | None = None,
     today: date | None = None,
     include_simulated: bool = False,
+    assessments: Sequence[AssessmentRow] = (),
 ) -> Trends:
     """The trends of a history.
 
@@ -190,6 +193,7 @@ def compute_trends(
         today: The last day of the window (default: today, local time).
         include_simulated: Also count simulator sessions (they are left out by default: no real
             heart produced them).
+        assessments: Resonance assessments, shown with the pace.
     """
     today = today or datetime.now().astimezone().date()
     real = [r for r in rows if include_simulated or not r.simulated]
@@ -248,6 +252,9 @@ def compute_trends(
         streak_current_days=current,
         streak_longest_days=longest,
         excluded_simulated=excluded,
+        assessments=tuple(
+            (a.time, a.rate_bpm) for a in assessments if first_day <= a.time.date() <= today
+        ),
     )
 
 
@@ -564,7 +571,19 @@ def trends_figure(trends: Trends) -> Figure:
 
         x = _local_naive(trends.times)
         ok = np.isfinite(trends.pace.values)
-        if ok.any():
+        if trends.assessments:
+            ax_pace.scatter(
+                _local_naive([t for t, _ in trends.assessments]),
+                [r for _, r in trends.assessments],
+                s=90,
+                marker="*",
+                color=COHERENCE,
+                zorder=4,
+                label="resonance found by an assessment",
+            )
+            ax_pace.legend(loc="upper left")
+        rates = [*trends.pace.values[ok], *(r for _, r in trends.assessments)]
+        if rates:
             ax_pace.scatter(
                 [xi for xi, k in zip(x, ok, strict=True) if k],
                 trends.pace.values[ok],
@@ -574,8 +593,7 @@ def trends_figure(trends: Trends) -> Figure:
                 edgecolors="none",
                 zorder=3,
             )
-            lo, hi = np.nanmin(trends.pace.values), np.nanmax(trends.pace.values)
-            ax_pace.set_ylim(min(lo - 0.5, 5.0), max(hi + 0.5, 7.0))
+            ax_pace.set_ylim(min(min(rates) - 0.5, 5.0), max(max(rates) + 0.5, 7.0))
         else:
             ax_pace.text(
                 0.5, 0.5, "no paced sessions", transform=ax_pace.transAxes, ha="center", color=MUTED

@@ -43,7 +43,13 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--days must be at least 1")
     with HistoryStore.open(data_dir(args.data_dir)) as store:
         rows = store.sessions()
-    trends = reports.compute_trends(rows, days=args.days, include_simulated=args.include_simulated)
+        assessments = store.assessments()
+    trends = reports.compute_trends(
+        rows,
+        days=args.days,
+        include_simulated=args.include_simulated,
+        assessments=assessments,
+    )
     wrote = False
     if args.csv:
         reports.write_sessions_csv(trends.sessions, args.csv)

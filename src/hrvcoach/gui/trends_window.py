@@ -154,9 +154,29 @@ class TrendsWindow(QWidget):
                 x[ok], pace[ok], symbol="s", size=8, brush=theme.BREATH, pen=pg.mkPen(None)
             )
         )
+        found = [r for _, r in trends.assessments]
+        if found:
+            self.plots["pace"].addItem(
+                pg.ScatterPlotItem(
+                    [t.replace(tzinfo=None).timestamp() for t, _ in trends.assessments],
+                    found,
+                    symbol="star",
+                    size=16,
+                    brush=theme.COHERENCE,
+                    pen=pg.mkPen(None),
+                )
+            )
+            self.plots["pace"].setTitle(
+                f"{self._headings['pace']}   <span style='color:{theme.COHERENCE}'>★ resonance "
+                "found by an assessment</span>",
+                color=theme.TEXT,
+                size="11pt",
+                justify="left",
+            )
+        rates = [*pace[ok], *found]
         self.plots["pace"].setYRange(
-            min(5.0, float(np.nanmin(pace)) - 0.5) if ok.any() else 4.0,
-            max(7.0, float(np.nanmax(pace)) + 0.5) if ok.any() else 8.0,
+            min(5.0, min(rates) - 0.5) if rates else 4.0,
+            max(7.0, max(rates) + 0.5) if rates else 8.0,
         )
         self._stress(trends, x)
         self._weeks(trends)
