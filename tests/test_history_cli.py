@@ -175,13 +175,21 @@ def test_trends_outputs_and_text_summary(
 def test_a_corrupt_history_is_one_line_and_a_nonzero_exit(
     data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (data_dir / DB_NAME).write_bytes(b"\x00garbage" * 512)
-    for command in (["sessions"], ["trends"], ["sessions", "--rebuild"]):
+    damaged = b"\x00garbage" * 512
+    (data_dir / DB_NAME).write_bytes(damaged)
+    for command in (["sessions"], ["trends"], ["import", __file__]):
         code, _out, err = run(command, capsys)
         assert code == 5
         assert err.count("\n") == 1
         assert "Traceback" not in err
         assert "not a usable history database" in err
+    assert (data_dir / DB_NAME).read_bytes() == damaged
+    # asked to rebuild, the damaged file is kept aside (not deleted) and a new index is made
+    code, out, err = run(["sessions", "--rebuild"], capsys)
+    assert code == 0, err
+    (aside,) = data_dir.glob(f"{DB_NAME}.damaged-*")
+    assert aside.read_bytes() == damaged
+    assert "No sessions yet" in out
 
 
 def test_importing_a_missing_file_says_so(

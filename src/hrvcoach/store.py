@@ -120,6 +120,10 @@ _MIGRATIONS: tuple[str, ...] = (
 assert len(_MIGRATIONS) == SCHEMA_VERSION
 
 
+class CorruptStoreError(StoreError):
+    """The history database is damaged or not a database at all (the recordings are fine)."""
+
+
 # -- check-ins -----------------------------------------------------------------------------------
 
 
@@ -531,6 +535,24 @@ class HistoryStore:
                 self.close()
                 raise
 
+    @staticmethod
+    def set_aside(db_path: Path) -> Path:
+        """Rename a damaged database (and its WAL files) out of the way; never deletes anything.
+
+        Returns:
+            The new name of the database file.
+        """
+        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+        aside = db_path.with_name(f"{db_path.name}.damaged-{stamp}")
+        try:
+            for suffix in ("-wal", "-shm", ""):
+                part = Path(f"{db_path}{suffix}")
+                if part.exists():
+                    os.replace(part, Path(f"{aside}{suffix}"))
+        except OSError as err:
+            raise StoreError(f"cannot move {db_path} aside: {err.strerror or err}") from None
+        return aside
+
     @classmethod
     def open(cls, data_dir: Path, **kwargs: Any) -> HistoryStore:
         """The history of the data directory ``data_dir`` (``data_dir/history.sqlite``)."""
@@ -575,7 +597,7 @@ class HistoryStore:
                 raise StoreError(f"cannot write {self.db_path}: {err}") from None
             raise StoreError(f"{self.db_path}: {err}") from None
         except sqlite3.DatabaseError as err:
-            raise StoreError(
+            raise CorruptStoreError(
                 f"{self.db_path} is not a usable history database ({err}); recordings are safe: "
                 "move it aside and run 'hrvcoach sessions --rebuild'"
             ) from None

@@ -74,11 +74,20 @@ def format_table(rows: Sequence[SessionRow]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from hrvcoach.paths import data_dir, recordings_dir
-    from hrvcoach.store import HistoryStore
+    from hrvcoach.store import DB_NAME, CorruptStoreError, HistoryStore
 
     base = data_dir(args.data_dir)
     exit_code = 0
-    with HistoryStore.open(base) as store:
+    try:
+        store = HistoryStore.open(base)
+    except CorruptStoreError:
+        if not args.rebuild:
+            raise
+        # Asked to rebuild: keep the damaged file for inspection and start a fresh index.
+        aside = HistoryStore.set_aside(base / DB_NAME)
+        print(f"the damaged history was moved to {aside}", file=sys.stderr)
+        store = HistoryStore.open(base)
+    with store:
         if args.rebuild:
             folder = recordings_dir(base)
             result = store.rebuild(folder)
