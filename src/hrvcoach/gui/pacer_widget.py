@@ -107,8 +107,10 @@ class PacerWidget(QWidget):
         grad = QRadialGradient(c, max(r, 1.0))
         grad.setColorAt(0.0, outer)
         grad.setColorAt(0.82, inner)
-        grad.setColorAt(1.0, QColor(self._breath.red(), self._breath.green(), self._breath.blue(),
-                                    int(200 * alpha)))
+        grad.setColorAt(
+            1.0,
+            QColor(self._breath.red(), self._breath.green(), self._breath.blue(), int(200 * alpha)),
+        )
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(grad)
         p.drawEllipse(c, r, r)
@@ -127,7 +129,8 @@ class PacerWidget(QWidget):
             p.setFont(num_font)
             num_box = QRectF(c.x() - size, c.y(), 2 * size, size * 0.7)
             p.drawText(
-                num_box, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                num_box,
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
                 str(view.seconds_left),
             )
         p.end()

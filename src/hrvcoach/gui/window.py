@@ -54,7 +54,7 @@ FRAME_MS = 16  #: pacer frame timer (~60 Hz); the pacer is the one thing that mu
 PLOT_EVERY_S = 0.1  #: the plot scrolls ~1 px per 0.1 s at 1280 px, so 10 Hz looks continuous
 TRACE_WINDOW_S = 90.0  #: heart rate shown over the last minute and a half
 LOOKAHEAD_S = 8.0  #: the breathing curve runs this far ahead of "now" so the next turn is visible
-BREATH_STEP_S = 0.1
+BREATH_STEP_S = 0.25  #: 40 points a breath at 6/min: smooth, at a third of the paint cost of 0.1 s
 #: beats a sensor or the pipeline marked as not a heartbeat interval worth drawing
 SUSPECT = BeatFlag.IMPLAUSIBLE | BeatFlag.NO_CONTACT
 RATIOS = ("4:6", "5:5", "4:2:6:0", "4:0:6:2", "3:7", "5:7")
@@ -68,11 +68,15 @@ ENDED_BY = {
 }
 
 
-def fmt_clock(t_s: float | None) -> str:
-    """``"m:ss"`` (``"h:mm:ss"`` from an hour) for a duration in seconds; ``"–"`` for none."""
+def fmt_clock(t_s: float | None, *, nearest: bool = False) -> str:
+    """``"m:ss"`` (``"h:mm:ss"`` from an hour) for a duration in seconds; ``"–"`` for none.
+
+    A running clock shows whole seconds passed (floor); a finished duration (``nearest``) rounds,
+    so a 10-minute session whose last beat came at 599.6 s reads 10:00.
+    """
     if t_s is None or not math.isfinite(t_s):
         return "–"
-    total = max(0, int(t_s))
+    total = max(0, round(t_s) if nearest else int(t_s))
     h, rest = divmod(total, 3600)
     m, s = divmod(rest, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
@@ -138,8 +142,11 @@ def link_view(
         parts.append(f"no beat for {int(seconds_since_beat)} s")
         color = theme.WARN
     if artifacts is not None:
-        parts.append("no beats corrected" if artifacts == 0 else
-                     f"{artifacts} beat{'s' if artifacts != 1 else ''} corrected")
+        parts.append(
+            "no beats corrected"
+            if artifacts == 0
+            else f"{artifacts} beat{'s' if artifacts != 1 else ''} corrected"
+        )
     if battery_pct is not None:
         parts.append(f"battery {battery_pct}%")
     return LinkView("  ·  ".join(parts), color)
@@ -372,15 +379,20 @@ class PracticeWindow(QWidget):
         pi.getAxis("bottom").setLabel("seconds from now", color=theme.MUTED)
         pi.setXRange(-TRACE_WINDOW_S, LOOKAHEAD_S, padding=0)
         pi.setYRange(*self._y_range, padding=0)
+        # A 1 px pen on the filled guide: wider antialiased pens on a filled path cost 3-4x more
+        # per paint in Qt's raster engine (see docs/window.md).
         self.breath_curve = pg.PlotDataItem(
-            pen=pg.mkPen(theme.BREATH, width=1.5),
+            pen=pg.mkPen(theme.BREATH, width=1),
             brush=pg.mkBrush(*theme.BREATH_SOFT),
             fillLevel=self._y_range[0],
+            antialias=True,
         )
         self.breath_ahead = pg.PlotDataItem(
-            pen=pg.mkPen(theme.BREATH, width=1.2, style=Qt.PenStyle.DashLine)
+            pen=pg.mkPen(theme.BREATH, width=1, style=Qt.PenStyle.DashLine), antialias=True
         )
-        self.hr_curve = pg.PlotDataItem(pen=pg.mkPen(theme.HEART, width=2.6), connect="finite")
+        self.hr_curve = pg.PlotDataItem(
+            pen=pg.mkPen(theme.HEART, width=2.6), connect="finite", antialias=True
+        )
         self.now_line = pg.InfiniteLine(0.0, angle=90, pen=pg.mkPen(theme.FAINT, width=1))
         for item in (self.breath_curve, self.breath_ahead, self.hr_curve):
             item.setClipToView(True)
@@ -577,8 +589,7 @@ class PracticeWindow(QWidget):
         self.stats.frame_perf_s.append(t0)  # type: ignore[union-attr]
         if self.autostart and not self.runner.started and self.isVisible():
             self.start_session()
-        for arrival in self.runner.inbox.drain():
-            self._receive(arrival)
+        self._receive_all(self.runner.inbox.drain())
         now_s = self._now_s()
         self._show_pacer(now_s)
         self._show_clock(now_s)
@@ -599,14 +610,26 @@ class PracticeWindow(QWidget):
         now = self.session.now_s()
         return now if math.isfinite(now) else 0.0
 
+    def _receive_all(self, arrivals: list[Arrival]) -> None:
+        """Take in what arrived since the last frame; the numbers show only the latest values."""
+        if not arrivals:
+            return
+        latest = self._metrics
+        for arrival in arrivals:
+            metrics = arrival.update.metrics
+            if metrics is not None and metrics is not latest:
+                latest = metrics
+                self._note_spectral(metrics)
+            self._receive(arrival)
+        if latest is not self._metrics and latest is not None:
+            self._metrics = latest
+            self._show_metrics(latest)
+
     def _receive(self, arrival: Arrival) -> None:
         update = arrival.update
         event = update.event
         self._link = update.link
         self._paused = update.paused
-        if update.metrics is not None and update.metrics is not self._metrics:
-            self._metrics = update.metrics
-            self._show_metrics(update.metrics)
         if isinstance(event, Beat):
             self._last_beat_t = event.t_s
             if event.contact is not Contact.UNKNOWN:
@@ -643,12 +666,15 @@ class PracticeWindow(QWidget):
         peak_hz = getattr(m, "coherence_peak_hz", None) or m.lf_peak_hz
         if peak_hz is not None:
             self.coh_tile.detail.setText(f"rhythm at {peak_hz * 60:.1f} /min")
+        self.sparkline.show_series(self._coh_t, self._coh_v)
+
+    def _note_spectral(self, m: LiveMetrics) -> None:
+        """One sparkline point per spectral refresh (coherence changes only then)."""
         fresh = m.spectral_t_s is not None and m.spectral_t_s != self._last_spectral_t
-        if m.coherence is not None and fresh:
+        if m.coherence is not None and m.spectral_t_s is not None and fresh:
             self._last_spectral_t = m.spectral_t_s
-            self._coh_t.append(float(m.spectral_t_s))  # type: ignore[arg-type]
+            self._coh_t.append(m.spectral_t_s)
             self._coh_v.append(m.coherence)
-            self.sparkline.show_series(self._coh_t, self._coh_v)
 
     def _show_pacer(self, now_s: float) -> None:
         if self.ended:
@@ -668,8 +694,11 @@ class PracticeWindow(QWidget):
     def _show_clock(self, now_s: float) -> None:
         duration = self.session.duration_s
         text = fmt_clock(now_s)
-        detail = f"of {fmt_clock(duration)}  ·  {fmt_clock(max(0.0, duration - now_s))} left" \
-            if duration else "open session"
+        detail = (
+            f"of {fmt_clock(duration)}  ·  {fmt_clock(max(0.0, duration - now_s))} left"
+            if duration
+            else "open session"
+        )
         if text != self._last_clock_text:
             self._last_clock_text = text
             self.time_tile.value.setText(text)
@@ -781,8 +810,7 @@ class PracticeWindow(QWidget):
     def _session_done(self) -> None:
         self.ended = True
         self.result = self.runner.result
-        for arrival in self.runner.inbox.drain():
-            self._receive(arrival)
+        self._receive_all(self.runner.inbox.drain())
         if self.runner.error is not None:
             self.summary_title.setText("The session could not run")
             self.summary_sub.setText(str(self.runner.error) or type(self.runner.error).__name__)
@@ -808,8 +836,10 @@ class PracticeWindow(QWidget):
             return value
 
         dur = result.t_s if result is not None else None
+        if result is not None and result.ended_by == "duration" and self.session.duration_s:
+            dur = self.session.duration_s  # it ran its set length; the last beat came a bit before
         ended = ENDED_BY.get(result.ended_by, result.ended_by) if result is not None else ""
-        self.summary_title.setText(f"Session complete  ·  {fmt_clock(dur)}")
+        self.summary_title.setText(f"Session complete  ·  {fmt_clock(dur, nearest=True)}")
         lines = [f"Ended: {ended}."]
         if result is not None and result.recording is not None:
             lines.append(f"Saved to {result.recording}")
