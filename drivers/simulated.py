@@ -577,7 +577,8 @@ class SimulatedSource:
         pacer: The session's pacer; a pace change made during the session is followed from the
             next beat on.
         playback: Timing: real time, a speed factor, or as fast as possible.
-        duration_s: End after this much session time (``None``: until :meth:`stop`).
+        duration_s: End when this much session time has passed on the playback clock; beats
+            after it are not sent (``None``: run until :meth:`stop`).
         start_time: Wall-clock start recorded in :attr:`info` (default: now, UTC).
     """
 
@@ -661,6 +662,8 @@ class SimulatedSource:
         while not self._stopped:
             beat = generator.peek()
             if self.duration_s is not None and beat.t_s > self.duration_s:
+                # the session lasts its full length on the clock, not until the last beat in it
+                await self._wait_until(self.duration_s)
                 return
             if not await self._wait_until(beat.t_s):
                 return
