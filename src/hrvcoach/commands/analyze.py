@@ -1,15 +1,114 @@
-"""hrvcoach analyze (under construction)."""
+"""Whole-session HRV summary of a recording: heart rate, SDNN, RMSSD, pNN50, LF/HF and coherence.
+
+Reads any format hrvcoach knows (its own recordings, RR lists, HRV Logger, Polar HRM, Garmin FIT,
+Polar Sensor Logger, numpy); artifacts are corrected with the Kubios method unless
+``--artifacts none``. The methods behind every number are in docs/metrics.md.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import logging
+import math
+import sys
+from typing import TYPE_CHECKING
 
-from hrvcoach.errors import HrvCoachError
+from hrvcoach.errors import RecordingError
+
+if TYPE_CHECKING:
+    from hrvcoach.analysis import Summary
+
+log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("file", metavar="FILE", help="the recording to analyse")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument(
+        "--artifacts",
+        choices=("kubios", "none"),
+        default="kubios",
+        help="artifact correction (default: kubios)",
+    )
+    parser.add_argument(
+        "--format",
+        metavar="FMT",
+        default=None,
+        help="read the file as this format instead of recognising it (e.g. rr-list, hrvlogger)",
+    )
+
+
+def _num(value: float | None, fmt: str, unit: str = "") -> str:
+    if value is None or not math.isfinite(value):
+        return "-"
+    return f"{value:{fmt}}{unit}"
+
+
+def _duration(seconds: float) -> str:
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def format_table(s: Summary, *, title: str) -> str:
+    """The summary as aligned ``label  value`` lines."""
+    peak_text = (
+        ""
+        if s.lf_peak_hz is None
+        else f"   (peak {s.lf_peak_hz:.3f} Hz, {s.lf_peak_hz * 60:.1f} /min)"
+    )
+    coh_text = "-"
+    if s.coherence is not None and s.coherence_max is not None:
+        rhythm = (
+            "" if s.coherence_peak_hz is None else f", rhythm {s.coherence_peak_hz * 60:.1f} /min"
+        )
+        coh_text = (
+            f"{s.coherence:.2f} mean, {s.coherence_max:.2f} best"
+            f"   ({s.coherence_windows} windows of 64 s{rhythm})"
+        )
+    beats = f"{s.beats}   ({s.artifacts_corrected} corrected by {s.artifact_method}"
+    if s.beats_excluded:
+        beats += f", {s.beats_excluded} unusable"
+    if s.stretches > 1:
+        beats += f", {s.stretches} stretches between gaps"
+    rows = [
+        ("Recording", title),
+        ("Beats", beats + ")"),
+        ("Duration", _duration(s.duration_s)),
+        (
+            "Heart rate",
+            f"{_num(s.mean_hr_bpm, '.1f', ' bpm')}   (mean RR {_num(s.mean_rr_ms, '.0f', ' ms')})",
+        ),
+        ("SDNN", _num(s.sdnn_ms, ".1f", " ms")),
+        ("RMSSD", _num(s.rmssd_ms, ".1f", " ms")),
+        ("pNN50", _num(s.pnn50_pct, ".1f", " %")),
+        ("VLF power", _num(s.vlf_ms2, ".0f", " ms²")),
+        ("LF power", _num(s.lf_ms2, ".0f", " ms²") + peak_text),
+        ("HF power", _num(s.hf_ms2, ".0f", " ms²")),
+        ("LF/HF", _num(s.lf_hf, ".2f")),
+        ("Coherence", coh_text),
+    ]
+    width = max(len(label) for label, _ in rows)
+    return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise HrvCoachError("'analyze' is not available yet")
+    from hrvcoach.analysis import analyze
+    from hrvcoach.readers import read_recording
+
+    recording = read_recording(args.file, args.format)
+    for warning in recording.warnings:
+        print(f"hrvcoach analyze: note: {warning}", file=sys.stderr)
+    summary = analyze(recording, artifacts=args.artifacts)
+    if summary.beats < 2:
+        raise RecordingError(args.file, "has fewer than 2 usable beats: nothing to analyse")
+    if args.json:
+        out = {"file": str(args.file), "format": recording.meta.format, **summary.to_json()}
+        print(json.dumps(out, indent=2, allow_nan=False))
+    else:
+        meta = recording.meta
+        title = f"{args.file}   ({meta.format}" + (f", {meta.device}" if meta.device else "") + ")"
+        print(format_table(summary, title=title))
+    return 0

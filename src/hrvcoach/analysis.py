@@ -1,0 +1,254 @@
+"""Whole-session HRV: one :class:`Summary` per recording, for the history, reports and ``analyze``.
+
+The recording is split into gap-free stretches (at gaps, at beats flagged ``AFTER_GAP``, and at
+dropped beats: ``IMPLAUSIBLE`` and ``BUFFERED`` beats are never used). Then, per stretch:
+
+1. Artifacts are corrected with the Kubios method (:func:`hrvcoach.artifacts.correct`, neurokit2's
+   ``signal_fixpeaks``, iterative), unless ``artifacts="none"``.
+2. Beat times are rebuilt from the corrected RR (cumulative sum from the stretch's first beat), so
+   the spectrum sees the series the RR describe, not the arrival jitter of a radio link.
+
+Time domain is over all stretches at once, leaving out the differences across breaks (neurokit2's
+rule with ``RRI_Time``). The spectrum is Welch's average over the segments of every stretch at
+least one segment long (:class:`hrvcoach.hrv.SpectralMethod`). Session **coherence** is the mean of
+the 64 s coherence computed every 5 s of session time (:func:`hrvcoach.hrv.coherence_series`): the
+number the user watched during the session, averaged.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from hrvcoach import hrv
+from hrvcoach.beats import Beat, BeatFlag, Gap
+
+if TYPE_CHECKING:
+    from hrvcoach.recording import Recording
+
+#: beats with these flags are never used (see :mod:`hrvcoach.beats`)
+EXCLUDED_FLAGS = BeatFlag.IMPLAUSIBLE | BeatFlag.BUFFERED
+
+
+@dataclass(frozen=True)
+class Summary:
+    """HRV of a whole session. Values are NaN/``None`` where the session is too short for them.
+
+    Attributes:
+        beats: Beats analysed (after artifact correction).
+        duration_s: Session time covered by the recording.
+        mean_rr_ms, mean_hr_bpm, sdnn_ms, rmssd_ms, pnn50_pct, nn50: Time domain (neurokit2
+            conventions: SDNN ddof 1, pNN50 over beats).
+        vlf_ms2, lf_ms2, hf_ms2, total_power_ms2, lf_hf, lf_peak_hz: Welch spectrum, ms².
+        coherence: Mean coherence ratio of the 64 s windows every 5 s.
+        coherence_max: Highest window coherence.
+        coherence_windows: Windows averaged.
+        coherence_peak_hz: Median peak frequency of those windows (the breathing rhythm).
+        artifacts_corrected: Beats the artifact method moved, removed or inserted.
+        artifact_method: ``"kubios"`` or ``"none"``.
+        beats_excluded: Beats never used (flagged implausible or buffered).
+        stretches: Gap-free stretches the session splits into.
+    """
+
+    beats: int
+    duration_s: float
+    mean_rr_ms: float
+    mean_hr_bpm: float
+    sdnn_ms: float
+    rmssd_ms: float
+    pnn50_pct: float
+    nn50: int
+    vlf_ms2: float | None
+    lf_ms2: float | None
+    hf_ms2: float | None
+    total_power_ms2: float | None
+    lf_hf: float | None
+    lf_peak_hz: float | None
+    coherence: float | None
+    coherence_max: float | None
+    coherence_windows: int
+    coherence_peak_hz: float | None
+    artifacts_corrected: int
+    artifact_method: str
+    beats_excluded: int
+    stretches: int
+
+    def to_json(self) -> dict[str, object]:
+        """Plain JSON-ready values; NaN and infinities become ``None`` (JSON ``null``)."""
+        out: dict[str, object] = {}
+        for key, value in asdict(self).items():
+            if isinstance(value, float) and not math.isfinite(value):
+                value = None
+            out[key] = value
+        return out
+
+
+@dataclass(frozen=True, eq=False)
+class _Stretch:
+    rr_ms: np.ndarray
+    t_s: np.ndarray
+
+
+def _stretches_of_recording(recording: Recording) -> tuple[list[_Stretch], int]:
+    stretches: list[_Stretch] = []
+    excluded = 0
+    rr: list[float] = []
+    ts: list[float] = []
+
+    def close() -> None:
+        if rr:
+            stretches.append(
+                _Stretch(np.array(rr, dtype=np.float64), np.array(ts, dtype=np.float64))
+            )
+            rr.clear()
+            ts.clear()
+
+    for event in recording.events:
+        if isinstance(event, Gap):
+            close()
+        elif isinstance(event, Beat):
+            if (
+                event.flags & EXCLUDED_FLAGS
+                or not (event.rr_ms > 0)
+                or not math.isfinite(event.rr_ms)
+            ):
+                excluded += 1
+                close()
+                continue
+            if event.flags & BeatFlag.AFTER_GAP:
+                close()
+            rr.append(float(event.rr_ms))
+            ts.append(float(event.t_s))
+    close()
+    return stretches, excluded
+
+
+def _as_rr_array(values: np.ndarray) -> np.ndarray:
+    rr = np.asarray(values, dtype=np.float64)
+    if rr.ndim != 1:
+        raise ValueError("RR intervals must be a 1-D array")
+    if not np.all(np.isfinite(rr)) or np.any(rr <= 0):
+        raise ValueError("RR intervals must be finite and positive")
+    return rr
+
+
+def _corrected(stretches: list[_Stretch], method: str) -> Iterator[tuple[_Stretch, int]]:
+    from hrvcoach import artifacts
+
+    for s in stretches:
+        result = artifacts.correct(s.rr_ms, method)
+        rr = result.rr_ms
+        # Times from the RR themselves, from where the stretch's first interval began.
+        t0 = s.t_s[0] - s.rr_ms[0] / 1000.0
+        yield _Stretch(rr, t0 + np.cumsum(rr) / 1000.0), result.count
+
+
+def _welch_average(stretches: list[_Stretch], method: hrv.SpectralMethod) -> hrv.Spectrum | None:
+    """Welch's average over the full segments of every stretch (the longest one if none has one)."""
+    spectra = [hrv.rr_spectrum(s.rr_ms, s.t_s, method) for s in stretches]
+    usable = [sp for sp in spectra if sp is not None]
+    if not usable:
+        return None
+    full = [sp for sp in usable if sp.nperseg == method.nperseg]
+    if not full:
+        return max(usable, key=lambda sp: sp.nperseg)
+    weights = np.array([sp.segments for sp in full], dtype=np.float64)
+    power = np.average(np.stack([sp.power_ms2_per_hz for sp in full]), axis=0, weights=weights)
+    return hrv.Spectrum(full[0].frequency_hz, power, int(weights.sum()), method.nperseg)
+
+
+def analyze(
+    recording: Recording | np.ndarray,
+    *,
+    artifacts: str = "kubios",
+    spectral: hrv.SpectralMethod | None = None,
+    coherence: hrv.CoherenceMethod | None = None,
+    coherence_every_s: float = 5.0,
+) -> Summary:
+    """Summarise a whole session.
+
+    Args:
+        recording: A :class:`~hrvcoach.recording.Recording`, or RR intervals in ms as a 1-D array
+            (one gap-free stretch starting at time 0).
+        artifacts: ``"kubios"`` or ``"none"``.
+        spectral: Spectrum settings (default :class:`hrvcoach.hrv.SpectralMethod`).
+        coherence: Coherence definition (default :class:`hrvcoach.hrv.CoherenceMethod`).
+        coherence_every_s: Interval between coherence windows.
+
+    Returns:
+        The summary.
+
+    Raises:
+        ValueError: For an unknown artifact method, or an array that is not positive finite RR.
+    """
+    from hrvcoach.artifacts import METHODS
+
+    if artifacts not in METHODS:
+        raise ValueError(f"unknown artifact method {artifacts!r} (one of {', '.join(METHODS)})")
+    spectral = spectral or hrv.SpectralMethod()
+    coherence = coherence or hrv.CoherenceMethod()
+    if isinstance(recording, np.ndarray):
+        rr = _as_rr_array(recording)
+        raw = [_Stretch(rr, np.cumsum(rr) / 1000.0)] if rr.size else []
+        excluded = 0
+        duration_s = float(np.sum(rr)) / 1000.0
+    else:
+        raw, excluded = _stretches_of_recording(recording)
+        duration_s = float(recording.duration_s)
+
+    stretches: list[_Stretch] = []
+    corrected = 0
+    for s, count in _corrected(raw, artifacts):
+        stretches.append(s)
+        corrected += count
+
+    if stretches:
+        rr_all = np.concatenate([s.rr_ms for s in stretches])
+        succ = np.concatenate(
+            [np.concatenate(([False], np.ones(s.rr_ms.size - 1, dtype=bool))) for s in stretches]
+        )[1:]
+    else:
+        rr_all = np.zeros(0)
+        succ = np.zeros(0, dtype=bool)
+    td = hrv.time_domain(rr_all, successive=succ)
+
+    fd = hrv.band_powers(_welch_average(stretches, spectral), spectral)
+
+    ratios = [
+        hrv.coherence_series(s.rr_ms, s.t_s, every_s=coherence_every_s, method=coherence)
+        for s in stretches
+    ]
+    coh = np.concatenate([c.ratio for c in ratios]) if ratios else np.zeros(0)
+    coh_peak = np.concatenate([c.peak_hz for c in ratios]) if ratios else np.zeros(0)
+
+    def opt(value: float) -> float | None:
+        return float(value) if math.isfinite(value) else None
+
+    return Summary(
+        beats=int(rr_all.size),
+        duration_s=duration_s,
+        mean_rr_ms=td.mean_rr_ms,
+        mean_hr_bpm=td.mean_hr_bpm,
+        sdnn_ms=td.sdnn_ms,
+        rmssd_ms=td.rmssd_ms,
+        pnn50_pct=td.pnn50_pct,
+        nn50=td.nn50,
+        vlf_ms2=opt(fd.vlf_ms2),
+        lf_ms2=opt(fd.lf_ms2),
+        hf_ms2=opt(fd.hf_ms2),
+        total_power_ms2=opt(fd.total_ms2),
+        lf_hf=opt(fd.lf_hf),
+        lf_peak_hz=opt(fd.lf_peak_hz),
+        coherence=float(np.mean(coh)) if coh.size else None,
+        coherence_max=float(np.max(coh)) if coh.size else None,
+        coherence_windows=int(coh.size),
+        coherence_peak_hz=float(np.median(coh_peak)) if coh_peak.size else None,
+        artifacts_corrected=corrected,
+        artifact_method=artifacts,
+        beats_excluded=excluded,
+        stretches=len(stretches),
+    )

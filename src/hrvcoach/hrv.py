@@ -1,0 +1,614 @@
+"""Pure HRV metric functions: time domain, spectrum, band powers and coherence.
+
+Everything here takes RR intervals (and, where it matters, beat times) as numpy arrays and returns
+frozen results; no state, no clocks, no I/O. :mod:`hrvcoach.live` and :mod:`hrvcoach.analysis`
+build on these functions, and ``docs/metrics.md`` explains every convention with its source.
+
+Conventions, in short:
+
+- **Time domain** follows neurokit2's ``hrv_time`` by default (SDNN with ddof 1, RMSSD as the root
+  of the mean squared successive difference, pNN50 over the number of beats). Other tools differ, so
+  :class:`TimeDomainConvention` names them (:data:`HRV_PACKAGE`, :data:`PYHRV`, :data:`HRV_LOGGER`).
+- **Spectrum**: RR resampled on an even grid with neurokit2's ``signal_interpolate`` (cubic), then
+  Welch's method. Powers are absolute, in ms²; :class:`SpectralMethod` holds every choice and has
+  presets that reproduce the ``hrv`` package and pyHRV exactly.
+- **Coherence** after McCraty et al. (2009): the highest peak of the last 64 s spectrum in
+  0.04-0.26 Hz, its power in a 0.030 Hz window, divided by the rest of the 0.0033-0.4 Hz power.
+
+neurokit2 and scipy are imported inside the functions that need them: importing this is cheap.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, NDArray
+
+Band = tuple[float, float]
+
+#: neurokit2's ``_intervals_successive`` treats two RR as successive when the time between their
+#: beats differs from the second RR by at most this much.
+SUCCESSIVE_TOLERANCE_MS = 10.0
+
+
+# -- time domain ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TimeDomainConvention:
+    """How a tool defines SDNN, RMSSD and pNN50 (they disagree in the details).
+
+    Attributes:
+        name: Short name for display and JSON.
+        sdnn_ddof: Delta degrees of freedom of the SD of RR (1: sample SD, 0: population SD).
+        rmssd_ddof: RMSSD is ``sqrt(sum(diff**2) / (n_diffs - rmssd_ddof))``.
+        pnn50_denominator: ``"beats"``: NN50 / (n_diffs + 1), neurokit2's choice (the number of
+            beats when nothing is missing); ``"diffs"``: NN50 / n_diffs, the Task Force definition.
+    """
+
+    name: str = "neurokit2"
+    sdnn_ddof: int = 1
+    rmssd_ddof: int = 0
+    pnn50_denominator: Literal["beats", "diffs"] = "beats"
+
+
+#: neurokit2 ``hrv_time`` (the default everywhere in hrvcoach).
+NEUROKIT = TimeDomainConvention()
+#: the ``hrv`` package (rhenanbartels/hrv): pNN50 over the number of differences.
+HRV_PACKAGE = TimeDomainConvention("hrv-package", 1, 0, "diffs")
+#: pyHRV: pNN50 over the number of differences.
+PYHRV = TimeDomainConvention("pyhrv", 1, 0, "diffs")
+#: HRV Logger (iOS app): population SDNN and RMSSD over n_diffs - 1.
+HRV_LOGGER = TimeDomainConvention("hrv-logger", 0, 1, "diffs")
+
+
+@dataclass(frozen=True, slots=True)
+class TimeDomain:
+    """Time-domain HRV of a series of RR intervals (NaN where a value is undefined).
+
+    Attributes:
+        n_beats: RR intervals used.
+        n_diffs: Successive differences used (differences across a gap are left out).
+        mean_rr_ms: Mean RR.
+        mean_hr_bpm: ``60000 / mean_rr_ms`` (the heart rate of the mean interval).
+        sdnn_ms: Standard deviation of RR.
+        rmssd_ms: Root mean square of successive differences.
+        nn50: Successive differences larger than 50 ms in absolute value.
+        pnn50_pct: NN50 as a percentage (denominator per the convention).
+    """
+
+    n_beats: int
+    n_diffs: int
+    mean_rr_ms: float
+    mean_hr_bpm: float
+    sdnn_ms: float
+    rmssd_ms: float
+    nn50: int
+    pnn50_pct: float
+
+
+def successive_mask(
+    t_s: ArrayLike, rr_ms: ArrayLike, *, tolerance_ms: float = SUCCESSIVE_TOLERANCE_MS
+) -> NDArray[np.bool_]:
+    """Which successive differences are real: the beats are adjacent, nothing lost between them.
+
+    Uses neurokit2's rule: difference ``i`` (between RR ``i`` and ``i + 1``) counts when the time
+    between beats ``i`` and ``i + 1`` equals RR ``i + 1`` within ``tolerance_ms``.
+
+    Args:
+        t_s: Beat times in seconds.
+        rr_ms: RR intervals in ms, one per beat.
+        tolerance_ms: Largest mismatch still taken as adjacent.
+
+    Returns:
+        A boolean array of length ``len(rr_ms) - 1``.
+    """
+    t = np.asarray(t_s, dtype=np.float64)
+    rr = np.asarray(rr_ms, dtype=np.float64)
+    if t.shape != rr.shape:
+        raise ValueError("t_s and rr_ms must have the same length")
+    if rr.size < 2:
+        return np.zeros(0, dtype=bool)
+    return np.abs(np.diff(t) * 1000.0 - rr[1:]) <= tolerance_ms
+
+
+def time_domain(
+    rr_ms: ArrayLike,
+    *,
+    successive: ArrayLike | None = None,
+    convention: TimeDomainConvention = NEUROKIT,
+) -> TimeDomain:
+    """Mean RR and HR, SDNN, RMSSD, NN50 and pNN50 of ``rr_ms``.
+
+    With the default convention the values equal neurokit2's ``hrv_time`` on the same RR (and, with
+    ``successive`` from :func:`successive_mask`, on the same RR with ``RRI_Time``).
+
+    Args:
+        rr_ms: RR intervals in ms.
+        successive: Optional boolean mask of length ``len(rr_ms) - 1``: False leaves a difference
+            out (across a gap or a removed beat). Default: every difference counts.
+        convention: Which tool's definitions to follow.
+
+    Returns:
+        The metrics; NaN where fewer than 2 beats (SDNN) or no difference (RMSSD, pNN50) are left.
+    """
+    rr = np.asarray(rr_ms, dtype=np.float64)
+    n = int(rr.size)
+    diffs = np.diff(rr)
+    if successive is not None:
+        mask = np.asarray(successive, dtype=bool)
+        if mask.shape != diffs.shape:
+            raise ValueError("successive must have one entry per successive difference")
+        diffs = diffs[mask]
+    n_diffs = int(diffs.size)
+    mean_rr = float(np.mean(rr)) if n else math.nan
+    sdnn = float(np.std(rr, ddof=convention.sdnn_ddof)) if n > convention.sdnn_ddof else math.nan
+    rmssd_den = n_diffs - convention.rmssd_ddof
+    rmssd = math.sqrt(float(np.sum(diffs * diffs)) / rmssd_den) if rmssd_den > 0 else math.nan
+    nn50 = int(np.count_nonzero(np.abs(diffs) > 50.0))
+    pnn_den = n_diffs + 1 if convention.pnn50_denominator == "beats" else n_diffs
+    pnn50 = 100.0 * nn50 / pnn_den if n_diffs > 0 else math.nan
+    return TimeDomain(
+        n_beats=n,
+        n_diffs=n_diffs,
+        mean_rr_ms=mean_rr,
+        mean_hr_bpm=60000.0 / mean_rr if n else math.nan,
+        sdnn_ms=sdnn,
+        rmssd_ms=rmssd,
+        nn50=nn50,
+        pnn50_pct=pnn50,
+    )
+
+
+# -- spectrum ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SpectralMethod:
+    """Every choice behind a power spectrum of RR, so that results can be reproduced and compared.
+
+    Attributes:
+        rate_hz: Even sampling rate the RR series is resampled to.
+        interpolation: ``method`` for neurokit2's ``signal_interpolate`` (``"cubic"``: scipy's
+            not-a-knot cubic spline through the beats).
+        window: Welch segment window (any ``scipy.signal.get_window`` name).
+        nperseg: Samples per Welch segment (shortened to the series when the series is shorter).
+        noverlap: Samples shared by neighbouring segments (``None``: half a segment).
+        nfft: FFT length, zero-padding each segment (``None``: ``nperseg``).
+        detrend: Per-segment detrending: ``"constant"`` (mean), ``"linear"`` or ``"none"``. The
+            series' mean is always removed first.
+        vlf_hz, lf_hz, hf_hz: Bands ``[low, high)`` in Hz.
+        integration: ``"trapezoid"`` (area by the trapezoid rule over the bins in the band, as
+            the ``hrv`` package does) or ``"rectangle"`` (sum of the bins times the bin width, as
+            pyHRV).
+    """
+
+    rate_hz: float = 4.0
+    interpolation: str = "cubic"
+    window: str = "hann"
+    nperseg: int = 256
+    noverlap: int | None = None
+    nfft: int | None = None
+    detrend: Literal["constant", "linear", "none"] = "constant"
+    vlf_hz: Band = (0.0033, 0.04)
+    lf_hz: Band = (0.04, 0.15)
+    hf_hz: Band = (0.15, 0.4)
+    integration: Literal["trapezoid", "rectangle"] = "trapezoid"
+
+    def __post_init__(self) -> None:
+        if self.rate_hz <= 0 or self.nperseg < 4:
+            raise ValueError("rate_hz must be positive and nperseg at least 4")
+        if self.noverlap is not None and not 0 <= self.noverlap < self.nperseg:
+            raise ValueError("noverlap must be in [0, nperseg)")
+        if self.detrend not in ("constant", "linear", "none"):
+            raise ValueError(f"unknown detrend {self.detrend!r}")
+        if self.integration not in ("trapezoid", "rectangle"):
+            raise ValueError(f"unknown integration rule {self.integration!r}")
+        for lo, hi in (self.vlf_hz, self.lf_hz, self.hf_hz):
+            if not 0 <= lo < hi <= self.rate_hz / 2:
+                raise ValueError(f"band ({lo}, {hi}) Hz is not inside 0..{self.rate_hz / 2} Hz")
+
+    @classmethod
+    def hrv_package(cls) -> SpectralMethod:
+        """The ``hrv`` package's ``frequency_domain`` (scipy Welch defaults, VLF from 0 Hz)."""
+        return cls(vlf_hz=(0.0, 0.04))
+
+    @classmethod
+    def pyhrv(cls) -> SpectralMethod:
+        """pyHRV's ``welch_psd`` on series over 5 min (Hamming, 300-sample segments, 4096 FFT)."""
+        return cls(
+            window="hamming", nperseg=300, nfft=4096, vlf_hz=(0.0, 0.04), integration="rectangle"
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class Spectrum:
+    """A one-sided power spectral density of RR.
+
+    Attributes:
+        frequency_hz: Bin frequencies.
+        power_ms2_per_hz: Density at each bin (integrate over Hz to get ms²).
+        segments: Welch segments averaged.
+        nperseg: Samples per segment actually used (shorter than asked on a short series).
+    """
+
+    frequency_hz: NDArray[np.float64]
+    power_ms2_per_hz: NDArray[np.float64]
+    segments: int
+    nperseg: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FrequencyDomain:
+    """Band powers of one spectrum, in ms² (NaN when the series was too short).
+
+    Attributes:
+        vlf_ms2, lf_ms2, hf_ms2: Power in each band.
+        total_ms2: ``vlf + lf + hf``.
+        lf_hf: ``lf / hf``.
+        lf_peak_hz: Frequency of the highest bin in the LF band (the resonance breathing peak).
+        hf_peak_hz: Frequency of the highest bin in the HF band.
+    """
+
+    vlf_ms2: float
+    lf_ms2: float
+    hf_ms2: float
+    total_ms2: float
+    lf_hf: float
+    lf_peak_hz: float
+    hf_peak_hz: float
+
+
+_NO_FREQUENCY_DOMAIN = FrequencyDomain(*(math.nan,) * 7)
+
+
+def beat_times_s(rr_ms: ArrayLike) -> NDArray[np.float64]:
+    """Beat times from RR alone: ``cumsum(rr) / 1000`` from 0 (the ``hrv`` package's rule)."""
+    t = np.cumsum(np.asarray(rr_ms, dtype=np.float64)) / 1000.0
+    return t - t[0] if t.size else t
+
+
+def resample_rr(
+    t_s: ArrayLike, rr_ms: ArrayLike, *, rate_hz: float, interpolation: str = "cubic"
+) -> NDArray[np.float64]:
+    """RR on an even grid ``t_s[0] + k / rate_hz`` for every grid time before the last beat.
+
+    Args:
+        t_s: Beat times in seconds (strictly increasing).
+        rr_ms: RR interval ending at each beat.
+        rate_hz: Grid rate.
+        interpolation: neurokit2 ``signal_interpolate`` method.
+
+    Returns:
+        The resampled series (empty when fewer than 2 beats).
+    """
+    import neurokit2 as nk
+
+    t = np.asarray(t_s, dtype=np.float64)
+    rr = np.asarray(rr_ms, dtype=np.float64)
+    if t.size < 2:
+        return np.zeros(0)
+    # The grid ends before the last beat, as in the hrv package and pyHRV: nothing extrapolated.
+    grid = t[0] + np.arange(0.0, t[-1] - t[0], 1.0 / rate_hz)
+    if t.size < 4 and interpolation == "cubic":
+        interpolation = "linear"  # a cubic spline needs 4 points
+    return np.asarray(nk.signal_interpolate(t, rr, x_new=grid, method=interpolation), dtype=float)
+
+
+@functools.lru_cache(maxsize=32)
+def _taper(name: str, n: int) -> NDArray[np.float64]:
+    from scipy.signal import get_window
+
+    w = np.asarray(get_window(name, n), dtype=np.float64)  # periodic, as scipy's welch uses
+    w.flags.writeable = False
+    return w
+
+
+def welch_spectrum(signal: ArrayLike, method: SpectralMethod = SpectralMethod()) -> Spectrum:
+    """Welch PSD of an evenly sampled RR series, in ms²/Hz.
+
+    This is the estimator behind neurokit2's ``signal_psd(method="welch")``, which calls
+    ``scipy.signal.welch(scaling="density")``; it is written out here with numpy (equal to scipy to
+    rounding, tested) because ``signal_psd`` cannot express the methods we need and costs too much
+    for the live engine: it fixes ``detrend=False`` and ``nfft = 2 * nperseg``, rescales the PSD to
+    a maximum of 1 unless ``normalize=False``, and builds a DataFrame per call; scipy's own
+    ``welch`` spends most of its 0.3 ms on set-up for a 240-sample series. With
+    ``detrend="none"`` and ``nfft = 2 * nperseg`` the result equals
+    ``signal_psd(..., normalize=False)`` (tested).
+    """
+    x = np.asarray(signal, dtype=np.float64)
+    x = x - np.mean(x)
+    nperseg = min(method.nperseg, x.size)
+    noverlap = nperseg // 2 if method.noverlap is None else min(method.noverlap, nperseg - 1)
+    nfft = max(method.nfft or nperseg, nperseg)
+    step = nperseg - noverlap
+    segs = np.lib.stride_tricks.sliding_window_view(x, nperseg)[::step]
+    if method.detrend == "constant":
+        segs = segs - segs.mean(axis=1, keepdims=True)
+    elif method.detrend == "linear":
+        from scipy.signal import detrend
+
+        segs = detrend(segs, axis=-1, type="linear")
+    w = _taper(method.window, nperseg)
+    spec = np.fft.rfft(segs * w, n=nfft, axis=-1)
+    power = (spec.real**2 + spec.imag**2).mean(axis=0) / (method.rate_hz * float(np.dot(w, w)))
+    # One-sided: fold the negative frequencies in, except DC and (even nfft) Nyquist.
+    if nfft % 2:
+        power[1:] *= 2.0
+    else:
+        power[1:-1] *= 2.0
+    freq = np.fft.rfftfreq(nfft, 1.0 / method.rate_hz)
+    return Spectrum(freq, power, int(segs.shape[0]), nperseg)
+
+
+def rr_spectrum(
+    rr_ms: ArrayLike, t_s: ArrayLike | None = None, method: SpectralMethod = SpectralMethod()
+) -> Spectrum | None:
+    """Resample RR (:func:`resample_rr`) and estimate its PSD (:func:`welch_spectrum`).
+
+    Args:
+        rr_ms: RR intervals in ms, with no gap inside.
+        t_s: Beat times; default :func:`beat_times_s` of ``rr_ms``.
+        method: Resampling and Welch settings.
+
+    Returns:
+        The spectrum, or ``None`` when the series gives fewer than 16 samples.
+    """
+    rr = np.asarray(rr_ms, dtype=np.float64)
+    t = beat_times_s(rr) if t_s is None else np.asarray(t_s, dtype=np.float64)
+    if rr.size < 4:
+        return None
+    x = resample_rr(t, rr, rate_hz=method.rate_hz, interpolation=method.interpolation)
+    if x.size < 16:
+        return None
+    return welch_spectrum(x, method)
+
+
+def band_power(spectrum: Spectrum, band: Band, integration: str = "trapezoid") -> float:
+    """Power in ``[band[0], band[1])`` Hz, in ms².
+
+    Args:
+        spectrum: A PSD in ms²/Hz.
+        band: Low (included) and high (excluded) edge in Hz.
+        integration: ``"trapezoid"`` or ``"rectangle"`` (see :class:`SpectralMethod`).
+    """
+    f = spectrum.frequency_hz
+    p = spectrum.power_ms2_per_hz
+    sel = (f >= band[0]) & (f < band[1])
+    if integration == "rectangle":
+        df = float(f[1] - f[0]) if f.size > 1 else 0.0
+        return float(np.sum(p[sel]) * df)
+    if np.count_nonzero(sel) < 2:
+        return 0.0
+    return float(np.trapezoid(p[sel], f[sel]))
+
+
+def _peak_hz(spectrum: Spectrum, band: Band) -> float:
+    f = spectrum.frequency_hz
+    sel = (f >= band[0]) & (f < band[1])
+    if not np.any(sel):
+        return math.nan
+    return float(f[sel][np.argmax(spectrum.power_ms2_per_hz[sel])])
+
+
+def band_powers(
+    spectrum: Spectrum | None, method: SpectralMethod = SpectralMethod()
+) -> FrequencyDomain:
+    """VLF, LF, HF, total power, LF/HF and peak frequencies of a spectrum (NaN if ``None``)."""
+    if spectrum is None:
+        return _NO_FREQUENCY_DOMAIN
+    vlf = band_power(spectrum, method.vlf_hz, method.integration)
+    lf = band_power(spectrum, method.lf_hz, method.integration)
+    hf = band_power(spectrum, method.hf_hz, method.integration)
+    return FrequencyDomain(
+        vlf_ms2=vlf,
+        lf_ms2=lf,
+        hf_ms2=hf,
+        total_ms2=vlf + lf + hf,
+        lf_hf=lf / hf if hf > 0 else math.nan,
+        lf_peak_hz=_peak_hz(spectrum, method.lf_hz),
+        hf_peak_hz=_peak_hz(spectrum, method.hf_hz),
+    )
+
+
+def frequency_domain(
+    rr_ms: ArrayLike, t_s: ArrayLike | None = None, method: SpectralMethod = SpectralMethod()
+) -> FrequencyDomain:
+    """Band powers in ms² of an RR series with no gap inside (see :class:`SpectralMethod`)."""
+    return band_powers(rr_spectrum(rr_ms, t_s, method), method)
+
+
+# -- coherence -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CoherenceMethod:
+    """HeartMath's coherence ratio (McCraty et al., *The coherent heart*, 2009), made exact.
+
+    The paper fixes the 64 s window, the 0.04-0.26 Hz search range, the 0.030 Hz peak window and the
+    ratio; HeartMath's knowledge base adds the 2 Hz resampling (128 samples) and the 5 s update. The
+    taper and the zero-padding are ours: a Hann taper keeps leakage from a slow drift out of the
+    peak, and padding to 1024 points gives the 0.030 Hz integral about 15 bins instead of two.
+
+    Attributes:
+        window_s: Length of RR analysed, ending at the latest beat.
+        rate_hz: Resampling rate (2 Hz: 128 samples in 64 s).
+        taper: Window applied to the 64 s before the FFT.
+        nfft: FFT length (zero-padded).
+        peak_search_hz: Range searched for the highest peak.
+        peak_width_hz: Width of the window, centred on the peak, whose power is the peak power.
+        total_hz: Range of the total power.
+        squared: Square the ratio, as the 2009 paper prints it (McCraty 2014 and 2017 do not).
+    """
+
+    window_s: float = 64.0
+    rate_hz: float = 2.0
+    taper: str = "hann"
+    nfft: int = 1024
+    peak_search_hz: Band = (0.04, 0.26)
+    peak_width_hz: float = 0.030
+    total_hz: Band = (0.0033, 0.4)
+    squared: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Coherence:
+    """The coherence of one window.
+
+    Attributes:
+        ratio: ``peak / (total - peak)`` (squared if the method says so).
+        peak_hz: Frequency of the highest peak in the search range.
+        peak_power_ms2: Power in the peak window.
+        total_power_ms2: Power over the total range.
+    """
+
+    ratio: float
+    peak_hz: float
+    peak_power_ms2: float
+    total_power_ms2: float
+
+
+def _coherence_of_windows(
+    x: NDArray[np.float64], method: CoherenceMethod
+) -> tuple[NDArray[np.float64], ...]:
+    """Coherence of each row of ``x`` (evenly resampled RR windows): ratio, peak Hz, peak, total."""
+    n = x.shape[1]
+    nfft = max(method.nfft, n)
+    x = x - x.mean(axis=1, keepdims=True)
+    w = _taper(method.taper, n)
+    spec = np.fft.rfft(x * w, n=nfft, axis=-1)
+    # Density scaling as a one-segment Welch (the DC and Nyquist bins lie outside every band used).
+    p = 2.0 * (spec.real**2 + spec.imag**2) / (method.rate_hz * float(np.dot(w, w)))
+    f = np.fft.rfftfreq(nfft, 1.0 / method.rate_hz)
+    df = float(f[1])
+    search = np.flatnonzero((f >= method.peak_search_hz[0]) & (f < method.peak_search_hz[1]))
+    k = search[0] + np.argmax(p[:, search], axis=1)
+    # Running trapezoid area, so any run of bins costs two look-ups.
+    area = np.concatenate(
+        (np.zeros((p.shape[0], 1)), np.cumsum((p[:, 1:] + p[:, :-1]) * (df / 2), axis=1)), axis=1
+    )
+    half_bins = int(np.floor(method.peak_width_hz / 2 / df + 1e-9))
+    lo = np.maximum(k - half_bins, 0)
+    hi = np.minimum(k + half_bins, f.size - 1)
+    rows = np.arange(p.shape[0])
+    peak = area[rows, hi] - area[rows, lo]
+    total_bins = np.flatnonzero((f >= method.total_hz[0]) & (f < method.total_hz[1]))
+    total = area[:, total_bins[-1]] - area[:, total_bins[0]]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # All the power inside the peak window would divide by zero; a billionth keeps it finite.
+        ratio = np.where(total > 0, peak / np.maximum(total - peak, total * 1e-9), 0.0)
+    if method.squared:
+        ratio = ratio * ratio
+    return ratio, f[k], peak, total
+
+
+def coherence(
+    rr_ms: ArrayLike, t_s: ArrayLike | None = None, method: CoherenceMethod = CoherenceMethod()
+) -> Coherence | None:
+    """Coherence of the last ``method.window_s`` seconds of an RR series with no gap inside.
+
+    The window is resampled at ``method.rate_hz`` with neurokit2's ``signal_interpolate`` (cubic
+    spline through the window's beats and the one before it), tapered, zero-padded to
+    ``method.nfft`` and Fourier-transformed. The peak is the highest bin in ``peak_search_hz``;
+    peak power is the trapezoid area of the bins within ``peak_width_hz / 2`` of it; total power the
+    area over ``total_hz``; the ratio is ``peak / (total - peak)``.
+
+    Args:
+        rr_ms: RR intervals in ms.
+        t_s: Beat times in seconds (default: :func:`beat_times_s`).
+        method: The definition's numbers.
+
+    Returns:
+        The coherence, or ``None`` if the beats do not cover a whole window.
+    """
+    import neurokit2 as nk
+
+    rr = np.asarray(rr_ms, dtype=np.float64)
+    t = beat_times_s(rr) if t_s is None else np.asarray(t_s, dtype=np.float64)
+    if rr.size < 4:
+        return None
+    t_end = float(t[-1])
+    t_start = t_end - method.window_s
+    # First beat at or before the window start, so the spline covers the whole window.
+    first = int(np.searchsorted(t, t_start, side="right")) - 1
+    if first < 0:
+        return None
+    n = round(method.window_s * method.rate_hz)
+    grid = t_end - (n - 1 - np.arange(n)) / method.rate_hz
+    x = np.asarray(
+        nk.signal_interpolate(t[first:], rr[first:], x_new=grid, method="cubic"), dtype=float
+    )
+    ratio, peak_hz, peak, total = _coherence_of_windows(x[np.newaxis, :], method)
+    return Coherence(float(ratio[0]), float(peak_hz[0]), float(peak[0]), float(total[0]))
+
+
+@dataclass(frozen=True, eq=False)
+class CoherenceSeries:
+    """Coherence of consecutive windows of one stretch of beats.
+
+    Attributes:
+        t_s: Time of the last beat of each window.
+        ratio: Coherence ratio of each window.
+        peak_hz: Peak frequency of each window.
+    """
+
+    t_s: NDArray[np.float64]
+    ratio: NDArray[np.float64]
+    peak_hz: NDArray[np.float64]
+
+
+def coherence_series(
+    rr_ms: ArrayLike,
+    t_s: ArrayLike,
+    *,
+    every_s: float = 5.0,
+    method: CoherenceMethod = CoherenceMethod(),
+    chunk: int = 2048,
+) -> CoherenceSeries:
+    """Coherence every ``every_s`` of session time, as the live display shows it, over a stretch.
+
+    At each multiple of ``every_s`` the window is the ``method.window_s`` seconds ending at the
+    first beat at or after that time (the beat that triggers a live refresh). For speed, one spline
+    is laid through the whole stretch instead of one per window; inside a window the two differ by
+    far less than the beat-to-beat noise (tested against :func:`coherence`).
+
+    Args:
+        rr_ms: RR intervals of a gap-free stretch.
+        t_s: Beat times in seconds.
+        every_s: Refresh interval.
+        method: The coherence definition.
+        chunk: Windows transformed at a time (bounds memory).
+    """
+    import neurokit2 as nk
+
+    rr = np.asarray(rr_ms, dtype=np.float64)
+    t = np.asarray(t_s, dtype=np.float64)
+    empty = CoherenceSeries(np.zeros(0), np.zeros(0), np.zeros(0))
+    if rr.size < 4 or t[-1] - t[0] < method.window_s:
+        return empty
+    first_k = math.floor((t[0] + method.window_s) / every_s)
+    ticks = np.arange(first_k, math.floor(t[-1] / every_s) + 1) * every_s
+    idx = np.unique(np.searchsorted(t, ticks, side="left"))
+    idx = idx[idx < t.size]
+    ends = t[idx]
+    ends = ends[ends - method.window_s >= t[0]]
+    if ends.size == 0:
+        return empty
+    n = round(method.window_s * method.rate_hz)
+    offsets = (n - 1 - np.arange(n)) / method.rate_hz
+    ratios = []
+    peaks = []
+    for i in range(0, ends.size, chunk):
+        e = ends[i : i + chunk]
+        grid = (e[:, np.newaxis] - offsets[np.newaxis, :]).ravel()
+        x = np.asarray(nk.signal_interpolate(t, rr, x_new=grid, method="cubic"), dtype=float)
+        ratio, peak_hz, _, _ = _coherence_of_windows(x.reshape(e.size, n), method)
+        ratios.append(ratio)
+        peaks.append(peak_hz)
+    return CoherenceSeries(ends, np.concatenate(ratios), np.concatenate(peaks))

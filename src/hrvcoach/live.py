@@ -1,0 +1,420 @@
+"""Live HRV: metrics updated with every beat of a session, fast enough to replay a day in seconds.
+
+**Time domain** (mean HR, SDNN, RMSSD, pNN50) is kept with running sums over a deque of the beats
+in the last ``window_s`` seconds: each beat adds itself and evicts what left the window, in O(1).
+The values equal neurokit2's ``hrv_time`` on the window's RR (:meth:`LiveHrv.window` returns it);
+the sums are recomputed exactly at every spectral refresh so rounding never accumulates.
+
+**Spectrum and coherence** are recomputed every ``spectral_every_s`` seconds of session time
+(default 5 s, as HeartMath does): band powers over the time-domain window (:func:`hrv.band_powers`)
+and coherence over the last 64 s (:func:`hrv.coherence`), each over beats since the last gap only.
+
+**Artifacts** (Kubios, via neurokit2): a beat enters the window at once, as it came, so the display
+never waits. At each refresh the Kubios method runs over the beats not yet final plus up to
+``artifact_context_beats`` corrected beats before them (its thresholds need neighbours), and every
+beat that has at least ``artifact_lookahead_beats`` beats after it is replaced by its corrected
+version and becomes final. A premature beat therefore shows for at most one refresh interval plus
+the look-ahead (about 5-10 s), and the spectrum, computed right after the correction, never sees it.
+Each correction (moved, removed or inserted beat) counts once in :attr:`LiveMetrics.artifacts`.
+
+**Gaps**: :meth:`LiveHrv.gap`, a beat flagged ``AFTER_GAP``, and a dropped beat (``IMPLAUSIBLE`` or
+``BUFFERED``, never used) break the chain of successive differences: the difference across the
+break is left out, as neurokit2 does with ``RRI_Time``; the spectrum and coherence restart after it.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from hrvcoach import hrv
+from hrvcoach.beats import Beat, BeatFlag, Gap
+
+log = logging.getLogger(__name__)
+
+#: beats with these flags never enter the metrics
+EXCLUDED_FLAGS = BeatFlag.IMPLAUSIBLE | BeatFlag.BUFFERED
+
+
+@dataclass(frozen=True, slots=True)
+class LiveMetrics:
+    """The metrics after one beat.
+
+    Attributes:
+        t_s: Session time of the beat.
+        hr_bpm: Instantaneous heart rate of the last usable beat (``60000 / rr``).
+        mean_hr_bpm: ``60000 / mean RR`` over the window.
+        rmssd_ms, sdnn_ms, pnn50_pct: Time domain over the window (neurokit2 conventions).
+        n_beats: Beats in the window.
+        artifacts: Beats corrected so far in the session.
+        lf_ms2, hf_ms2, lf_hf, lf_peak_hz: Spectrum of the window at the last refresh (``None``
+            until a refresh has a long enough stretch without gaps).
+        coherence: Coherence ratio of the last 64 s at the last refresh (``None`` before 64 s).
+        spectral_t_s: Session time of the last refresh that produced spectral values.
+        mean_rr_ms: Mean RR over the window.
+        coherence_peak_hz: Frequency of the coherence peak (the breathing rhythm in the heart rate).
+    """
+
+    t_s: float
+    hr_bpm: float
+    mean_hr_bpm: float
+    rmssd_ms: float
+    sdnn_ms: float
+    pnn50_pct: float
+    n_beats: int
+    artifacts: int
+    lf_ms2: float | None = None
+    hf_ms2: float | None = None
+    lf_hf: float | None = None
+    lf_peak_hz: float | None = None
+    coherence: float | None = None
+    spectral_t_s: float | None = None
+    mean_rr_ms: float = math.nan
+    coherence_peak_hz: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LiveWindow:
+    """The beats the time-domain metrics are computed over.
+
+    Attributes:
+        t_s: Beat times.
+        rr_ms: RR intervals (corrected where final).
+        successive: One entry per difference: False where a gap lies between two beats.
+    """
+
+    t_s: np.ndarray
+    rr_ms: np.ndarray
+    successive: np.ndarray
+
+
+class _Entry:
+    """A beat in the buffer; ``d``: its difference from the beat before (``None`` after a break)."""
+
+    __slots__ = ("d", "rr", "t")
+
+    def __init__(self, t: float, rr: float, d: float | None) -> None:
+        self.t = t
+        self.rr = rr
+        self.d = d
+
+
+class LiveHrv:
+    """Sliding-window HRV of a beat stream.
+
+    Args:
+        window_s: Length of the time-domain and spectral window.
+        artifacts: ``"kubios"`` or ``"none"``.
+        spectral_every_s: Session time between spectral refreshes (and artifact passes).
+        spectral: Spectrum settings (Welch segments longer than the window are shortened to it).
+        coherence: Coherence definition.
+        convention: Time-domain convention.
+        min_spectral_s: Shortest gap-free stretch the spectrum is computed over.
+        artifact_context_beats: Corrected beats given to the Kubios method before the new ones.
+        artifact_lookahead_beats: Beats that must follow a beat before its correction is final.
+    """
+
+    def __init__(
+        self,
+        *,
+        window_s: float = 60.0,
+        artifacts: str = "kubios",
+        spectral_every_s: float = 5.0,
+        spectral: hrv.SpectralMethod | None = None,
+        coherence: hrv.CoherenceMethod | None = None,
+        convention: hrv.TimeDomainConvention = hrv.NEUROKIT,
+        min_spectral_s: float = 50.0,
+        artifact_context_beats: int = 32,
+        artifact_lookahead_beats: int = 5,
+    ) -> None:
+        if window_s <= 0 or spectral_every_s <= 0:
+            raise ValueError("window_s and spectral_every_s must be positive")
+        if artifacts not in ("kubios", "none"):
+            raise ValueError(f"unknown artifact method {artifacts!r} (kubios or none)")
+        self.window_s = float(window_s)
+        self.artifact_method = artifacts
+        self.spectral_every_s = float(spectral_every_s)
+        self.spectral = spectral or hrv.SpectralMethod()
+        self.coherence_method = coherence or hrv.CoherenceMethod()
+        self.convention = convention
+        self.min_spectral_s = min(float(min_spectral_s), self.window_s)
+        self.context_beats = int(artifact_context_beats)
+        self.lookahead_beats = int(artifact_lookahead_beats)
+        self._horizon_s = max(self.window_s, self.coherence_method.window_s) + 2.0
+        # All beats within the horizon; those from index _td_start on are in the time-domain window.
+        self._buf: deque[_Entry] = deque()
+        self._td_start = 0
+        self._break_next = True  # the next beat's difference does not count
+        self._segment_start_s = -math.inf  # spectra use beats at or after this time only
+        # Kubios state: raw beats not yet final, and the final corrected beats before them.
+        self._pending: list[tuple[float, float]] = []
+        self._context: deque[tuple[float, float]] = deque(maxlen=max(self.context_beats, 1))
+        self._artifacts = 0
+        self._beats_used = 0
+        self._next_refresh_s: float | None = None
+        self._last_t_s = 0.0
+        self._hr_bpm = math.nan
+        self._spectral: tuple[float | None, ...] = (None, None, None, None, None, None)
+        self._spectral_t_s: float | None = None
+        self._reset_sums()
+
+    # -- running sums ------------------------------------------------------------------------
+    def _reset_sums(self) -> None:
+        self._n = 0
+        self._ref = 0.0  # sums are of (rr - ref), which keeps the SD free of cancellation
+        self._s1 = 0.0
+        self._s2 = 0.0
+        self._nd = 0
+        self._sd2 = 0.0
+        self._nn50 = 0
+
+    def _add_diff(self, d: float | None, sign: int) -> None:
+        if d is None:
+            return
+        self._nd += sign
+        self._sd2 += sign * d * d
+        if abs(d) > 50.0:
+            self._nn50 += sign
+
+    def _td_add(self, e: _Entry) -> None:
+        if self._n == 0:
+            self._ref = e.rr
+        else:
+            self._add_diff(e.d, +1)
+        x = e.rr - self._ref
+        self._n += 1
+        self._s1 += x
+        self._s2 += x * x
+
+    def _td_remove_left(self) -> None:
+        e = self._buf[self._td_start]
+        x = e.rr - self._ref
+        self._n -= 1
+        self._s1 -= x
+        self._s2 -= x * x
+        self._td_start += 1
+        if self._n > 0:
+            # The next beat's difference pointed at the beat leaving the window.
+            self._add_diff(self._buf[self._td_start].d, -1)
+        else:
+            self._reset_sums()
+
+    def _resync(self) -> None:
+        """Recompute the sums exactly from the window."""
+        entries = [self._buf[i] for i in range(self._td_start, len(self._buf))]
+        self._reset_sums()
+        for e in entries:
+            self._td_add(e)
+
+    # -- buffer ------------------------------------------------------------------------------
+    def _append(self, t: float, rr: float) -> None:
+        d = None if self._break_next or not self._buf else rr - self._buf[-1].rr
+        self._break_next = False
+        e = _Entry(t, rr, d)
+        self._buf.append(e)
+        self._td_add(e)
+        cut = t - self.window_s
+        while self._n > 0 and self._buf[self._td_start].t <= cut:
+            self._td_remove_left()
+        horizon = t - self._horizon_s
+        while self._buf and self._buf[0].t <= horizon and self._td_start > 0:
+            self._buf.popleft()
+            self._td_start -= 1
+
+    def _pop_right(self, count: int) -> bool:
+        """Take back the last ``count`` beats (provisional ones about to be replaced).
+
+        Returns:
+            Whether the earliest beat taken back started a new chain (no difference before it).
+        """
+        starts_chain = False
+        for _ in range(count):
+            e = self._buf.pop()
+            starts_chain = e.d is None
+            if len(self._buf) >= self._td_start:  # it was inside the window
+                x = e.rr - self._ref
+                self._n -= 1
+                self._s1 -= x
+                self._s2 -= x * x
+                if self._n > 0:
+                    self._add_diff(e.d, -1)
+                else:
+                    self._reset_sums()
+            else:
+                self._td_start = len(self._buf)
+        return starts_chain
+
+    # -- public ------------------------------------------------------------------------------
+    def update(self, beat: Beat) -> LiveMetrics:
+        """Take one beat and return the metrics after it."""
+        self._last_t_s = max(self._last_t_s, beat.t_s)
+        if self._next_refresh_s is None:
+            self._next_refresh_s = (
+                math.floor(beat.t_s / self.spectral_every_s) + 1
+            ) * self.spectral_every_s
+        if beat.flags & EXCLUDED_FLAGS or not (beat.rr_ms > 0):
+            self._break(beat.t_s)
+        else:
+            if beat.flags & BeatFlag.AFTER_GAP:
+                self._break(beat.t_s - beat.rr_ms / 1000.0)
+            self._hr_bpm = 60000.0 / beat.rr_ms
+            self._beats_used += 1
+            self._append(beat.t_s, beat.rr_ms)
+            if self.artifact_method == "kubios":
+                self._pending.append((beat.t_s, beat.rr_ms))
+        if beat.t_s >= self._next_refresh_s:
+            self._refresh(beat.t_s)
+            self._next_refresh_s = (
+                math.floor(beat.t_s / self.spectral_every_s) + 1
+            ) * self.spectral_every_s
+        return self.metrics()
+
+    def gap(self, gap: Gap) -> None:
+        """The signal was lost: no difference across the gap, spectra restart after it."""
+        self._break(gap.t_s + gap.duration_s)
+
+    def _break(self, resume_t_s: float) -> None:
+        if self.artifact_method == "kubios":
+            self._kubios_pass(lookahead=0)
+            self._context.clear()
+        self._break_next = True
+        self._segment_start_s = max(self._segment_start_s, resume_t_s)
+
+    @property
+    def artifacts(self) -> int:
+        """Beats corrected so far."""
+        return self._artifacts
+
+    def window(self) -> LiveWindow:
+        """The time-domain window as it stands (for display and for checking the metrics)."""
+        entries = [self._buf[i] for i in range(self._td_start, len(self._buf))]
+        t = np.array([e.t for e in entries], dtype=np.float64)
+        rr = np.array([e.rr for e in entries], dtype=np.float64)
+        succ = np.array([e.d is not None for e in entries[1:]], dtype=bool)
+        return LiveWindow(t, rr, succ)
+
+    def metrics(self) -> LiveMetrics:
+        """The metrics now (without taking a beat)."""
+        n, nd = self._n, self._nd
+        conv = self.convention
+        mean_rr = self._ref + self._s1 / n if n else math.nan
+        if n > conv.sdnn_ddof:
+            var = (self._s2 - self._s1 * self._s1 / n) / (n - conv.sdnn_ddof)
+            sdnn = math.sqrt(max(var, 0.0))
+        else:
+            sdnn = math.nan
+        rmssd_den = nd - conv.rmssd_ddof
+        rmssd = math.sqrt(max(self._sd2, 0.0) / rmssd_den) if rmssd_den > 0 else math.nan
+        pnn_den = nd + 1 if conv.pnn50_denominator == "beats" else nd
+        pnn50 = 100.0 * self._nn50 / pnn_den if nd > 0 else math.nan
+        lf, hf, lf_hf, lf_peak, coh, coh_peak = self._spectral
+        return LiveMetrics(
+            t_s=self._last_t_s,
+            hr_bpm=self._hr_bpm,
+            mean_hr_bpm=60000.0 / mean_rr if n else math.nan,
+            rmssd_ms=rmssd,
+            sdnn_ms=sdnn,
+            pnn50_pct=pnn50,
+            n_beats=n,
+            artifacts=self._artifacts,
+            lf_ms2=lf,
+            hf_ms2=hf,
+            lf_hf=lf_hf,
+            lf_peak_hz=lf_peak,
+            coherence=coh,
+            spectral_t_s=self._spectral_t_s,
+            mean_rr_ms=mean_rr,
+            coherence_peak_hz=coh_peak,
+        )
+
+    # -- refresh -----------------------------------------------------------------------------
+    def _refresh(self, t_s: float) -> None:
+        if self.artifact_method == "kubios":
+            self._kubios_pass(lookahead=self.lookahead_beats)
+        self._resync()
+        self._update_spectral(t_s)
+
+    def _segment(self, since_s: float) -> tuple[np.ndarray, np.ndarray]:
+        start = max(since_s, self._segment_start_s)
+        entries = [e for e in self._buf if e.t >= start]
+        t = np.fromiter((e.t for e in entries), dtype=np.float64, count=len(entries))
+        rr = np.fromiter((e.rr for e in entries), dtype=np.float64, count=len(entries))
+        return t, rr
+
+    def _update_spectral(self, t_s: float) -> None:
+        lf = hf = lf_hf = lf_peak = coh = coh_peak = None
+        t, rr = self._segment(t_s - self._horizon_s)
+        if t.size >= 4:
+            in_window = t > t[-1] - self.window_s
+            tw, rrw = t[in_window], rr[in_window]
+            if tw.size >= 4 and tw[-1] - tw[0] >= self.min_spectral_s:
+                fd = hrv.frequency_domain(rrw, tw, self.spectral)
+                if math.isfinite(fd.lf_ms2):
+                    lf, hf, lf_peak = fd.lf_ms2, fd.hf_ms2, fd.lf_peak_hz
+                    lf_hf = fd.lf_hf if math.isfinite(fd.lf_hf) else None
+            c = hrv.coherence(rr, t, self.coherence_method)
+            if c is not None:
+                coh, coh_peak = c.ratio, c.peak_hz
+        if lf is not None or coh is not None:
+            self._spectral_t_s = t_s
+        self._spectral = (lf, hf, lf_hf, lf_peak, coh, coh_peak)
+
+    def _kubios_pass(self, *, lookahead: int) -> None:
+        """Correct the pending beats; make final all but the last ``lookahead`` of them."""
+        from hrvcoach import artifacts
+
+        pending = self._pending
+        context = list(self._context)
+        c = len(context)
+        m = len(pending) - lookahead
+        # At the start of a stretch, wait until the method has enough beats to set its thresholds.
+        if m <= 0 or (lookahead and c + len(pending) < self.context_beats):
+            return
+        rr_in = np.array([b[1] for b in context] + [b[1] for b in pending], dtype=np.float64)
+        t_in = [b[0] for b in context] + [b[0] for b in pending]
+        peaks = artifacts.rr_to_peaks_us(rr_in)
+        clean = artifacts.kubios_peaks_us(peaks, iterative=False) if rr_in.size >= 4 else peaks
+        unchanged = set(clean.tolist())
+        # End the final part at a beat the method left where it was, so both lists agree there.
+        while m > 0 and int(peaks[c + m]) not in unchanged:
+            m -= 1
+        if m <= 0:
+            return
+        end_peak = int(peaks[c + m])
+        lo = int(np.searchsorted(clean, peaks[c], side="right"))
+        hi = int(np.searchsorted(clean, end_peak, side="right"))
+        moved, removed, inserted = artifacts.classify(peaks, clean)
+        self._artifacts += sum(1 for k in (*moved, *removed) if c <= k < c + m)
+        self._artifacts += sum(1 for k in inserted if lo <= k + 1 < hi)
+        # The corrected beats, with times: unchanged peaks keep their beat's own time.
+        time_of = {int(p): t_in[k - 1] for k, p in enumerate(peaks) if k > 0}
+        final: list[tuple[float, float]] = []
+        prev_peak = int(clean[lo - 1]) if lo > 0 else int(peaks[c])
+        prev_t = time_of.get(prev_peak, t_in[c - 1] if c > 0 else t_in[0] - rr_in[0] / 1000.0)
+        for j in range(lo, hi):
+            p = int(clean[j])
+            t = time_of.get(p, prev_t + (p - prev_peak) / 1e6)
+            final.append((t, (p - prev_peak) / 1000.0))
+            prev_peak, prev_t = p, t
+        # Exact input values where the interval itself is untouched.
+        raw_rr = {int(peaks[k + 1]): (int(peaks[k]), float(rr_in[k])) for k in range(rr_in.size)}
+        for i, (t, _rr) in enumerate(final):
+            end = int(clean[lo + i])
+            start = int(clean[lo + i - 1])  # lo >= 1: clean[0] is the first peak, never moved
+            known = raw_rr.get(end)
+            if known is not None and known[0] == start:
+                final[i] = (t, known[1])
+        rest = pending[m:]
+        break_next = self._break_next
+        self._break_next = self._pop_right(len(pending))
+        for t, rr in final:
+            self._append(t, rr)
+        for t, rr in rest:
+            self._append(t, rr)
+        self._break_next = break_next
+        self._context.extend(final)
+        self._pending = list(rest)
