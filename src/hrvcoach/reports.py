@@ -883,19 +883,20 @@ def session_report(
     hr = 60000.0 / np.array([b.rr_ms for b in beats], dtype=float)
 
     artifact_t: list[float] = []
-    best: tuple[np.ndarray, np.ndarray] | None = None
+    method = hrv.SpectralMethod()
+    spectra = []
     for t_seg, rr_seg in _segments(recording):
         fixed = art.correct(rr_seg, artifacts)
         artifact_t += [float(t_seg[i]) for i in (*fixed.moved, *fixed.removed)]
-        if fixed.inserted:
-            t_fixed = t_seg[0] - rr_seg[0] / 1000.0 + np.cumsum(fixed.rr_ms) / 1000.0
-            artifact_t += [float(t_fixed[i]) for i in fixed.inserted]
-        if best is None or t_seg[-1] - t_seg[0] > best[0][-1] - best[0][0]:
-            best = (t_seg, fixed.rr_ms)
-    method = hrv.SpectralMethod()
-    spectrum = hrv.rr_spectrum(best[1], None, method) if best is not None else None
-    bands = hrv.band_powers(spectrum, method)
-    peak = bands.lf_peak_hz if math.isfinite(bands.lf_peak_hz) else None
+        t_fixed = t_seg[0] - rr_seg[0] / 1000.0 + np.cumsum(fixed.rr_ms) / 1000.0
+        artifact_t += [float(t_fixed[i]) for i in fixed.inserted]
+        found = hrv.rr_spectrum(fixed.rr_ms, t_fixed, method)
+        if found is not None:
+            spectra.append(found)
+    spectrum = _average_spectrum(spectra)
+    # The marked peak is the summary's, so the picture and the numbers agree.
+    lf_peak = summary.get("lf_peak_hz")
+    peak = float(lf_peak) if isinstance(lf_peak, int | float) and math.isfinite(lf_peak) else None
 
     live = LiveHrv(artifacts=artifacts)
     live_t, live_rmssd, live_coh = [], [], []
@@ -952,6 +953,21 @@ def session_report(
         gaps=tuple((g.t_s, g.duration_s) for g in recording.gaps),
         checkin=checkin,
     )
+
+
+def _average_spectrum(spectra: Sequence[Any]) -> Any:
+    """Welch's average over stretches, weighted by their segments, as the session summary does:
+    the stretches on the longest frequency grid (a stretch shorter than one segment has a coarser
+    one and is left out when a longer one exists)."""
+    if not spectra:
+        return None
+    from hrvcoach import hrv
+
+    size = max(sp.frequency_hz.size for sp in spectra)
+    same = [sp for sp in spectra if sp.frequency_hz.size == size]
+    weights = np.array([max(sp.segments, 1) for sp in same], dtype=float)
+    power = np.average(np.stack([sp.power_ms2_per_hz for sp in same]), axis=0, weights=weights)
+    return hrv.Spectrum(same[0].frequency_hz, power, int(weights.sum()))
 
 
 def _minutes_axis(ax: Any, duration_s: float) -> None:
