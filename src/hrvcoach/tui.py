@@ -1,0 +1,379 @@
+"""A terminal dashboard for sessions without a display: a few lines redrawn in place.
+
+On a terminal, :class:`TerminalDashboard` redraws three lines about eight times a second: a bar
+that fills on the in-breath and empties on the out-breath with the cue and seconds left, the
+numbers (HR, RMSSD, coherence), and the clock with the state of the link. When the output is a
+file or a pipe, it writes one plain line every few seconds of session time instead (and one when
+the link changes), so a log stays readable.
+
+The formatting is pure (:func:`format_dashboard`, :func:`format_plain`) and takes a
+:class:`DashboardState`; the class only gathers state from session updates and writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TextIO
+
+from hrvcoach.beats import Beat, Contact, DeviceStatus, LinkState
+from hrvcoach.pacer import PacerState
+
+if TYPE_CHECKING:
+    from hrvcoach.live import LiveMetrics
+    from hrvcoach.session import Session, SessionUpdate
+
+CUES = {"in": "IN", "hold_in": "HOLD", "out": "OUT", "hold_out": "HOLD"}
+EIGHTHS = " ▏▎▍▌▋▊▉█"
+
+# ANSI: colour only where it carries meaning (breath, heart, link state)
+RESET = "\x1b[0m"
+DIM = "\x1b[2m"
+BOLD = "\x1b[1m"
+TEAL = "\x1b[36m"
+AMBER = "\x1b[33m"
+GREEN = "\x1b[32m"
+RED = "\x1b[31m"
+CLEAR_LINE = "\x1b[2K"
+HIDE_CURSOR = "\x1b[?25l"
+SHOW_CURSOR = "\x1b[?25h"
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardState:
+    """Everything one redraw shows.
+
+    Attributes:
+        t_s: Session time.
+        duration_s: Set session length, or ``None`` for an open session.
+        pacer: The pacer now, or ``None`` before the session has started.
+        paused: The session is paused.
+        metrics: Latest live metrics (``None`` before the first beat).
+        link: State of the link to the source.
+        device: Source name, where known.
+        battery_pct: Last battery level reported.
+        contact: Last skin-contact state reported.
+        ended: The session is over (the final draw).
+    """
+
+    t_s: float
+    duration_s: float | None
+    pacer: PacerState | None
+    paused: bool
+    metrics: LiveMetrics | None
+    link: LinkState
+    device: str | None = None
+    battery_pct: int | None = None
+    contact: Contact = Contact.UNKNOWN
+    ended: bool = False
+
+
+def _clock(t_s: float | None) -> str:
+    if t_s is None or not math.isfinite(t_s):
+        return "–"
+    total = max(0, int(t_s))
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def _num(value: float | None, digits: int = 0) -> str:
+    if value is None or not math.isfinite(value):
+        return "–"
+    return f"{value:.{digits}f}"
+
+
+def breath_bar(volume: float, width: int) -> str:
+    """A bar ``width`` characters long filled to ``volume`` (0..1) in eighths of a character."""
+    width = max(1, width)
+    eighths = round(min(1.0, max(0.0, volume)) * width * 8)
+    full, part = divmod(eighths, 8)
+    bar = "█" * full
+    if full < width:
+        bar += (EIGHTHS[part] if part else "") + " " * (width - full - (1 if part else 0))
+    return bar
+
+
+def _link_words(state: DashboardState) -> tuple[str, str]:
+    words = {
+        LinkState.CONNECTED: ("connected", GREEN),
+        LinkState.CONNECTING: ("connecting…", DIM),
+        LinkState.RECONNECTING: ("reconnecting…", AMBER),
+        LinkState.DISCONNECTED: ("disconnected", RED),
+    }
+    text, color = words[state.link]
+    parts = [text]
+    if state.device:
+        parts.append(state.device)
+    if state.contact is Contact.NOT_DETECTED:
+        parts.append("no skin contact")
+        color = AMBER if color == GREEN else color
+    if state.metrics is not None and state.metrics.artifacts:
+        parts.append(f"{state.metrics.artifacts} corrected")
+    if state.battery_pct is not None:
+        parts.append(f"battery {state.battery_pct}%")
+    return " · ".join(parts), color
+
+
+def _cue(state: DashboardState) -> tuple[str, int | None]:
+    if state.ended:
+        return "DONE", None
+    if state.pacer is None:
+        return "READY", None
+    if state.paused:
+        return "PAUSED", None
+    left = max(1, math.ceil(state.pacer.stage_remaining_s - 1e-6))
+    return CUES[state.pacer.stage], left
+
+
+def _fit(text: str, visible: int, width: int) -> str:
+    """Cut plain ``text`` so that it fits ``width`` columns (``visible`` is its length)."""
+    return text if visible <= width else text[: max(0, width - 1)] + "…"
+
+
+def format_dashboard(state: DashboardState, *, width: int = 80, color: bool = True) -> list[str]:
+    """The three dashboard lines for a terminal ``width`` columns wide (at least 40 is useful).
+
+    Each line's visible length is at most ``width``; with ``color`` the lines carry ANSI colours.
+    """
+    width = max(24, width)
+
+    def paint(code: str, text: str) -> str:
+        return f"{code}{text}{RESET}" if color else text
+
+    cue, left = _cue(state)
+    volume = 0.0 if state.pacer is None or state.ended else state.pacer.volume
+    head = f"{cue:<6} "
+    tail = f" {left:>2} s" if left is not None else "     "
+    bar_w = width - len(head) - len(tail) - 2
+    bar = breath_bar(volume, bar_w)
+    active = not (state.paused or state.ended or state.pacer is None)
+    line1 = (
+        paint(BOLD + TEAL if active else DIM, head)
+        + paint(DIM, "▕")
+        + paint(TEAL if active else DIM, bar)
+        + paint(DIM, "▏")
+        + tail
+    )
+
+    m = state.metrics
+    hr = _num(None if m is None else m.hr_bpm)
+    rmssd = _num(None if m is None else m.rmssd_ms)
+    coh = _num(None if m is None else m.coherence, 1)
+    plain2 = f"HR {hr} bpm   RMSSD {rmssd} ms   coherence {coh}"
+    if len(plain2) <= width:
+        line2 = (
+            paint(DIM, "HR ")
+            + paint(AMBER + BOLD, hr)
+            + paint(DIM, " bpm   RMSSD ")
+            + paint(BOLD, rmssd)
+            + paint(DIM, " ms   coherence ")
+            + paint(BOLD, coh)
+        )
+    else:
+        line2 = _fit(plain2, len(plain2), width)
+
+    link, link_color = _link_words(state)
+    clocks = [_clock(state.t_s)]
+    if state.duration_s:
+        left_s = max(0.0, state.duration_s - state.t_s)
+        short = f"{_clock(state.t_s)} / {_clock(state.duration_s)}"
+        clocks = [f"{short}  ({_clock(left_s)} left)", short, *clocks]
+    # the longest clock that leaves room for the link's first word; the words are cut to fit
+    clock = next((c for c in clocks if len(c) + 5 + min(len(link), 12) <= width), clocks[-1])
+    room = width - len(clock) - 5
+    line3 = paint(BOLD, clock)
+    if room >= 2:
+        link = _fit(link, len(link), room)
+        line3 += "   " + paint(link_color, "●") + " " + paint(DIM, link)
+    return [line1, line2, line3]
+
+
+def format_plain(state: DashboardState) -> str:
+    """One line for a log: clock, cue, numbers and link state, no control characters."""
+    cue, left = _cue(state)
+    m = state.metrics
+    parts = [
+        _clock(state.t_s).rjust(5),
+        f"{cue:<6}" if left is None else f"{cue:<4}{left:>2}s",
+        f"HR {_num(None if m is None else m.hr_bpm)}",
+        f"RMSSD {_num(None if m is None else m.rmssd_ms)} ms",
+        f"coherence {_num(None if m is None else m.coherence, 1)}",
+        _link_words(state)[0],
+    ]
+    return "  ".join(parts)
+
+
+def _is_tty(stream: TextIO) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+class TerminalDashboard:
+    """A session sink that shows the session in a terminal.
+
+    Use it around the session's run so it can redraw between beats::
+
+        dashboard = TerminalDashboard(session)
+        session.sinks.append(dashboard)
+        async with dashboard:
+            result = await session.run()
+
+    Args:
+        session: The session shown (for its pacer, clock and length).
+        stream: Where to write (default ``sys.stdout``).
+        refresh_hz: Redraws per second on a terminal.
+        plain_every_s: Session seconds between plain lines when ``stream`` is not a terminal.
+        color: ANSI colours; default: on a terminal unless ``NO_COLOR`` is set.
+        width: Columns; default: the terminal's width.
+    """
+
+    LINES = 3
+
+    def __init__(
+        self,
+        session: Session,
+        stream: TextIO | None = None,
+        *,
+        refresh_hz: float = 8.0,
+        plain_every_s: float = 5.0,
+        color: bool | None = None,
+        width: int | None = None,
+    ) -> None:
+        self.session = session
+        self.stream = stream if stream is not None else sys.stdout
+        self.tty = _is_tty(self.stream)
+        self.refresh_s = 1.0 / refresh_hz
+        self.plain_every_s = plain_every_s
+        self.color = self.tty and not os.environ.get("NO_COLOR") if color is None else color
+        self._width = width
+        self._metrics: LiveMetrics | None = None
+        self._link = session.link
+        self._device: str | None = None
+        self._battery: int | None = None
+        self._contact = Contact.UNKNOWN
+        self._paused = False
+        self._t_s = 0.0
+        self._started = False
+        self._ended = False
+        self._drawn = False
+        self._last_draw = 0.0
+        self._next_plain_s = 0.0
+        self._plain_link: LinkState | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.draws = 0
+
+    # -- state ----------------------------------------------------------------------------------
+    def on_update(self, update: SessionUpdate) -> None:
+        self._started = True
+        self._t_s = update.t_s
+        self._link = update.link
+        self._paused = update.paused
+        if update.metrics is not None:
+            self._metrics = update.metrics
+        event = update.event
+        if isinstance(event, DeviceStatus):
+            if event.name:
+                self._device = event.name
+            if event.battery_pct is not None:
+                self._battery = event.battery_pct
+        elif isinstance(event, Beat) and event.contact is not Contact.UNKNOWN:
+            self._contact = event.contact
+        if self.tty:
+            # also drawn from the timer task; this keeps a fast replay's display moving
+            if time.monotonic() - self._last_draw >= self.refresh_s:
+                self.draw()
+        elif update.t_s >= self._next_plain_s or update.link is not self._plain_link:
+            self._plain_link = update.link
+            self._next_plain_s = (
+                math.floor(update.t_s / self.plain_every_s) + 1
+            ) * self.plain_every_s
+            self._write(format_plain(self.state()) + "\n")
+
+    def state(self) -> DashboardState:
+        """What the dashboard shows now."""
+        t_s = self._t_s
+        if self._started and not self._ended:
+            now = self.session.now_s()
+            if math.isfinite(now):
+                t_s = max(t_s, now)
+        if self.session.duration_s is not None:
+            t_s = min(t_s, self.session.duration_s)
+        pacer = self.session.pacer.state(t_s) if self._started else None
+        return DashboardState(
+            t_s=t_s,
+            duration_s=self.session.duration_s,
+            pacer=pacer,
+            paused=self._paused,
+            metrics=self._metrics,
+            link=self._link,
+            device=self._device
+            or getattr(getattr(self.session.source, "info", None), "device", None),
+            battery_pct=self._battery,
+            contact=self._contact,
+            ended=self._ended,
+        )
+
+    # -- output ---------------------------------------------------------------------------------
+    def _write(self, text: str) -> None:
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except (BrokenPipeError, ValueError):  # the reader went away: the session goes on
+            self.tty = False
+            self.plain_every_s = math.inf
+
+    def width(self) -> int:
+        if self._width is not None:
+            return self._width
+        return min(100, shutil.get_terminal_size((80, 24)).columns - 1)
+
+    def draw(self) -> None:
+        """Redraw the lines in place (terminal only)."""
+        if not self.tty:
+            return
+        self._last_draw = time.monotonic()
+        lines = format_dashboard(self.state(), width=self.width(), color=self.color)
+        up = f"\x1b[{self.LINES}F" if self._drawn else ""
+        self._drawn = True
+        self.draws += 1
+        self._write(up + "".join(f"{CLEAR_LINE}{line}\n" for line in lines))
+
+    async def _redraw(self) -> None:
+        while True:
+            self.draw()
+            await asyncio.sleep(self.refresh_s)
+
+    async def __aenter__(self) -> TerminalDashboard:
+        if self.tty:
+            self._write(HIDE_CURSOR)
+            self._task = asyncio.create_task(self._redraw())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        self.finish()
+
+    def finish(self) -> None:
+        """The final draw (or final plain line) once the session is over."""
+        if self._ended:
+            return
+        self._t_s = self.state().t_s  # a session that ran its length ends at its length
+        self._ended = True
+        if self.tty:
+            self.draw()
+            self._write(SHOW_CURSOR)
+        else:
+            self._write(format_plain(self.state()) + "\n")

@@ -1,0 +1,177 @@
+"""The terminal dashboard: pure formatting, and real simulated sessions written into a StringIO."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from hrvcoach.drivers.simulated import SimParams, SimulatedSource
+
+from hrvcoach.beats import Contact, LinkState
+from hrvcoach.live import LiveHrv, LiveMetrics
+from hrvcoach.pacer import BreathPattern, Pacer
+from hrvcoach.session import Session
+from hrvcoach.timing import Playback
+from hrvcoach.tui import (
+    DashboardState,
+    TerminalDashboard,
+    breath_bar,
+    format_dashboard,
+    format_plain,
+)
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def metrics(**kw: object) -> LiveMetrics:
+    values: dict[str, object] = dict(
+        t_s=125.0,
+        hr_bpm=63.6,
+        mean_hr_bpm=62.0,
+        rmssd_ms=47.4,
+        sdnn_ms=60.0,
+        pnn50_pct=20.0,
+        n_beats=60,
+        artifacts=0,
+        coherence=2.46,
+        spectral_t_s=125.0,
+    )
+    values.update(kw)
+    return LiveMetrics(**values)  # type: ignore[arg-type]
+
+
+def state(t_s: float = 125.0, **kw: object) -> DashboardState:
+    pacer = Pacer(BreathPattern(6.0))
+    values: dict[str, object] = dict(
+        t_s=t_s,
+        duration_s=600.0,
+        pacer=pacer.state(t_s),
+        paused=False,
+        metrics=metrics(),
+        link=LinkState.CONNECTED,
+        device="Polar H10",
+    )
+    values.update(kw)
+    return DashboardState(**values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("volume", "width", "expected"),
+    [(0.0, 8, "        "), (1.0, 8, "████████"), (0.5, 8, "████    "), (0.5625, 4, "██▎ ")],
+)
+def test_breath_bar_fills_in_eighths(volume, width, expected) -> None:
+    assert breath_bar(volume, width) == expected
+    assert len(breath_bar(volume, width)) == width
+
+
+def test_dashboard_lines_show_the_breath_numbers_and_link() -> None:
+    lines = format_dashboard(state(2.0), width=60, color=False)  # half-way through the in-breath
+    assert len(lines) == 3
+    assert lines[0].startswith("IN     ▕")
+    assert lines[0].endswith("  2 s")
+    bar = lines[0].split("▕")[1].split("▏")[0]
+    assert bar.count("█") == pytest.approx(len(bar) / 2, abs=1)
+    assert lines[1] == "HR 64 bpm   RMSSD 47 ms   coherence 2.5"
+    assert lines[2] == "0:02 / 10:00  (9:58 left)   ● connected · Polar H10"
+    out = format_dashboard(state(7.0), width=60, color=False)[0]
+    assert out.startswith("OUT    ")
+    assert out.endswith("  3 s")
+    for line in lines:
+        assert len(line) <= 60
+
+
+def test_dashboard_never_overflows_a_narrow_terminal() -> None:
+    busy = state(
+        link=LinkState.RECONNECTING,
+        contact=Contact.NOT_DETECTED,
+        battery_pct=15,
+        metrics=metrics(artifacts=12),
+        device="Polar H10 1A2B3C4D with a long name",
+    )
+    for width in (30, 44, 80):
+        for line in format_dashboard(busy, width=width, color=True):
+            assert len(ANSI.sub("", line)) <= width
+    coloured = format_dashboard(busy, width=80, color=True)
+    assert "\x1b[33m" in coloured[2]  # reconnecting shows amber
+    assert "reconnecting…" in ANSI.sub("", coloured[2])
+
+
+def test_dashboard_before_start_paused_and_done() -> None:
+    ready = format_dashboard(state(pacer=None, metrics=None), width=50, color=False)
+    assert ready[0].startswith("READY ")
+    assert ready[1] == "HR – bpm   RMSSD – ms   coherence –"
+    assert format_dashboard(state(paused=True), width=50, color=False)[0].startswith("PAUSED")
+    done = format_dashboard(state(ended=True), width=50, color=False)[0]
+    assert done.startswith("DONE")
+    assert "█" not in done
+
+
+def test_plain_line() -> None:
+    line = format_plain(state(127.0, battery_pct=80))
+    assert line == (
+        " 2:07  OUT  3s  HR 64  RMSSD 47 ms  coherence 2.5  connected · Polar H10 · battery 80%"
+    )
+    assert "\x1b" not in line
+
+
+def sim_session(duration_s: float, playback: Playback) -> Session:
+    pacer = Pacer(BreathPattern(6.0))
+    source = SimulatedSource(SimParams(seed=2), pacer=pacer, playback=playback)
+    return Session(source, pacer=pacer, live=LiveHrv(artifacts="none"), duration_s=duration_s)
+
+
+async def test_plain_lines_into_a_file_every_few_session_seconds() -> None:
+    session = sim_session(120.0, Playback(fast=True))
+    out = io.StringIO()
+    dashboard = TerminalDashboard(session, out, plain_every_s=10.0)
+    session.sinks.append(dashboard)
+    async with dashboard:
+        result = await session.run()
+    lines = out.getvalue().splitlines()
+    assert "\x1b" not in out.getvalue()
+    # a line when the link changes, one every 10 s of session time, and the final one
+    assert 13 <= len(lines) <= 15
+    assert lines[0].endswith("connecting… · simulator")
+    assert lines[1].endswith("connected · simulator")
+    clocks = [line.split()[0] for line in lines]
+    assert clocks[:4] == ["0:00", "0:00", "0:10", "0:20"]
+    assert lines[-1].split()[1] == "DONE"
+    assert f"HR {result.final_metrics.hr_bpm:.0f}" in lines[-1]
+    assert "connected · simulator" in lines[-1]
+
+
+class FakeTty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+async def test_terminal_redraws_in_place_while_the_session_runs() -> None:
+    session = sim_session(30.0, Playback(speed=30.0))  # one wall second
+    out = FakeTty()
+    dashboard = TerminalDashboard(session, out, refresh_hz=10.0, width=70)
+    session.sinks.append(dashboard)
+    async with dashboard:
+        await session.run()
+    text = out.getvalue()
+    assert text.startswith("\x1b[?25l")
+    assert text.endswith("\x1b[?25h")
+    assert dashboard.draws >= 8  # ~10 Hz for a second, from the timer as well as the beats
+    assert text.count("\x1b[3F") == dashboard.draws - 1  # every draw after the first goes back up
+    frames = [ANSI.sub("", f) for f in text.split("\x1b[3F")]
+    cues = {f.split()[0] for f in frames if f.strip()}
+    assert {"IN", "OUT"} <= cues
+    last = frames[-1].splitlines()
+    assert last[0].startswith("DONE")
+    assert last[2].startswith("0:30 / 0:30")
+
+
+async def test_a_closed_stream_never_stops_the_session() -> None:
+    session = sim_session(20.0, Playback(fast=True))
+    out = io.StringIO()
+    dashboard = TerminalDashboard(session, out, plain_every_s=1.0)
+    session.sinks.append(dashboard)
+    out.close()
+    async with dashboard:
+        result = await session.run()
+    assert result.beats > 15
