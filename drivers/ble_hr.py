@@ -315,6 +315,7 @@ class BleHeartRateSource:
         self._t0: float | None = None
         self._queue: asyncio.Queue[object] = asyncio.Queue()
         self._wake = asyncio.Event()
+        self._stop_event = asyncio.Event()
         self._link_down = asyncio.Event()
         self._stopping = False
         self._device: BLEDevice | None = None
@@ -336,6 +337,7 @@ class BleHeartRateSource:
 
     def stop(self) -> None:
         self._stopping = True
+        self._stop_event.set()
         self._wake.set()
 
     async def __aenter__(self) -> BleHeartRateSource:
@@ -561,8 +563,20 @@ class BleHeartRateSource:
     async def _reconnect(self) -> None:
         delay = self.backoff_initial_s
         while not self._stopping:
+            attempt = asyncio.create_task(self._reconnect_once())
+            stopped = asyncio.create_task(self._stop_event.wait())
             try:
-                await self._reconnect_once()
+                await asyncio.wait({attempt, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                stopped.cancel()
+            if not attempt.done():
+                # asked to stop in the middle of a scan or connection attempt: abandon it
+                attempt.cancel()
+                with contextlib.suppress(BaseException):
+                    await attempt
+                return
+            try:
+                attempt.result()
                 self.reconnects += 1
                 return
             except Exception as err:

@@ -9,6 +9,7 @@ heartbeats takes seconds; the timestamp test plays in real time.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import signal
@@ -318,24 +319,26 @@ async def test_rr_values_arrive_exactly_as_sent(
 async def test_beat_times_are_back_dated_from_arrival_and_agree_with_rr(
     bluez: FakeBluez, data_dir: Path
 ) -> None:
-    rr = [930.0, 1010.0, 880.0, 1100.0, 960.0, 1040.0, 900.0]
-    s = bluez.add(strap(rr, speed=1.0, packet_interval_s=1.0))
+    # real time: the fake knows when each beat really happened, so the estimate can be judged
+    rr = [600.0, 640.0, 580.0, 620.0, 610.0, 590.0]
+    s = bluez.add(strap(rr, speed=1.0, packet_interval_s=1.2))
     async with Collector(source(H10, data_dir, burst_gap_s=0.3)) as c:
-        await c.wait_for("five beats", lambda: len(c.beats) >= 6, timeout_s=12.0)
+        await c.wait_for("six beats", lambda: len(c.beats) >= 6, timeout_s=12.0)
         await quiesce(s)
+        loop_minus_session_s = asyncio.get_running_loop().time() - c.src.now_s()
     beats = c.beats
-    arrivals = [c.arrived_s[c.events.index(b)] for b in beats]
-    for b, arrived in zip(beats, arrivals, strict=True):
-        # a beat is never after the notification that carried it, and not long before it
-        assert b.t_s <= arrived + 1e-9
-        assert arrived - b.t_s < 1.6
-    exact = 0
-    for prev, cur in zip(beats, beats[1:], strict=False):
+    assert [b.rr_ms for b in beats] == s.sent_rr_ms()
+    assert max(len(p.rr_ticks) for p in s.sent) >= 2  # back-dating within a packet is exercised
+    true_s = [t - loop_minus_session_s for p in s.sent for t in p.beat_t_loop_s]
+    late_s = [b.t_s - t for b, t in zip(beats, true_s, strict=True)]
+    # never before the beat really happened, never later than one notification period plus
+    # delivery, and the estimate only ever improves (a pull-back to an earlier arrival)
+    assert min(late_s) > -0.01
+    assert max(late_s) < 1.2 + 0.3
+    assert all(b <= a + 1e-6 for a, b in itertools.pairwise(late_s))
+    for prev, cur in itertools.pairwise(beats):
         step = cur.t_s - prev.t_s
-        assert 0 < step <= cur.rr_ms / 1000 + 1e-9
-        exact += abs(step - cur.rr_ms / 1000) < 1e-9
-    # beats follow their RR; only a pull-back to an earlier arrival shortens an interval
-    assert exact >= len(beats) - 1 - 2
+        assert 0 < step <= cur.rr_ms / 1000 + 1e-9  # RR, or shorter where pulled back
 
 
 async def test_battery_and_body_location_are_read(bluez: FakeBluez, data_dir: Path) -> None:
@@ -361,7 +364,8 @@ async def test_first_burst_is_flagged_buffered_and_implausible_rr_flagged(
     bluez: FakeBluez, data_dir: Path
 ) -> None:
     stale = [1200.0, 180.0, 1150.0, 990.0, 3400.0, 1010.0, 1005.0]
-    s = bluez.add(strap(buffered_rr_ms=stale, buffered_per_packet=2))
+    # packets every 0.5 s after the burst: well clear of the 0.1 s burst window, even on a busy host
+    s = bluez.add(strap(buffered_rr_ms=stale, buffered_per_packet=2, speed=2.0))
     async with Collector(source(H10, data_dir)) as c:
         await c.wait_for("fresh beats", lambda: len(c.beats) >= len(stale) + 4)
         await quiesce(s)
@@ -504,45 +508,61 @@ async def run_cli(*args: str, timeout_s: float = 30.0) -> CliResult:
 
 
 async def test_practice_headless_sigterm_leaves_a_complete_recording(
-    bluez: FakeBluez, data_dir: Path
+    bluez: FakeBluez, data_dir: Path, tmp_path: Path
 ) -> None:
     from hrvcoach.readers import read_recording
 
-    s = bluez.add(strap(speed=1.0))
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "hrvcoach",
-        "practice",
-        "--device",
-        "Polar H10",
-        "--headless",
-        "--minutes",
-        "1",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=os.environ.copy(),
-    )
-    try:
-        loop = asyncio.get_running_loop()
-        end = loop.time() + 20.0
-        while len(s.sent_rr_ticks()) < 5 and loop.time() < end and proc.returncode is None:
-            await asyncio.sleep(0.1)
-        await asyncio.sleep(0.5)
-        proc.send_signal(signal.SIGTERM)
-        out, err = await asyncio.wait_for(proc.communicate(), 20.0)
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-    assert "Traceback" not in err.decode(), err.decode()
+    s = bluez.add(strap([610.0, 590.0, 640.0, 600.0], speed=1.0))
+
+    def recorded_beats() -> int:
+        files = sorted((data_dir / "recordings").glob("*"))
+        if not files:
+            return 0
+        try:
+            return len(read_recording(files[0]).beats)
+        except Exception:  # mid-write: the reader may see a half line
+            return 0
+
+    out_path, err_path = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "hrvcoach",
+            "practice",
+            "--device",
+            H10,
+            "--headless",
+            "--minutes",
+            "1",
+            stdout=out,
+            stderr=err,
+            env=os.environ.copy(),
+        )
+        try:
+            loop = asyncio.get_running_loop()
+            end = loop.time() + 25.0
+            while recorded_beats() < 5 and loop.time() < end and proc.returncode is None:
+                await asyncio.sleep(0.2)
+            before_sigterm = recorded_beats()
+            proc.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(proc.wait(), 20.0)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+    stderr = err_path.read_text()
+    assert "Traceback" not in stderr, stderr
+    assert proc.returncode == 0, stderr
+    assert before_sigterm >= 5, stderr
     recordings = sorted((data_dir / "recordings").glob("*"))
-    assert len(recordings) == 1, (out.decode(), err.decode())
+    assert len(recordings) == 1
     rec = read_recording(recordings[0])
     assert rec.meta.device == H10_NAME
     assert not rec.meta.simulated
+    # what was recorded before SIGTERM is all there, exactly the strap's RR, in order
+    assert len(rec.beats) >= before_sigterm
     sent = s.sent_rr_ms()
-    # every beat the strap sent before SIGTERM is in the file, exactly, in order
-    assert len(rec.beats) >= 5
     assert [b.rr_ms for b in rec.beats] == pytest.approx(sent[: len(rec.beats)], abs=1e-3)
-    assert len(rec.beats) >= len(sent) - 2
+    times = [b.t_s for b in rec.beats]
+    assert times == sorted(times)

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hrvcoach.beats import Contact
+from hrvcoach.beats import BeatFlag, Contact, Gap
 from hrvcoach.errors import HrvCoachError
 from hrvcoach.hrm import (
+    BeatTimeline,
     HeartRateMeasurement,
     HrmParseError,
     body_location_name,
@@ -224,3 +225,149 @@ def test_encode_then_parse_round_trips(
         )
         == packet
     )
+
+
+# -- BeatTimeline: from notifications to timed beats --------------------------------------------
+
+
+def _m(*rr_ms: float, contact: Contact = Contact.UNSUPPORTED) -> HeartRateMeasurement:
+    ticks = [ticks_from_rr_ms(x) for x in rr_ms]
+    return parse_hrm(encode_hrm(60, ticks, contact=contact, rr_flag=bool(ticks)))
+
+
+def _feed(
+    tl: BeatTimeline, packets: list[tuple[float, HeartRateMeasurement]], *, flush: bool = True
+) -> list:
+    out: list = []
+    for t_s, m in packets:
+        out += tl.flush_due(t_s)
+        out += tl.add(m, t_s)
+    return out + tl.flush() if flush else out
+
+
+def test_several_rr_in_a_packet_are_back_dated_from_its_arrival() -> None:
+    tl = BeatTimeline()
+    tl.subscribed(5.0)
+    out = _feed(tl, [(6.0, _m(1000.0)), (8.0, _m(1000.0, 1000.0))])
+    assert [b.t_s for b in out] == pytest.approx([6.0, 7.0, 8.0])
+    assert [b.flags for b in out] == [BeatFlag.NONE] * 3
+
+
+def test_beats_chain_on_rr_and_are_pulled_back_only_to_an_earlier_arrival() -> None:
+    tl = BeatTimeline()
+    tl.subscribed(0.0)
+    # the first packet was delivered 0.3 s late; the chain follows RR until an arrival proves it
+    out = _feed(
+        tl,
+        [(10.3, _m(1000.0)), (11.35, _m(1000.0)), (12.05, _m(1000.0)), (13.1, _m(1000.0))],
+    )
+    times = [b.t_s for b in out]
+    assert times == pytest.approx([10.3, 11.3, 12.05, 13.05])
+    assert times[1] - times[0] == 1.0  # exact: chained on the RR
+    assert times[2] <= 12.05  # never after its notification arrived
+
+
+def test_the_first_burst_after_subscribing_is_flagged_buffered() -> None:
+    tl = BeatTimeline(burst_gap_s=0.3)
+    tl.subscribed(20.0)
+    # values in whole 1/1024 s ticks, so the milliseconds compare exactly
+    burst = [(20.01, _m(875.0, 937.5)), (20.02, _m(1000.0, 1062.5)), (20.03, _m(1125.0))]
+    fresh = [(21.0, _m(1000.0)), (22.0, _m(1000.0))]
+    assert _feed(tl, burst, flush=False) == []  # held back until the burst window closes
+    assert tl.flush_due(20.03 + 0.29) == []
+    out = tl.flush_due(20.03 + 0.31)
+    out += _feed(tl, fresh)
+    assert [b.rr_ms for b in out] == [875.0, 937.5, 1000.0, 1062.5, 1125.0, 1000.0, 1000.0]
+    assert all(b.flags & BeatFlag.BUFFERED for b in out[:5])
+    assert not any(b.flags & BeatFlag.BUFFERED for b in out[5:])
+    times = [b.t_s for b in out]
+    assert times == sorted(times)
+    assert times[4] == pytest.approx(20.03)
+    assert times[0] == pytest.approx(20.03 - (937.5 + 1000 + 1062.5 + 1125) / 1000)
+
+
+def test_one_first_packet_with_more_rr_than_time_is_a_burst_but_a_normal_one_is_not() -> None:
+    tl = BeatTimeline()
+    tl.subscribed(30.0)
+    out = _feed(tl, [(30.05, _m(*[800.0] * 6))])
+    assert all(b.flags & BeatFlag.BUFFERED for b in out)
+    tl2 = BeatTimeline()
+    tl2.subscribed(30.0)
+    out2 = _feed(tl2, [(30.9, _m(800.0, 820.0))])
+    assert not any(b.flags & BeatFlag.BUFFERED for b in out2)
+
+
+def test_a_burst_at_the_session_start_is_spread_after_zero_not_before() -> None:
+    tl = BeatTimeline()
+    tl.subscribed(0.5)
+    out = _feed(tl, [(0.6, _m(*[1000.0] * 5))])
+    times = [b.t_s for b in out]
+    assert times[0] > 0
+    assert times == sorted(times)
+    assert times[-1] == pytest.approx(0.6)
+
+
+def test_link_loss_gives_a_gap_before_the_next_beat() -> None:
+    tl = BeatTimeline()
+    tl.subscribed(0.0)
+    out = _feed(tl, [(1.0, _m(1000.0)), (2.0, _m(1000.0))])
+    assert tl.link_lost(2.5, "link lost") == []
+    assert tl.pending_gap(4.0) == Gap(2.0, 2.0, "link lost")
+    tl.subscribed(6.0)
+    after = _feed(tl, [(7.0, _m(1000.0)), (8.0, _m(1000.0))])
+    gap, first, second = after
+    assert gap == Gap(2.0, pytest.approx(5.0), "link lost")
+    assert first.t_s == pytest.approx(7.0)
+    assert first.flags & BeatFlag.AFTER_GAP
+    assert not second.flags & BeatFlag.AFTER_GAP
+    assert [b.t_s for b in out] == [1.0, 2.0]
+
+
+def test_lost_notifications_resync_to_arrival_with_a_gap() -> None:
+    tl = BeatTimeline(resync_s=2.5)
+    tl.subscribed(0.0)
+    out = _feed(tl, [(1.0, _m(1000.0)), (2.0, _m(1000.0)), (9.0, _m(1000.0))])
+    assert isinstance(out[2], Gap)
+    assert out[2].reason == "notifications lost"
+    assert out[3].t_s == pytest.approx(9.0)
+    assert out[3].flags & BeatFlag.AFTER_GAP
+
+
+def test_more_rr_than_time_keeps_order_and_the_arrival_bound() -> None:
+    tl = BeatTimeline()
+    tl.subscribed(0.0)
+    # a strap repeating its values: 3 s of RR within 1 s
+    out = _feed(tl, [(1.0, _m(1000.0)), (2.0, _m(1000.0, 1000.0, 1000.0))])
+    times = [b.t_s for b in out]
+    assert times == sorted(times)
+    assert len(set(times)) == 4
+    assert times[-1] <= 2.0
+
+
+def test_contact_and_implausible_rr_become_beat_flags() -> None:
+    tl = BeatTimeline()
+    tl.subscribed(0.0)
+    out = _feed(
+        tl,
+        [
+            (1.0, _m(200.0, contact=Contact.NOT_DETECTED)),
+            (5.0, _m(3100.0, contact=Contact.DETECTED)),
+        ],
+    )
+    assert out[0].contact is Contact.NOT_DETECTED
+    assert out[0].flags & BeatFlag.NO_CONTACT
+    assert out[0].flags & BeatFlag.IMPLAUSIBLE
+    assert out[1].contact is Contact.DETECTED
+    assert out[1].flags & BeatFlag.IMPLAUSIBLE
+    assert not out[1].flags & BeatFlag.NO_CONTACT
+
+
+def test_a_late_clump_after_a_host_stall_stays_on_the_chain() -> None:
+    tl = BeatTimeline(resync_s=2.5, burst_gap_s=0.3)
+    tl.subscribed(0.0)
+    # the host stalled from 2 s to 8 s: five notifications arrive together, nothing was lost
+    packets = [(1.0, _m(1000.0)), (2.0, _m(1000.0))]
+    packets += [(8.0 + i * 0.001, _m(1000.0)) for i in range(5)]
+    out = _feed(tl, packets)
+    assert not any(isinstance(e, Gap) for e in out)
+    assert [b.t_s for b in out] == pytest.approx([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0])

@@ -251,8 +251,10 @@ class BeatTimeline:
       when the chain runs ahead of the arrival time the newest beat is set to the arrival time
       (the one interval that absorbs the difference gets shorter than its RR; this happens when an
       earlier anchor arrived late, and it converges on the quickest delivery seen);
-    - *resync*: when the chain falls more than ``resync_s`` behind the arrival time, beats were lost
-      in between (a notification dropped): the beats are re-anchored to the arrival time and a
+    - *resync*: when the chain falls more than ``resync_s`` behind the arrival time, either
+      notifications were lost or the host stalled and delivers them late. The notification is held
+      for ``burst_gap_s``: if others follow at once it was a late clump and the chain goes on;
+      alone, beats were lost in between, so its beats are re-anchored to the arrival time and a
       :class:`~hrvcoach.beats.Gap` covers the hole.
 
     Times never decrease and never pass the arrival time: when a notification carries more RR
@@ -288,7 +290,7 @@ class BeatTimeline:
         self.last_t_s: float | None = None  #: time of the last beat given out
         self._chained = False  # whether the next beat follows the last one (no gap between)
         self._t_subscribed_s = 0.0
-        self._starting = False
+        self._hold: str | None = None  # "start" (buffered burst?) or "lag" (lost or late?)
         self._held: list[_Held] = []
         self._gap_from_s: float | None = None
         self._gap_reason = ""
@@ -296,24 +298,30 @@ class BeatTimeline:
     def subscribed(self, t_s: float) -> None:
         """Notifications were (re)subscribed at ``t_s``: watch for a buffered burst."""
         self._t_subscribed_s = t_s
-        self._starting = True
+        self._hold = "start"
         self._held.clear()
 
     def deadline(self) -> float | None:
         """When held-back notifications are due to be given out (``None``: nothing held)."""
-        if self._starting and self._held:
+        if self._hold is not None and self._held:
             return self._held[-1].t_arrival_s + self.burst_gap_s
         return None
 
     def add(self, m: HeartRateMeasurement, t_arrival_s: float) -> list[Beat | Gap]:
         """One notification arrived: the events it makes now (maybe none while holding back)."""
         out: list[Beat | Gap] = []
-        if self._starting:
+        if self._hold is not None:
             if self._held and t_arrival_s - self._held[-1].t_arrival_s >= self.burst_gap_s:
                 out += self._release()
             else:
                 self._held.append(_Held(m, t_arrival_s))
                 return out
+        if self._lags(m, t_arrival_s):
+            # lost notifications, or a clump delivered late after the host stalled: the next
+            # burst_gap_s tells them apart
+            self._hold = "lag"
+            self._held = [_Held(m, t_arrival_s)]
+            return out
         out += self._place(m.rr_ms, m, t_arrival_s, BeatFlag.NONE)
         return out
 
@@ -326,7 +334,7 @@ class BeatTimeline:
 
     def flush(self) -> list[Beat | Gap]:
         """Give out whatever is held, now (link lost, session ending)."""
-        return self._release() if self._starting else []
+        return self._release() if self._hold is not None else []
 
     def link_lost(self, t_s: float, reason: str) -> list[Beat | Gap]:
         """The link went down at ``t_s``: held beats go out, and the next beat follows a gap."""
@@ -344,11 +352,25 @@ class BeatTimeline:
         return Gap(self._gap_from_s, max(0.0, now_s - self._gap_from_s), self._gap_reason)
 
     # -- internals ------------------------------------------------------------------------------
+    def _lags(self, m: HeartRateMeasurement, t_arrival_s: float) -> bool:
+        if not (m.rr_ms and self._chained and self.last_t_s is not None):
+            return False
+        return t_arrival_s - (self.last_t_s + sum(m.rr_ms) / 1000.0) > self.resync_s
+
     def _release(self) -> list[Beat | Gap]:
         held, self._held = self._held, []
-        self._starting = False
+        hold, self._hold = self._hold, None
         if not held:
             return []
+        if hold == "lag":
+            # several at once: a late delivery whose RR still chain on; one alone: beats were lost
+            resync = len(held) == 1
+            out: list[Beat | Gap] = []
+            for h in held:
+                out += self._place(
+                    h.measurement.rr_ms, h.measurement, h.t_arrival_s, BeatFlag.NONE, resync=resync
+                )
+            return out
         rr_total_s = sum(sum(h.measurement.rr_ms) for h in held) / 1000.0
         if len(held) >= 2:
             burst = True
@@ -356,7 +378,7 @@ class BeatTimeline:
             elapsed_s = held[0].t_arrival_s - self._t_subscribed_s
             burst = rr_total_s > elapsed_s + self.fresh_slack_s
         if not burst:
-            out: list[Beat | Gap] = []
+            out = []
             for h in held:
                 out += self._place(h.measurement.rr_ms, h.measurement, h.t_arrival_s, BeatFlag.NONE)
             return out
@@ -378,7 +400,13 @@ class BeatTimeline:
         return out
 
     def _place(
-        self, rr_ms: Sequence[float], m: HeartRateMeasurement, t_arrival_s: float, flags: BeatFlag
+        self,
+        rr_ms: Sequence[float],
+        m: HeartRateMeasurement,
+        t_arrival_s: float,
+        flags: BeatFlag,
+        *,
+        resync: bool = True,
     ) -> list[Beat | Gap]:
         if not rr_ms:
             return []
@@ -387,7 +415,7 @@ class BeatTimeline:
         end_s = t_arrival_s
         if self._chained and self.last_t_s is not None:
             chain_end_s = self.last_t_s + total_s
-            if t_arrival_s - chain_end_s > self.resync_s:
+            if resync and t_arrival_s - chain_end_s > self.resync_s:
                 if self._gap_from_s is None:
                     self._gap_from_s = self.last_t_s
                     self._gap_reason = "notifications lost"

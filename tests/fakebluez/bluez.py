@@ -372,6 +372,7 @@ class SentPacket:
     payload: bytes
     rr_ticks: tuple[int, ...]
     buffered: bool
+    beat_t_loop_s: tuple[float, ...] = ()  #: when each beat really happened (fresh beats only)
 
 
 class FakeDevice:
@@ -624,8 +625,8 @@ class FakeStrap(FakeDevice):
         self._next_beat = 0
         self._next_beat_t = self.rr_ticks[0] / 1024
 
-    def _due_beats(self, now: float) -> list[int]:
-        """RR ticks of every beat up to ``now`` (loop time) not handed out before."""
+    def _due_beats(self, now: float) -> list[tuple[int, float]]:
+        """RR ticks and loop time of every beat up to ``now`` not handed out before."""
         assert self._t0 is not None
         strap_t = (now - self._t0) * self.speed
         out = []
@@ -633,7 +634,9 @@ class FakeStrap(FakeDevice):
         while self._next_beat_t <= strap_t:
             if not self.loop and self._next_beat >= n:
                 break
-            out.append(self.rr_ticks[self._next_beat % n])
+            out.append(
+                (self.rr_ticks[self._next_beat % n], self._t0 + self._next_beat_t / self.speed)
+            )
             self._next_beat += 1
             if not self.loop and self._next_beat >= n:
                 self._next_beat_t = float("inf")
@@ -699,13 +702,21 @@ class FakeStrap(FakeDevice):
             self._task.cancel()
             self._task = None
 
-    def _send(self, rr_ticks: Sequence[int], *, buffered: bool) -> None:
+    def _send(
+        self, rr_ticks: Sequence[int], *, buffered: bool, beat_t_loop_s: Sequence[float] = ()
+    ) -> None:
         assert self._hr_char is not None
         last = rr_ticks[-1] if rr_ticks else self.rr_ticks[0]
         hr = max(1, min(255, round(60 * 1024 / max(last, 1))))
         payload = encode_hrm(hr, list(rr_ticks), contact=self.contact, rr_flag=bool(rr_ticks))
         self.sent.append(
-            SentPacket(asyncio.get_running_loop().time(), payload, tuple(rr_ticks), buffered)
+            SentPacket(
+                asyncio.get_running_loop().time(),
+                payload,
+                tuple(rr_ticks),
+                buffered,
+                tuple(beat_t_loop_s),
+            )
         )
         self._hr_char.notify(payload)
 
@@ -728,7 +739,10 @@ class FakeStrap(FakeDevice):
             if not due:
                 self._send((), buffered=False)
             for i in range(0, len(due), 9):
-                self._send(due[i : i + 9], buffered=False)
+                chunk = due[i : i + 9]
+                self._send(
+                    [t for t, _ in chunk], buffered=False, beat_t_loop_s=[b for _, b in chunk]
+                )
 
 
 # -- the service --------------------------------------------------------------------------------
