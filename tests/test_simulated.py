@@ -82,11 +82,9 @@ def resampled_rr(beats: list[Beat], start_s: float, end_s: float) -> tuple[np.nd
 
 def dominant_hz(beats: list[Beat], start_s: float = 20.0, end_s: float | None = None) -> float:
     """Frequency of the largest RR spectral peak (0.03-0.4 Hz), from a zero-padded periodogram."""
-    from scipy.signal import detrend
-
     end = end_s if end_s is not None else beats[-1].t_s
-    _, rr = resampled_rr(beats, start_s, end)
-    x = detrend(rr) * np.hanning(len(rr))
+    grid, rr = resampled_rr(beats, start_s, end)
+    x = (rr - np.polyval(np.polyfit(grid, rr, 1), grid)) * np.hanning(len(rr))  # linear detrend
     n = 1 << 15
     power = np.abs(np.fft.rfft(x, n)) ** 2
     freqs = np.fft.rfftfreq(n, 0.25)
