@@ -1040,7 +1040,7 @@ def session_figure(report: SessionReport) -> Figure:
         grid = fig.add_gridspec(
             4,
             2,
-            height_ratios=[0.3, 1.7, 1.2, 1.7],
+            height_ratios=[0.22, 1.7, 1.2, 1.7],
             width_ratios=[1.5, 1.0],
             hspace=0.55,
             wspace=0.18,
@@ -1102,7 +1102,7 @@ def _hr_panel(ax: Any, report: SessionReport) -> None:
     lo, hi = np.percentile(report.hr_bpm, [0.5, 99.5])
     pad = max(3.0, (hi - lo) * 0.15)
     # Room below for the breathing band and above for the legend.
-    ax.set_ylim(lo - pad - (hi - lo) * 0.5, hi + pad + (hi - lo) * 0.3)
+    ax.set_ylim(lo - pad - (hi - lo) * 0.5, hi + pad + (hi - lo) * 0.4)
     ax.set_ylabel("heart rate (bpm)")
     if report.pacer_t_s.size:
         ax.set_title("Heart rate and the pacer  (the heart should rise with each in-breath)")
@@ -1114,7 +1114,16 @@ def _hr_panel(ax: Any, report: SessionReport) -> None:
 
         handles.append(Patch(color=BREATH_SOFT, label="pacer: breathing in ↑, out ↓"))
         labels.append("pacer: breathing in ↑, out ↓")
-    ax.legend(handles, labels, loc="upper right", ncols=3)
+    ax.legend(
+        handles,
+        labels,
+        loc="upper right",
+        ncols=3,
+        frameon=True,
+        framealpha=0.85,
+        facecolor="white",
+        edgecolor="none",
+    )
 
 
 def _live_panel(ax: Any, report: SessionReport) -> None:
@@ -1175,11 +1184,13 @@ def _spectrum_panel(ax: Any, report: SessionReport) -> None:
             ax.annotate(
                 f"peak {report.peak_hz:.3f} Hz\n= {report.peak_hz * 60:.1f} breaths/min",
                 xy=(report.peak_hz, p),
-                xytext=(12, -6),
+                # Beside a tall peak; above a low one, where it cannot run into the axis labels.
+                xytext=(12, -6) if p > 0.5 * top else (6, 12),
                 textcoords="offset points",
                 fontsize=9,
                 color=INK,
-                va="top",
+                va="top" if p > 0.5 * top else "bottom",
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8},
             )
     else:
         ax.text(
