@@ -569,3 +569,18 @@ def test_a_real_recording_replays_through_the_window(qtbot, make_window, shared_
     assert x is not None
     assert 60 < len(x) < 200
     assert x.min() >= -95.0
+
+
+def test_a_scheduled_pace_plan_is_followed_and_locks_the_pace_controls(qtbot, make_window) -> None:
+    source = ManualSource()
+    session = manual_session(source)
+    session.pacer.set_pattern(20.0, BreathPattern(5.0))  # an assessment schedules its steps
+    window = make_window(session)
+    source.clock_s = 10.0
+    wait_frames(qtbot, window)
+    assert not window.pace_stepper.isEnabled()
+    assert window.pace_spin.value() == pytest.approx(6.0)
+    source.clock_s = 21.0
+    qtbot.waitUntil(lambda: window.pace_spin.value() == pytest.approx(5.0), timeout=3000)
+    assert window.pace_stepper.isEnabled()  # the plan is over: the pace is the user's again
+    assert len(session.pacer.segments()) == 2  # following the plan changed nothing in it

@@ -175,3 +175,14 @@ async def test_a_closed_stream_never_stops_the_session() -> None:
     async with dashboard:
         result = await session.run()
     assert result.beats > 15
+
+
+async def test_added_as_a_plain_sink_it_still_redraws_between_beats() -> None:
+    session = sim_session(6.0, Playback(speed=12.0))  # half a wall second, ~6 beats
+    out = FakeTty()
+    dashboard = TerminalDashboard(session, out, refresh_hz=20.0, width=60)
+    session.sinks.append(dashboard)
+    result = await session.run()
+    dashboard.finish()
+    assert dashboard.draws > result.beats + 2  # the timer drew between beats
+    assert ANSI.sub("", out.getvalue().split("\x1b[3F")[-1]).startswith("DONE")

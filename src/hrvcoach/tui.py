@@ -220,12 +220,16 @@ def _is_tty(stream: TextIO) -> bool:
 class TerminalDashboard:
     """A session sink that shows the session in a terminal.
 
-    Use it around the session's run so it can redraw between beats::
+    Use it around the session's run::
 
         dashboard = TerminalDashboard(session)
         session.sinks.append(dashboard)
         async with dashboard:
             result = await session.run()
+
+    ``async with`` hides the cursor while drawing and writes the final state at the end. Added as a
+    plain sink it still works: it starts its redraw task on the session's loop at the first update
+    (``asyncio.run`` cancels it at the end); call :meth:`finish` for the final line.
 
     Args:
         session: The session shown (for its pacer, clock and length).
@@ -288,7 +292,12 @@ class TerminalDashboard:
         elif isinstance(event, Beat) and event.contact is not Contact.UNKNOWN:
             self._contact = event.contact
         if self.tty:
-            # also drawn from the timer task; this keeps a fast replay's display moving
+            if self._task is None and not self._ended:
+                # used as a plain sink (without ``async with``): start redrawing on the
+                # session's loop, so the pacer bar moves between beats too
+                with contextlib.suppress(RuntimeError):
+                    self._task = asyncio.get_running_loop().create_task(self._redraw())
+            # drawn from the beats as well: this keeps a fast replay's display moving
             if time.monotonic() - self._last_draw >= self.refresh_s:
                 self.draw()
         elif update.t_s >= self._next_plain_s or update.link is not self._plain_link:
@@ -372,6 +381,9 @@ class TerminalDashboard:
             return
         self._t_s = self.state().t_s  # a session that ran its length ends at its length
         self._ended = True
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
         if self.tty:
             self.draw()
             self._write(SHOW_CURSOR)

@@ -305,6 +305,7 @@ class PracticeWindow(QWidget):
         self._y_range: tuple[float, float] = (50.0, 90.0)
         self._shown_pattern: BreathPattern | None = None
         self._last_clock_text = ""
+        self._scheduled = False
 
         self._build(title)
         self._timer = QTimer(self)
@@ -706,6 +707,16 @@ class PracticeWindow(QWidget):
 
     def _follow_pattern(self, now_s: float) -> None:
         """Show the pattern the pacer is on (a schedule may change it) unless it is being edited."""
+        # A plan with segments still ahead (an assessment's steps) owns the pace: a change by hand
+        # would land after its last step, so the pace controls are locked while it runs.
+        scheduled = self.session.pacer.segments()[-1][0] > now_s
+        if scheduled != self._scheduled:
+            self._scheduled = scheduled
+            self.pace_stepper.setEnabled(not scheduled and not self.ended)
+            self.ratio_box.setEnabled(not scheduled and not self.ended)
+            tip = "the pace follows a plan in this session" if scheduled else ""
+            self.pace_stepper.setToolTip(tip)
+            self.ratio_box.setToolTip(tip or "in : out, or in : hold : out : hold")
         pattern = self.session.pacer.pattern_at(now_s)
         if pattern == self._shown_pattern or self.pace_spin.hasFocus() or self.ratio_box.hasFocus():
             return
