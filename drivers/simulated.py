@@ -204,7 +204,10 @@ class SimParams:
         for f in fields(self):
             value = getattr(self, f.name)
             if value != getattr(default, f.name):
-                shown = str(int(value)) if isinstance(value, bool) else f"{value:g}"
+                if isinstance(value, bool):
+                    shown = str(int(value))
+                else:  # short where exact, else every digit, so the spec reads back the same
+                    shown = f"{value:g}" if float(f"{value:g}") == value else repr(value)
                 parts.append(f"{short.get(f.name, f.name)}={shown}")
         return "sim:" + ",".join(parts) if parts else "sim"
 

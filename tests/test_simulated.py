@@ -391,7 +391,11 @@ def test_spec_sets_knobs_by_short_or_full_name() -> None:
         ectopic_per_min=2,
     )
     assert set(SPEC_KEYS.values()) == set(SimParams.__dataclass_fields__)
-    for params in (SimParams(), SimParams(resonance_bpm=4.5, flat=True, seed=9, q=2.5)):
+    for params in (
+        SimParams(),
+        SimParams(resonance_bpm=4.5, flat=True, seed=9, q=2.5),
+        SimParams(resonance_bpm=5.123456789, mean_hr_bpm=61.25, seed=123456789),
+    ):
         assert SimParams.from_spec(params.to_spec()) == params
 
 
