@@ -27,9 +27,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import cast
 
-from bleak import BleakClient, BleakScanner
+from bleak import BleakAdapter, BleakClient, BleakScanner
 from bleak.backends.device import BLEDevice
-from bleak.backends.scanner import AdvertisementData
 from bleak.exc import (
     BleakBluetoothNotAvailableError,
     BleakBluetoothNotAvailableReason,
@@ -200,45 +199,48 @@ async def find_strap(
     prefix_wait_s: float = 1.0,
     adapter: str | None = None,
 ) -> BLEDevice:
-    """Scan for the strap ``target`` names.
+    """Find the strap ``target`` names: among straps already connected to the system, then by scan.
 
     An address must match exactly (any case); a name matches exactly (any case) or as a unique
     prefix. After the first name match the scan goes on for ``prefix_wait_s`` to catch a second
-    strap that would make the name ambiguous.
+    strap that would make the name ambiguous. A strap still connected at the system level (BlueZ
+    keeps the link when a program dies) does not advertise, so it is looked for first.
 
     Raises:
         DeviceError: nothing matches within ``timeout_s``, or the name matches several straps.
     """
     want = target.strip()
     by_address = is_address(want)
-    seen: dict[str, tuple[BLEDevice, AdvertisementData]] = {}
+    seen: dict[str, tuple[BLEDevice, str]] = {}  # address -> (device, name)
     found = asyncio.Event()
 
-    def on_advert(dev: BLEDevice, adv: AdvertisementData) -> None:
+    def consider(dev: BLEDevice, name: str) -> None:
         if by_address:
-            if dev.address.upper() == want.upper().replace("-", ":"):
-                seen[dev.address] = (dev, adv)
-                found.set()
-            return
-        name = adv.local_name or dev.name or ""
-        if name.lower().startswith(want.lower()):
-            seen[dev.address] = (dev, adv)
+            matched = dev.address.upper() == want.upper().replace("-", ":")
+        else:
+            matched = name.lower().startswith(want.lower())
+        if matched:
+            seen[dev.address] = (dev, name)
             found.set()
 
+    with bluetooth_errors("looking for connected straps"):
+        for dev in await _connected_straps(adapter):
+            consider(dev, dev.name or "")
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
-    with bluetooth_errors("scanning"):
-        scanner = BleakScanner(
-            on_advert,
-            # an address is unambiguous; a name is only looked for among heart-rate devices
-            service_uuids=None if by_address else [HEART_RATE_SERVICE_UUID],
-            **_adapter_kwargs(adapter),
-        )
-        async with scanner:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(found.wait(), timeout_s)
-            if found.is_set() and not by_address:
-                await asyncio.sleep(max(0.0, min(prefix_wait_s, deadline - loop.time())))
+    if not (found.is_set() and by_address):
+        with bluetooth_errors("scanning"):
+            scanner = BleakScanner(
+                lambda dev, adv: consider(dev, adv.local_name or dev.name or ""),
+                # an address is unambiguous; a name is only looked for among heart-rate devices
+                service_uuids=None if by_address else [HEART_RATE_SERVICE_UUID],
+                **_adapter_kwargs(adapter),
+            )
+            async with scanner:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(found.wait(), timeout_s)
+                if found.is_set() and not by_address:
+                    await asyncio.sleep(max(0.0, min(prefix_wait_s, deadline - loop.time())))
     if not seen:
         what = "with address" if by_address else "named"
         raise DeviceError(
@@ -247,16 +249,24 @@ async def find_strap(
         )
     if by_address:
         return next(iter(seen.values()))[0]
-    names = {addr: adv.local_name or dev.name or "" for addr, (dev, adv) in seen.items()}
-    exact = [addr for addr, name in names.items() if name.lower() == want.lower()]
-    matches = exact or list(names)
+    exact = [a for a, (_, name) in seen.items() if name.lower() == want.lower()]
+    matches = exact or list(seen)
     if len(matches) > 1:
-        listing = ", ".join(f"{names[a]} [{a}]" for a in sorted(matches))
+        listing = ", ".join(f"{seen[a][1]} [{a}]" for a in sorted(matches))
         raise DeviceError(
             f"{want!r} matches {len(matches)} straps ({listing}): "
             "pass a longer name or the address with --device"
         )
     return seen[matches[0]][0]
+
+
+async def _connected_straps(adapter: str | None) -> list[BLEDevice]:
+    """Heart-rate devices already connected at the system level (empty where unsupported)."""
+    try:
+        system_adapter = await BleakAdapter.get(**_adapter_kwargs(adapter))  # type: ignore[arg-type]
+        return await system_adapter.get_connected_devices([HEART_RATE_SERVICE_UUID])
+    except NotImplementedError:
+        return []
 
 
 # -- the source ---------------------------------------------------------------------------------

@@ -217,6 +217,17 @@ async def test_connects_by_name_address_or_unique_prefix(
     assert (settings.last_device_name, settings.last_device_address) == (H10_NAME, H10)
 
 
+async def test_a_strap_left_connected_by_a_dead_session_is_taken_over(
+    bluez: FakeBluez, data_dir: Path
+) -> None:
+    s = bluez.add(strap())
+    await s.connect_orphan()  # connected at the system level: it no longer advertises
+    async with Collector(source("Polar", data_dir)) as c:
+        await c.wait_for("beats", lambda: len(c.beats) >= 3)
+    assert c.src.info.address == H10
+    assert s.connect_calls == 1  # bleak saw it connected and did not call Connect again
+
+
 async def test_two_straps_matching_a_prefix_is_a_one_sentence_error(
     bluez: FakeBluez, data_dir: Path
 ) -> None:
@@ -289,6 +300,22 @@ async def test_bluetooth_unavailable_is_one_clear_sentence(
     finally:
         if fake is not None:
             await fake.close()
+
+
+async def test_permission_denied_by_the_system_bus_is_one_clear_sentence(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with private_bus(deny_send_to="org.bluez") as address:
+        monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", address)
+        fake = await FakeBluez().start(address)
+        try:
+            fake.add(strap())
+            with pytest.raises(DeviceError) as info:
+                await source(H10, data_dir).__aenter__()
+        finally:
+            await fake.close()
+    assert str(info.value).startswith("permission to use Bluetooth was denied")
+    assert "\n" not in str(info.value)
 
 
 # -- what arrives -------------------------------------------------------------------------------

@@ -425,6 +425,11 @@ class FakeDevice:
         """Lose the link for a moment: ``Connected`` goes false and the GATT objects go."""
         self._teardown_link()
 
+    async def connect_orphan(self) -> None:
+        """Be connected with no client, as BlueZ leaves a strap when the program using it died."""
+        self._export_device()
+        await self._connect()
+
     def vanish(self, for_s: float | None = None) -> None:
         """Drop the link, remove the device object, and stop advertising (for ``for_s`` seconds)."""
         self._teardown_link()

@@ -22,7 +22,7 @@ CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configurat
     <allow user="*"/>
     <allow own="*"/>
     <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
+    <allow eavesdrop="true"/>{deny}
   </policy>
 </busconfig>
 """
@@ -37,8 +37,11 @@ def dbus_daemon_path() -> str | None:
 
 
 @contextlib.contextmanager
-def private_bus() -> Iterator[str]:
+def private_bus(*, deny_send_to: str | None = None) -> Iterator[str]:
     """Run a private bus for the duration of the ``with`` block and give its address.
+
+    Args:
+        deny_send_to: A bus name nobody may send to (a system that keeps users from BlueZ).
 
     The daemon is ended (and waited for) on exit, so no process outlives the block.
     """
@@ -47,7 +50,8 @@ def private_bus() -> Iterator[str]:
         raise FileNotFoundError("dbus-daemon is not installed")
     with tempfile.TemporaryDirectory(prefix="fakebluez-") as tmp:
         config = Path(tmp) / "bus.conf"
-        config.write_text(CONFIG.format(socket=Path(tmp) / "bus"), encoding="utf-8")
+        deny = f'\n    <deny send_destination="{deny_send_to}"/>' if deny_send_to else ""
+        config.write_text(CONFIG.format(socket=Path(tmp) / "bus", deny=deny), encoding="utf-8")
         proc = subprocess.Popen(
             [exe, "--nofork", "--nopidfile", f"--config-file={config}", "--print-address=1"],
             stdout=subprocess.PIPE,
