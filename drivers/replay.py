@@ -36,9 +36,10 @@ class ReplaySource:
         self._source = recording
         self.playback = playback
         self.recording: Recording | None = recording if isinstance(recording, Recording) else None
-        self.info = (
-            self._info() if self.recording is not None else SourceInfo("replay", "recording")
-        )
+        if self.recording is not None:
+            self.info = self._info()
+        else:  # completed from the file's metadata on entering
+            self.info = SourceInfo("replay", Path(str(recording)).name)
         self._stop = asyncio.Event()
         self._last_t_s = 0.0
         self._started = False

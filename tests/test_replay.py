@@ -70,6 +70,7 @@ def test_replay_is_a_beat_source() -> None:
 
 async def test_info_falls_back_to_the_file_name(shared_data: Path) -> None:
     source = ReplaySource(shared_data / "rr/hrv-package/real_rri.txt", playback=Playback(fast=True))
+    assert source.info.device == "real_rri.txt"  # before the file is read, too
     async with source:
         assert source.info.device == "real_rri.txt"
         assert source.info.details["format"] == "rr-list"
