@@ -561,7 +561,7 @@ def test_stopping_early_keeps_the_recording_and_changes_nothing(data_dir: Path) 
             "--device",
             "sim:seed=4",
             "--speed",
-            "40",
+            "20",
             "--step-minutes",
             "0.75",
             "--settle-seconds",
@@ -578,8 +578,8 @@ def test_stopping_early_keeps_the_recording_and_changes_nothing(data_dir: Path) 
         if line.startswith("step 2/5") or time.monotonic() > deadline:
             break
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 1, err
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, out + err
     assert "ended after 1 of 5 steps (interrupted), too few to compare" in err
     assert "Traceback" not in err
     recordings = list((data_dir / "recordings").glob("*_assessment.csv"))

@@ -406,7 +406,8 @@ def mean_coherence(
         return None
     method = CoherenceMethod(window_s=min(COHERENCE_WINDOW_S, span_s))
     ratios = []
-    for window_end_s in np.arange(start_s + method.window_s, end_s + 1e-9, COHERENCE_STEP_S):
+    first_end_s = start_s + method.window_s + 1.5  # window ends after a beat's slack
+    for window_end_s in np.arange(first_end_s, end_s + 1e-9, COHERENCE_STEP_S):
         upto = int(np.searchsorted(t_s, window_end_s, side="right"))
         found = coherence(rr_ms[:upto], t_s[:upto], method)
         if found is not None and math.isfinite(found.ratio):

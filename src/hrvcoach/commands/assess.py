@@ -190,16 +190,25 @@ class BeatCollector:
             )
 
 
-def _live_engine() -> Any:
-    # The live HRV engine only feeds the window's numbers here; scoring is done on the beats.
-    try:
-        from hrvcoach.live import LiveHrv
-    except ImportError:  # the live module is not installed in this tree yet
+def _live_engine(*, shown: bool) -> Any:
+    """The live HRV engine when a window shows its numbers; otherwise one that computes nothing.
+
+    Scoring works on the beats alone. Live HRV loads neurokit2 on its first spectrum, which
+    blocks the event loop for seconds; in a sped-up run the session clock moves on meanwhile, so
+    it is loaded before the clock starts, and not at all when nothing shows it.
+    """
+    if not shown:
         return _NoLiveMetrics()
+    import neurokit2  # noqa: F401 - loaded now, not in the middle of the first step
+
+    from hrvcoach.live import LiveHrv
+
     return LiveHrv()
 
 
 class _NoLiveMetrics:
+    """Stands in for :class:`hrvcoach.live.LiveHrv` when no view needs live numbers."""
+
     def update(self, beat: Beat) -> None:
         return None
 
@@ -257,7 +266,7 @@ def run_protocol(
     session = Session(
         source,
         pacer=pacer,
-        live=_live_engine(),
+        live=_live_engine(shown=window),
         recorder=recorder,
         duration_s=duration_s,
         sinks=[collector],
