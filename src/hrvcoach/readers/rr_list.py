@@ -13,9 +13,12 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import overload
 
 from hrvcoach.errors import RecordingError
 from hrvcoach.readers._common import (
@@ -74,6 +77,61 @@ def _clock_in_seconds(
     return None
 
 
+def _bulk_values(rows: list[tuple[int, str]]) -> list[float] | None:
+    """Every value at once, or ``None`` if any is not a finite number (then go line by line)."""
+    try:
+        values = [float(cell) for _, line in rows for cell in line.split()]
+    except ValueError:
+        return None
+    return values if all(map(math.isfinite, values)) else None
+
+
+def _values_line_by_line(
+    rows: list[tuple[int, str]], with_time: bool, clock: list[float], path: Path
+) -> tuple[list[float], list[int]]:
+    """Values and their lines, naming the first line that is wrong; fills ``clock`` for time,rr."""
+    values: list[float] = []
+    lines: list[int] = []
+    for n, line in rows:
+        if with_time:
+            cells = line.split(",")
+            if len(cells) != 2:
+                raise RecordingError(
+                    path, f"expected 2 columns (time, RR) but found {len(cells)}", line=n
+                )
+            clock.append(parse_number(cells[0].strip(), path, n, "time"))
+            values.append(parse_number(cells[1].strip(), path, n, "RR"))
+            lines.append(n)
+        else:
+            for cell in line.split():
+                values.append(parse_number(cell, path, n, "RR"))
+                lines.append(n)
+    return values, lines
+
+
+class _LineNumbers(Sequence[int]):
+    """The line of each value, computed on first use (a 100k-beat file rarely needs any)."""
+
+    def __init__(self, rows: list[tuple[int, str]]) -> None:
+        self._rows = rows
+        self._lines: list[int] | None = None
+
+    def _all(self) -> list[int]:
+        if self._lines is None:
+            self._lines = [n for n, line in self._rows for _ in line.split()]
+        return self._lines
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[int]: ...
+    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
 def read(path: Path, data: bytes) -> Recording:
     """Read a plain RR list (see the module docstring)."""
     text = decode_text(path, data)
@@ -95,23 +153,15 @@ def read(path: Path, data: bytes) -> Recording:
         rows = rows[:-1]
 
     values: list[float] = []
-    lines: list[int] = []
+    lines: Sequence[int]
     clock: list[float] = []
     with_time = "," in rows[0][1]
-    for n, line in rows:
-        if with_time:
-            cells = line.split(",")
-            if len(cells) != 2:
-                raise RecordingError(
-                    path, f"expected 2 columns (time, RR) but found {len(cells)}", line=n
-                )
-            clock.append(parse_number(cells[0].strip(), path, n, "time"))
-            values.append(parse_number(cells[1].strip(), path, n, "RR"))
-            lines.append(n)
-        else:
-            for cell in line.split():
-                values.append(parse_number(cell, path, n, "RR"))
-                lines.append(n)
+    fast = None if with_time else _bulk_values(rows)
+    if fast is not None:
+        # the usual clean list: line numbers are only worked out if a warning or error needs one
+        values, lines = fast, _LineNumbers(rows)
+    else:
+        values, lines = _values_line_by_line(rows, with_time, clock, path)
     rr_ms, unit = to_milliseconds(values, path)
     keep = check_rr(rr_ms, lines, path, problems)
     rr_ms = rr_ms[:keep]
