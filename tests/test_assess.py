@@ -587,7 +587,7 @@ def test_stopping_early_keeps_the_recording_and_changes_nothing(data_dir: Path) 
     from hrvcoach.readers import read_recording
 
     kept = read_recording(recordings[0])
-    assert kept.duration_s > 45.0
+    assert kept.duration_s >= 45.0  # the first beat of step 2 is in it
     assert [m.text for m in kept.marks if m.kind == "step"][:2] == [
         "index=0 rate=6.5 settle_s=10",
         "index=1 rate=6.0 settle_s=10",

@@ -32,6 +32,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -558,10 +559,11 @@ def score_step(
     inside = (t_w >= lo) & (t_w <= hi)
     n_inside = int(inside.sum())
     scored_s = max(hi - lo, 0.0)
-    base = {"index": step.index, "rate_bpm": step.rate_bpm, "scored_s": scored_s, "beats": n_inside}
+    base = partial(
+        StepScore, index=step.index, rate_bpm=step.rate_bpm, scored_s=scored_s, beats=n_inside
+    )
     if n_inside < 20 or scored_s <= 0:
-        return StepScore(
-            **base,
+        return base(
             artifacts=0,
             usable=False,
             note=f"only {n_inside} beats in the scored part of the step",
@@ -572,8 +574,7 @@ def score_step(
     clean = correct_artifacts(t_w, rr_w)
     artifacts = clean.corrected
     if coverage < MIN_COVERAGE:
-        return StepScore(
-            **base,
+        return base(
             artifacts=artifacts,
             usable=False,
             note=f"signal lost for {scored_s - covered_s:.0f} s of {scored_s:.0f} s",
@@ -599,8 +600,7 @@ def score_step(
         notes.append(f"{artifacts} beat{'' if artifacts == 1 else 's'} corrected")
     if not follows:
         notes.append(f"LF peak at {peak_hz * 60:.1f}/min, not at the paced rate")
-    return StepScore(
-        **base,
+    return base(
         artifacts=artifacts,
         usable=ptt is not None,
         peak_trough_bpm=ptt,
