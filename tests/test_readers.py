@@ -343,6 +343,12 @@ BAD_FILES: list[tuple[str, str | bytes, str, int | None]] = [
     ("logger_RRIntervals.csv", "timestamp, rr, since_start \n\n1675889367255,x,1\n", "'x'", 3),
     ("short_RRIntervals.csv", "timestamp, rr, since_start\n1675889367255,900\n", "columns", 2),
     ("psl_RR.txt", "Phone timestamp;RR-interval [ms]\nyesterday;800\n", "ISO 8601", 2),
+    (
+        "Polar_H10_1_20230329_181740_HR.txt",
+        "Phone timestamp;HR [bpm];HRV [ms];Breathing interval [rpm];\n2023-03-29T18:17:41;60;;;\n",
+        "matching *_RR.txt",
+        1,
+    ),
     ("hr.hrm", "[Params]\nInterval=5\n[HRData]\n80\n", "not R-R intervals", None),
     ("nodata.hrm", "[Params]\nInterval=238\n", "no [HRData]", None),
     ("broken.fit", b"\x0e\x10\x00\x00garbage-not-fit", "not a FIT file", None),

@@ -55,7 +55,11 @@ def read(path: Path, data: bytes) -> Recording:
         rr_col, time_col, style = names.index("rr_ms"), names.index("time_ns"), "time_ns"
         hr_col = names.index("hr_bpm") if "hr_bpm" in names else None
     else:
-        what = " (this looks like an ECG file)" if any("ecg" in n for n in names) else ""
+        what = ""
+        if any("ecg" in n for n in names):
+            what = " (this looks like an ECG file)"
+        elif "hr [bpm]" in names:
+            what = " (this is Polar Sensor Logger's HR file: read the matching *_RR.txt)"
         raise RecordingError(
             path,
             f"no RR column{what}: expected 'Phone timestamp;RR-interval [ms]' or 'time_ns,rr_ms'",
