@@ -153,6 +153,24 @@ def test_trends_window_weeks_days_and_simulated_sessions() -> None:
     assert len(with_sim.sessions) == len(t.sessions) + 1
 
 
+def test_the_rolling_line_breaks_across_pauses_longer_than_its_window() -> None:
+    x = np.array([0.0, 1.0, 2.0, 30.0, 31.0, 90.0])
+    y = np.array([1.0, 2.0, np.nan, 4.0, 5.0, 6.0])
+    line_x, line_y = reports.broken_line(x, y, 7.0)
+    assert line_x.tolist() == [0.0, 1.0, 15.5, 30.0, 31.0, 60.5, 90.0]
+    assert np.isnan(line_y[[2, 5]]).all()
+    assert line_y[[0, 1, 3, 4, 6]].tolist() == [1.0, 2.0, 4.0, 5.0, 6.0]
+
+
+def test_without_days_the_window_is_at_most_a_year_and_says_what_is_older() -> None:
+    rows = [row(1, at(800)), row(2, at(400)), *growing_history()]
+    t = reports.compute_trends(rows, today=TODAY)
+    assert t.first_day == TODAY - timedelta(days=364)
+    assert t.older_sessions == 2
+    assert "2 older session(s) not shown" in reports.trends_text(t)
+    assert reports.compute_trends(rows, days=1000, today=TODAY).older_sessions == 0
+
+
 def test_the_text_summary_says_what_changed() -> None:
     text = reports.trends_text(reports.compute_trends(growing_history(), today=TODAY))
     assert "Streak: 5 day(s) now" in text
@@ -251,7 +269,6 @@ def test_trends_window_draws_the_history(qtbot, artifacts_dir: Path) -> None:  #
 
 def test_session_report_of_a_paced_recording(artifacts_dir: Path) -> None:
     from hrvcoach.analysis import analyze
-
     from hrvcoach.paths import bundled_recordings_dir
     from hrvcoach.readers import read_recording
 

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 ROLLING_DAYS = 7
 MIN_SPAN_DAYS = 14  #: the trends window spans at least this many days
+DEFAULT_MAX_DAYS = 365  #: without --days, the trends window starts at most this long ago
 DAILY_STRIP_MAX_DAYS = 120  #: up to this span the calendar is one strip of days, else a week grid
 
 # A light palette for sharing and printing, in the hues of the practice window (gui.theme):
@@ -119,6 +120,7 @@ class Trends:
         streak_longest_days: Longest run of consecutive days ever practised.
         excluded_simulated: Simulated sessions left out (no real heart produced them).
         assessments: ``(time, rate_bpm)`` of the resonance assessments in the window.
+        older_sessions: Sessions before the window (not shown).
     """
 
     sessions: tuple[SessionRow, ...]
@@ -138,6 +140,7 @@ class Trends:
     streak_longest_days: int
     excluded_simulated: int
     assessments: tuple[tuple[datetime, float], ...] = ()
+    older_sessions: int = 0
 
     @property
     def total_minutes(self) -> float:
@@ -204,9 +207,11 @@ def compute_trends(
             raise HrvCoachError("--days must be at least 1")
         first_day = today - timedelta(days=days - 1)
     else:
-        # At least two weeks, so that a short history still reads as days on a calendar.
+        # At least two weeks, so that a short history still reads as days on a calendar, and at
+        # most a year: trends are about recent practice (--days shows more).
         first_day = min((r.local_date for r in real), default=today)
         first_day = min(first_day, today - timedelta(days=MIN_SPAN_DAYS - 1))
+        first_day = max(first_day, today - timedelta(days=DEFAULT_MAX_DAYS - 1))
     shown = tuple(r for r in real if first_day <= r.local_date <= today)
     times = tuple(r.start for r in shown)
     t_s = np.array([t.timestamp() for t in times], dtype=float)
@@ -252,6 +257,7 @@ def compute_trends(
         streak_current_days=current,
         streak_longest_days=longest,
         excluded_simulated=excluded,
+        older_sessions=sum(1 for r in real if r.local_date < first_day),
         assessments=tuple(
             (a.time, a.rate_bpm) for a in assessments if first_day <= a.time.date() <= today
         ),
@@ -265,6 +271,22 @@ def _fmt(value: float | None, digits: int = 1, unit: str = "") -> str:
     if value is None or not math.isfinite(value):
         return "-"
     return f"{value:.{digits}f}{unit}"
+
+
+def broken_line(x: np.ndarray, y: np.ndarray, max_gap: float) -> tuple[np.ndarray, np.ndarray]:
+    """The finite points of a line, broken (a NaN ``y`` at the midpoint) between neighbours more
+    than ``max_gap`` apart.
+
+    A rolling mean means nothing across a pause longer than its window, so its line breaks there
+    (both matplotlib and pyqtgraph leave a gap at NaN).
+    """
+    keep = np.isfinite(y)
+    x, y = np.asarray(x, dtype=float)[keep], np.asarray(y, dtype=float)[keep]
+    if x.size < 2:
+        return x, y
+    cuts = np.flatnonzero(np.diff(x) > max_gap) + 1
+    middle = (x[cuts - 1] + x[cuts]) / 2
+    return np.insert(x, cuts, middle), np.insert(y, cuts, np.nan)
 
 
 def _first_last_week(series: Series, trends: Trends) -> tuple[float | None, float | None]:
@@ -318,6 +340,8 @@ def trends_text(trends: Trends) -> str:
     if paces:
         common = max(set(paces), key=paces.count)
         lines.append(f"Pace: mostly {common} breaths/min ({paces.count(common)} of {len(paces)})")
+    if trends.older_sessions:
+        lines.append(f"({trends.older_sessions} older session(s) not shown; --days N shows more)")
     if trends.excluded_simulated:
         lines.append(
             f"({trends.excluded_simulated} simulated session(s) not counted; "
@@ -487,9 +511,14 @@ def _series_panel(
     )
     okr = np.isfinite(series.rolling)
     if okr.sum() >= 2:
+        import matplotlib.dates as mdates
+
+        line_x, line_y = broken_line(
+            np.asarray(mdates.date2num(x), dtype=float), series.rolling, ROLLING_DAYS
+        )
         ax.plot(
-            [xi for xi, k in zip(x, okr, strict=True) if k],
-            series.rolling[okr],
+            line_x,  # date numbers: the axis already speaks dates
+            line_y,
             color=color,
             lw=2.4,
             label=f"{ROLLING_DAYS}-day mean",

@@ -68,7 +68,7 @@ def format_table(rows: Sequence[SessionRow]) -> str:
             for i, cell in enumerate(line)
         ]
         out.append("  ".join(cells).rstrip())
-    units = "HR in bpm, RMSSD in ms, coherence 0-1, stress 0 (calm) to 10"
+    units = "HR in bpm, RMSSD in ms, coherence as peak/rest power ratio, stress 0 (calm) to 10"
     return "\n".join([*out, "", units])
 
 

@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from hrvcoach.gui import theme
-from hrvcoach.reports import HEAT, ROLLING_DAYS, Series, Trends
+from hrvcoach.reports import HEAT, ROLLING_DAYS, Series, Trends, broken_line
 
 #: the calendar's shades on the dark ground: none, <10, <20, <30, 30+ minutes
 DARK_HEAT = ("#263041", "#2c5a55", "#3f8a80", "#58b0a3", "#8fe0d2")
@@ -198,10 +198,12 @@ class TrendsWindow(QWidget):
         )
         okr = np.isfinite(series.rolling)
         if okr.sum() >= 2:
+            line_x, line_y = broken_line(x, series.rolling, ROLLING_DAYS * DAY_S)
             plot.addItem(
                 pg.PlotDataItem(
-                    x[okr],
-                    series.rolling[okr],
+                    line_x,
+                    line_y,
+                    connect="finite",
                     pen=pg.mkPen(color, width=2.6),
                     name=f"{ROLLING_DAYS}-day mean",
                 )
