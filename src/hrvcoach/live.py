@@ -377,7 +377,7 @@ class LiveHrv:
         rr_in = np.array([b[1] for b in context] + [b[1] for b in pending], dtype=np.float64)
         t_in = [b[0] for b in context] + [b[0] for b in pending]
         peaks = artifacts.rr_to_peaks_us(rr_in)
-        clean = artifacts.kubios_peaks_us(peaks, iterative=False) if rr_in.size >= 4 else peaks
+        clean = artifacts.kubios_peaks_us(peaks) if rr_in.size >= 4 else peaks
         unchanged = set(clean.tolist())
         # End the final part at a beat the method left where it was, so both lists agree there.
         while m > 0 and int(peaks[c + m]) not in unchanged:

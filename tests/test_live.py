@@ -1,0 +1,204 @@
+"""The live engine: running sums that equal hrv_time, refreshes, gaps and Kubios on a stream."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hrvcoach import hrv
+from hrvcoach.beats import Beat, BeatFlag, Gap
+from hrvcoach.live import LiveHrv, LiveMetrics
+
+nk = pytest.importorskip("neurokit2")
+
+
+def _slow_breathing(shared: Path) -> np.ndarray:
+    path = shared / "rr/slow-breathing-polar-h10/sample_data_ibi.csv"
+    return np.loadtxt(path, delimiter=",", usecols=1)
+
+
+def _ectopic(shared: Path) -> np.ndarray:
+    path = shared / "rr/ectopic-polar-h10-ecg/rr.csv"
+    return np.loadtxt(path, delimiter=",", skiprows=1, usecols=1)
+
+
+def _beats(rr: np.ndarray, t0_s: float = 0.0) -> list[Beat]:
+    t = t0_s + np.cumsum(rr) / 1000.0
+    return [Beat(float(a), float(b)) for a, b in zip(t, rr, strict=True)]
+
+
+def _nk_time(rr: np.ndarray, t_s: np.ndarray | None = None) -> dict[str, float]:
+    data: dict[str, object] = {"RRI": rr}
+    if t_s is not None:
+        data["RRI_Time"] = t_s
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # hrv_time's own 0/0 on extra metrics
+        row = nk.hrv_time(data).iloc[0]
+    return {k: float(row[f"HRV_{k}"]) for k in ("MeanNN", "SDNN", "RMSSD", "pNN50")}
+
+
+def _assert_metrics_equal(m: LiveMetrics, ref: dict[str, float]) -> None:
+    assert m.mean_rr_ms == pytest.approx(ref["MeanNN"], rel=1e-9)
+    assert m.sdnn_ms == pytest.approx(ref["SDNN"], rel=1e-9)
+    assert m.rmssd_ms == pytest.approx(ref["RMSSD"], rel=1e-9)
+    assert m.pnn50_pct == pytest.approx(ref["pNN50"], rel=1e-9, abs=1e-9)
+    assert m.mean_hr_bpm == pytest.approx(60000.0 / ref["MeanNN"], rel=1e-9)
+
+
+@pytest.mark.parametrize("window_s", [60.0, 30.0])
+def test_live_time_domain_equals_hrv_time_on_the_last_window(
+    shared_data: Path, window_s: float
+) -> None:
+    rr = _slow_breathing(shared_data)
+    t = np.cumsum(rr) / 1000.0
+    live = LiveHrv(window_s=window_s, artifacts="none")
+    checked = 0
+    for i, beat in enumerate(_beats(rr)):
+        m = live.update(beat)
+        assert m.hr_bpm == pytest.approx(60000.0 / rr[i])
+        if i % 17 == 0 and i >= 3:
+            expected = rr[(t > t[i] - window_s) & (t <= t[i])]
+            np.testing.assert_array_equal(live.window().rr_ms, expected)
+            assert m.n_beats == expected.size
+            _assert_metrics_equal(m, _nk_time(expected))
+            checked += 1
+    assert checked >= 30
+
+
+def test_live_with_kubios_equals_hrv_time_on_its_corrected_window(shared_data: Path) -> None:
+    rr = _ectopic(shared_data)
+    live = LiveHrv()
+    for i, beat in enumerate(_beats(rr)):
+        m = live.update(beat)
+        if i % 23 == 0 and i >= 3:
+            _assert_metrics_equal(m, _nk_time(live.window().rr_ms))
+    assert m.artifacts >= 10
+
+
+def test_an_ectopic_beat_is_corrected_within_one_refresh_and_look_ahead(shared_data: Path) -> None:
+    from hrvcoach import artifacts
+
+    clean = _slow_breathing(shared_data)[:400]
+    rr = clean.copy()
+    k = 300  # a premature beat and its compensatory pause: the two RR still add up
+    rr[k], rr[k + 1] = 0.6 * clean[k], clean[k + 1] + 0.4 * clean[k]
+    t = np.cumsum(rr) / 1000.0
+    live = LiveHrv()
+    raw = LiveHrv(artifacts="none")
+    for beat in _beats(rr):
+        m = live.update(beat)
+        m_raw = raw.update(beat)
+        if beat.t_s >= t[k] + 16.0:
+            break
+    assert m.artifacts >= 1
+    window = live.window()
+    assert rr[k] not in window.rr_ms
+    assert rr[k + 1] not in window.rr_ms
+    assert m.rmssd_ms < 0.8 * m_raw.rmssd_ms
+    # Around the beat, the stream was corrected exactly as the whole recording is. (Not always so:
+    # the stream decides with less context, and at beat 200 it moves one beat fewer than batch.)
+    batch = artifacts.correct(rr).rr_ms
+    start = int(np.searchsorted(window.t_s, t[k - 10]))
+    np.testing.assert_allclose(window.rr_ms[start : start + 20], batch[k - 10 : k + 10])
+
+
+def test_gap_leaves_out_the_difference_across_it() -> None:
+    rng = np.random.default_rng(7)
+    rr1 = 900 + 40 * rng.standard_normal(30)
+    rr2 = 700 + 40 * rng.standard_normal(30)
+    live = LiveHrv(artifacts="none")
+    for b in _beats(rr1):
+        live.update(b)
+    gap_t = float(np.sum(rr1) / 1000.0)
+    live.gap(Gap(gap_t, 5.0))
+    for b in _beats(rr2, t0_s=gap_t + 5.0):
+        m = live.update(b)
+    w = live.window()
+    assert w.successive.size == 59
+    assert not w.successive[29]
+    assert w.successive.sum() == 58
+    # neurokit2 sees the gap in the beat times and leaves the same difference out.
+    _assert_metrics_equal(m, _nk_time(w.rr_ms, w.t_s))
+    assert m.rmssd_ms != pytest.approx(hrv.time_domain(w.rr_ms).rmssd_ms, rel=1e-6)
+
+
+def test_after_gap_flag_breaks_the_chain_like_a_gap() -> None:
+    rr = np.full(40, 800.0)
+    rr[20] = 1200.0
+    live = LiveHrv(artifacts="none")
+    beats = _beats(rr)
+    for i, b in enumerate(beats):
+        if i == 20:
+            b = Beat(b.t_s + 3.0, b.rr_ms, flags=BeatFlag.AFTER_GAP)
+        elif i > 20:
+            b = Beat(b.t_s + 3.0, b.rr_ms)
+        m = live.update(b)
+    assert not live.window().successive[19]
+    # Only the 1200 -> 800 step is left: one difference of 400 among 38.
+    assert m.rmssd_ms == pytest.approx(math.sqrt(400.0**2 / 38))
+
+
+def test_implausible_and_buffered_beats_are_never_used() -> None:
+    live = LiveHrv(artifacts="none")
+    t = 0.0
+    for i in range(30):
+        t += 0.8
+        flags = BeatFlag.NONE
+        rr = 800.0
+        if i < 3:
+            flags, rr = BeatFlag.BUFFERED, 1500.0
+        elif i == 15:
+            flags, rr = BeatFlag.IMPLAUSIBLE, 4000.0
+        m = live.update(Beat(t, rr, flags=flags))
+    w = live.window()
+    assert np.all(w.rr_ms == 800.0)
+    assert w.rr_ms.size == 26
+    assert m.rmssd_ms == 0.0
+    assert m.hr_bpm == pytest.approx(75.0)
+
+
+def test_spectrum_refreshes_every_5_s_over_the_window(shared_data: Path) -> None:
+    rr = _slow_breathing(shared_data)[:200]
+    live = LiveHrv(artifacts="none")
+    refreshes: list[float] = []
+    last: float | None = None
+    for b in _beats(rr):
+        m = live.update(b)
+        if m.spectral_t_s is not None and m.spectral_t_s != last:
+            last = m.spectral_t_s
+            refreshes.append(m.spectral_t_s)
+            w = live.window()
+            fd = hrv.frequency_domain(w.rr_ms, w.t_s)
+            assert m.lf_ms2 == pytest.approx(fd.lf_ms2, rel=1e-9)
+            assert m.hf_ms2 == pytest.approx(fd.hf_ms2, rel=1e-9)
+            assert m.lf_peak_hz == pytest.approx(fd.lf_peak_hz)
+    steps = np.diff(refreshes)
+    assert len(refreshes) >= 20
+    assert np.all((steps > 3.0) & (steps < 7.5))
+    assert refreshes[0] >= 50.0  # not before 50 s of beats
+
+
+def test_coherence_appears_after_64_s_and_follows_slow_breathing(shared_data: Path) -> None:
+    rr = _slow_breathing(shared_data)
+    live = LiveHrv(artifacts="none")
+    values = []
+    for b in _beats(rr):
+        m = live.update(b)
+        if b.t_s < 64.0:
+            assert m.coherence is None
+        elif m.spectral_t_s == b.t_s and m.coherence is not None:
+            values.append(m.coherence)
+            assert m.coherence_peak_hz is not None
+    assert len(values) > 90
+    assert np.median(values) > 1.0
+
+
+def test_live_refuses_unknown_settings() -> None:
+    with pytest.raises(ValueError, match="artifact"):
+        LiveHrv(artifacts="median")
+    with pytest.raises(ValueError, match="positive"):
+        LiveHrv(window_s=0)
