@@ -386,7 +386,11 @@ def test_assess_on_the_simulator_stores_the_result_and_sets_the_default_pace(
     assert settings.pace_source.startswith("assessment ")
     with HistoryStore.open(data_dir) as store:
         latest = store.latest_assessment()
+        indexed = store.find_file(Path(result["recording"]))
+    assert indexed is not None
+    assert indexed.kind == "assessment"
     assert latest is not None
+    assert latest.session_id == indexed.id
     assert (latest.rate_bpm, latest.confidence) == (5.0, "clear")
     assert [s["rate_bpm"] for s in latest.steps] == [6.5, 6.0, 5.5, 5.0, 4.5]
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

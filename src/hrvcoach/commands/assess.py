@@ -522,7 +522,7 @@ def _add_to_history(
         if recording is not None:
             try:
                 store.add_recording(recording, kind="assessment")
-            except (HrvCoachError, ImportError) as err:
+            except HrvCoachError as err:
                 # the session list can pick the file up later; the assessment itself must count
                 log.warning("assessment recording not indexed: %s", err)
         store.add_assessment(
