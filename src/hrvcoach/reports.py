@@ -395,7 +395,7 @@ def _write_text(path: Path, text: str) -> None:
 # -- drawing helpers -----------------------------------------------------------------------------
 
 
-def _style() -> dict[str, object]:
+def _style() -> Any:  # an rcParams mapping (typed by matplotlib as a dict of literal keys)
     return {
         "font.family": "DejaVu Sans",
         "font.size": 10,
@@ -581,9 +581,11 @@ def trends_figure(trends: Trends) -> Figure:
                 (round(trends.weeks[-1].minutes) if trends.weeks else 0, "min this week"),
             )
         ):
-            x = 0.64 + i * 0.13
-            head.text(x, 0.95, f"{value}", fontsize=20, fontweight="bold", color=BREATH, va="top")
-            head.text(x, 0.2, label, fontsize=9.5, color=MUTED, va="top")
+            stat_x = 0.64 + i * 0.13
+            head.text(
+                stat_x, 0.95, f"{value}", fontsize=20, fontweight="bold", color=BREATH, va="top"
+            )
+            head.text(stat_x, 0.2, label, fontsize=9.5, color=MUTED, va="top")
 
         axes = [fig.add_subplot(grid[i]) for i in range(1, 8)]
         for ax in axes[1:]:
@@ -602,7 +604,7 @@ def trends_figure(trends: Trends) -> Figure:
         ok = np.isfinite(trends.pace.values)
         if trends.assessments:
             ax_pace.scatter(
-                _local_naive([t for t, _ in trends.assessments]),
+                mdates.date2num(_local_naive([t for t, _ in trends.assessments])),
                 [r for _, r in trends.assessments],
                 s=90,
                 marker="*",
@@ -614,7 +616,7 @@ def trends_figure(trends: Trends) -> Figure:
         rates = [*trends.pace.values[ok], *(r for _, r in trends.assessments)]
         if rates:
             ax_pace.scatter(
-                [xi for xi, k in zip(x, ok, strict=True) if k],
+                np.asarray(mdates.date2num(x), dtype=float)[ok],
                 trends.pace.values[ok],
                 s=30,
                 marker="s",
