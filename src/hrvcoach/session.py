@@ -228,6 +228,8 @@ class Session:
             self.writer.write(event)  # type: ignore[attr-defined]
         if isinstance(event, Beat):
             self.metrics = self.live.update(event)
+            if self.link is LinkState.CONNECTING:  # sources with no status events (replays)
+                self.link = LinkState.CONNECTED
         elif isinstance(event, Gap):
             self.live.gap(event)
         elif isinstance(event, DeviceStatus):
