@@ -1,0 +1,208 @@
+"""Whole-session summaries and the ``hrvcoach analyze`` command, on real recordings."""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hrvcoach import artifacts, hrv
+from hrvcoach.analysis import Summary, analyze
+from hrvcoach.beats import Beat, BeatFlag, Gap, Mark
+from hrvcoach.cli import main
+from hrvcoach.live import LiveHrv
+
+nk = pytest.importorskip("neurokit2")
+
+JSON_KEYS = {
+    "beats",
+    "duration_s",
+    "mean_rr_ms",
+    "mean_hr_bpm",
+    "sdnn_ms",
+    "rmssd_ms",
+    "pnn50_pct",
+    "lf_ms2",
+    "hf_ms2",
+    "lf_hf",
+    "lf_peak_hz",
+    "coherence",
+    "artifacts_corrected",
+}
+
+
+def _slow_breathing(shared: Path) -> np.ndarray:
+    path = shared / "rr/slow-breathing-polar-h10/sample_data_ibi.csv"
+    return np.loadtxt(path, delimiter=",", usecols=1)
+
+
+def _ectopic(shared: Path) -> np.ndarray:
+    path = shared / "rr/ectopic-polar-h10-ecg/rr.csv"
+    return np.loadtxt(path, delimiter=",", skiprows=1, usecols=1)
+
+
+def _nk_time(rr: np.ndarray, t_s: np.ndarray | None = None) -> dict[str, float]:
+    data: dict[str, object] = {"RRI": rr}
+    if t_s is not None:
+        data["RRI_Time"] = t_s
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        row = nk.hrv_time(data).iloc[0]
+    return {k: float(row[f"HRV_{k}"]) for k in ("MeanNN", "SDNN", "RMSSD", "pNN50")}
+
+
+def _recording(events: list, path: Path | None = None):
+    from hrvcoach.recording import Recording, RecordingMeta
+
+    return Recording(path=path, meta=RecordingMeta(format="hrvcoach"), events=tuple(events))
+
+
+def test_summary_of_a_clean_recording_equals_neurokit_and_the_spectrum(shared_data: Path) -> None:
+    rr = _slow_breathing(shared_data)
+    s = analyze(rr, artifacts="none")
+    ref = _nk_time(rr)
+    assert s.beats == rr.size
+    assert s.mean_rr_ms == pytest.approx(ref["MeanNN"], rel=1e-12)
+    assert s.sdnn_ms == pytest.approx(ref["SDNN"], rel=1e-12)
+    assert s.rmssd_ms == pytest.approx(ref["RMSSD"], rel=1e-12)
+    assert s.pnn50_pct == pytest.approx(ref["pNN50"], rel=1e-12)
+    fd = hrv.frequency_domain(rr)
+    assert s.lf_ms2 == pytest.approx(fd.lf_ms2, rel=1e-12)
+    assert s.hf_ms2 == pytest.approx(fd.hf_ms2, rel=1e-12)
+    assert s.lf_peak_hz == pytest.approx(fd.lf_peak_hz)
+    assert s.duration_s == pytest.approx(rr.sum() / 1000.0)
+    assert s.artifacts_corrected == 0
+    assert s.stretches == 1
+
+
+def test_kubios_summary_counts_the_corrections_of_the_whole_session(shared_data: Path) -> None:
+    rr = _ectopic(shared_data)
+    s = analyze(rr)
+    corrected = artifacts.correct(rr)
+    assert s.artifacts_corrected == corrected.count >= 10
+    assert s.rmssd_ms == pytest.approx(hrv.time_domain(corrected.rr_ms).rmssd_ms, rel=1e-12)
+    assert s.rmssd_ms < analyze(rr, artifacts="none").rmssd_ms
+
+
+def test_json_has_every_key_and_no_nan() -> None:
+    short = analyze(np.array([800.0, 810.0, 790.0]))
+    data = short.to_json()
+    assert set(data) >= JSON_KEYS
+    assert data["lf_ms2"] is None
+    assert data["coherence"] is None
+    text = json.dumps(data, allow_nan=False)  # raises if a NaN slipped through
+    assert json.loads(text)["beats"] == 3
+    assert isinstance(short, Summary)
+
+
+def test_session_coherence_is_the_mean_the_user_watched(shared_data: Path) -> None:
+    rr = _slow_breathing(shared_data)
+    s = analyze(rr, artifacts="none")
+    live = LiveHrv(artifacts="none")
+    t = np.cumsum(rr) / 1000.0
+    watched = []
+    for a, b in zip(t, rr, strict=True):
+        m = live.update(Beat(float(a), float(b)))
+        if m.spectral_t_s == float(a) and m.coherence is not None:
+            watched.append(m.coherence)
+    assert s.coherence_windows == len(watched)
+    assert s.coherence == pytest.approx(np.mean(watched), rel=0.02)
+    assert s.coherence_max == pytest.approx(np.max(watched), rel=0.05)
+    assert s.coherence > 1.0
+
+
+def test_a_recording_with_a_gap_and_unusable_beats(shared_data: Path) -> None:
+    rr = _slow_breathing(shared_data)[:300]
+    t = np.cumsum(rr) / 1000.0
+    t[150:] += 20.0
+    events: list = [Mark(0.0, "pace", "6.0 4:6"), Beat(0.1, 1400.0, flags=BeatFlag.BUFFERED)]
+    for i in range(300):
+        if i == 150:
+            events.append(Gap(float(t[149]), 20.0))
+        if i == 100:
+            events.append(Beat(float(t[i]) - 0.1, 3500.0, flags=BeatFlag.IMPLAUSIBLE))
+        events.append(Beat(float(t[i]), float(rr[i])))
+    s = analyze(_recording(events), artifacts="none")
+    assert s.beats == 300
+    assert s.beats_excluded == 2
+    assert s.stretches == 3  # split at the implausible beat and at the gap
+    # Differences across both breaks are left out, as neurokit2 does given the beat times.
+    t_nk = t.copy()
+    t_nk[100:] += 5.0  # any jump makes neurokit2 see a break there
+    mask = np.ones(299, dtype=bool)
+    mask[[99, 149]] = False
+    assert s.rmssd_ms == pytest.approx(hrv.time_domain(rr, successive=mask).rmssd_ms, rel=1e-12)
+    assert s.rmssd_ms == pytest.approx(_nk_time(rr, t_nk)["RMSSD"], rel=1e-12)
+    assert s.lf_ms2 is not None
+
+
+def test_unknown_artifact_method_and_bad_arrays_are_refused() -> None:
+    with pytest.raises(ValueError, match="artifact"):
+        analyze(np.array([800.0] * 10), artifacts="median")
+    with pytest.raises(ValueError, match="positive"):
+        analyze(np.array([800.0, -1.0, 790.0]))
+
+
+# -- the command ---------------------------------------------------------------------------------
+
+
+def test_analyze_command_prints_a_table(shared_data: Path, capsys: pytest.CaptureFixture) -> None:
+    path = shared_data / "rr/slow-breathing-polar-h10/sample_data_ibi.csv"
+    assert main(["analyze", str(path)]) == 0
+    out = capsys.readouterr().out
+    s = analyze(_slow_breathing(shared_data))
+    assert f"RMSSD       {s.rmssd_ms:.1f} ms" in out
+    assert f"SDNN        {s.sdnn_ms:.1f} ms" in out
+    assert "Coherence" in out
+    assert "corrected by kubios" in out
+
+
+@pytest.mark.parametrize("artifact_method", ["kubios", "none"])
+def test_analyze_command_json_on_an_hrv_logger_export(
+    shared_data: Path, capsys: pytest.CaptureFixture, artifact_method: str
+) -> None:
+    path = shared_data / "rr/hrvlogger-polar-h10/ot_a60_RRIntervals.csv"
+    assert main(["analyze", str(path), "--json", "--artifacts", artifact_method]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) >= JSON_KEYS
+    assert data["format"] == "hrvlogger"
+    assert data["artifact_method"] == artifact_method
+    assert 300 < data["beats"] < 600
+    assert 40 < data["mean_hr_bpm"] < 120
+    for value in data.values():
+        assert not (isinstance(value, float) and not math.isfinite(value))
+
+
+def test_analyze_command_forced_format(shared_data: Path, capsys: pytest.CaptureFixture) -> None:
+    path = shared_data / "rr/hrv-package/real_rri.txt"
+    assert main(["analyze", str(path), "--json", "--format", "rr-list"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["beats"] >= 760  # the stray trailing 0 is not a beat
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "empty"), (b"\x00\x01\x02garbage", "binary"), (b"hello world\n", "not a recording")],
+)
+def test_analyze_command_bad_file_is_one_line_and_nonzero(
+    tmp_path: Path, capsys: pytest.CaptureFixture, content: bytes, message: str
+) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    code = main(["analyze", str(path)])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert message in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_analyze_command_too_few_beats(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    path = tmp_path / "one.txt"
+    path.write_text("812\n")
+    assert main(["analyze", str(path)]) == 3
+    assert "fewer than 2 usable beats" in capsys.readouterr().err
