@@ -19,9 +19,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--html", type=Path, metavar="PATH", help="write a self-contained HTML page"
     )
-    parser.add_argument("--csv", type=Path, metavar="PATH", help="write one row per session as CSV")
     parser.add_argument(
-        "--days", type=int, metavar="N", default=None, help="only the last N days (default: all)"
+        "--csv",
+        type=Path,
+        metavar="PATH",
+        help="write one row per session as CSV (every session, or those of --days)",
+    )
+    parser.add_argument(
+        "--days",
+        type=int,
+        metavar="N",
+        default=None,
+        help="show the last N days (default: up to a year)",
     )
     parser.add_argument(
         "--include-simulated",
@@ -52,7 +61,10 @@ def run(args: argparse.Namespace) -> int:
     )
     wrote = False
     if args.csv:
-        reports.write_sessions_csv(trends.sessions, args.csv)
+        # The table is for keeping and for other tools: every session (simulated ones flagged in
+        # their own column), or those of the last --days days.
+        table = rows if args.days is None else [r for r in rows if r.local_date >= trends.first_day]
+        reports.write_sessions_csv(table, args.csv)
         print(f"wrote {args.csv}")
         wrote = True
     if args.png:
