@@ -584,3 +584,21 @@ def test_a_scheduled_pace_plan_is_followed_and_locks_the_pace_controls(qtbot, ma
     qtbot.waitUntil(lambda: window.pace_spin.value() == pytest.approx(5.0), timeout=3000)
     assert window.pace_stepper.isEnabled()  # the plan is over: the pace is the user's again
     assert len(session.pacer.segments()) == 2  # following the plan changed nothing in it
+
+
+def test_one_missed_beat_does_not_flatten_the_heart_rate_scale(qtbot, make_window) -> None:
+    rr = [1000.0 + 80.0 * math.sin(2 * math.pi * i / 10) for i in range(80)]
+    rr[40] = 2000.0  # a missed beat: 30 bpm
+    beats, t = [], 0.0
+    for value in rr:
+        t += value / 1000.0
+        beats.append(Beat(t, value))
+    source = ManualSource(beats)
+    window = make_window(manual_session(source))
+    source.clock_s = t
+    qtbot.waitUntil(lambda: window._last_beat_t == t, timeout=5000)
+    wait_frames(qtbot, window, 8)
+    lo, hi = window.plot.getPlotItem().viewRange()[1]
+    assert 45.0 <= lo <= 55.0 < 65.0 <= hi <= 75.0  # the 55-65 bpm rhythm fills the plot
+    _, y = window.hr_curve.getData()
+    assert min(v for v in y if not math.isnan(v)) == pytest.approx(30.0)  # still drawn

@@ -8,14 +8,29 @@ eye has fixed anchors and can follow the edge of the circle with soft focus.
 from __future__ import annotations
 
 import math
+import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen, QRadialGradient
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPixmap,
+    QRadialGradient,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from hrvcoach.gui import theme
 from hrvcoach.pacer import PacerState
+
+_BOTTOM = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom
+_TOP = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
 
 CUES = {"in": "Breathe in", "hold_in": "Hold", "out": "Breathe out", "hold_out": "Hold"}
 
@@ -64,6 +79,10 @@ class PacerWidget(QWidget):
         self._muted = QColor(theme.MUTED)
         self._ring = QColor(theme.PANEL_EDGE)
         self.paint_count = 0
+        self.paint_perf_s: deque[float] = deque(maxlen=20_000)  #: when each paint began
+        self.paint_ms: deque[float] = deque(maxlen=20_000)
+        self.on_painted: Callable[[float], None] | None = None  #: called with the end time
+        self._layout()
 
     @property
     def view(self) -> PacerView:
@@ -72,7 +91,8 @@ class PacerWidget(QWidget):
     def show_state(self, view: PacerView) -> None:
         if view != self._view:
             self._view = view
-            self.update()
+            # only the square around the full circle changes; the rest is plain background
+            self.update(self._dirty)
 
     def radius_for(self, volume: float) -> float:
         """Circle radius in pixels for a lung volume at the current widget size."""
@@ -80,57 +100,73 @@ class PacerWidget(QWidget):
         r_min = MIN_RADIUS_FRACTION * r_max
         return r_min + (r_max - r_min) * min(1.0, max(0.0, volume))
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        self.paint_count += 1
-        view = self._view
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        p.fillRect(self.rect(), self._background)
-        c = QPointF(self.width() / 2.0, self.height() / 2.0)
-        r_full = self.radius_for(1.0)
-        r_empty = self.radius_for(0.0)
-        r = self.radius_for(view.volume)
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._layout()
 
+    def _layout(self) -> None:
+        """Everything that depends only on the size: the rings, the fonts, the text boxes."""
+        w, h = max(1, self.width()), max(1, self.height())
+        c = QPointF(w / 2.0, h / 2.0)
+        r_full, r_empty = self.radius_for(1.0), self.radius_for(0.0)
+        self._center = c
+        pad = int(r_full) + 3
+        self._dirty = QRect(int(c.x()) - pad, int(c.y()) - pad, 2 * pad, 2 * pad)
+        static = QPixmap(w, h)
+        static.fill(self._background)
+        p = QPainter(static)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         ring = QPen(self._ring, 1.5)
         p.setPen(ring)
-        p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawEllipse(c, r_full, r_full)
         ring.setStyle(Qt.PenStyle.DotLine)
         p.setPen(ring)
         p.drawEllipse(c, r_empty, r_empty)
+        p.end()
+        self._static = static
+        # text sits in the empty circle, so it never moves as the circle breathes
+        self._cue_font = QFont()
+        self._cue_font.setPixelSize(max(14, int(r_empty * 0.3)))
+        self._num_font = QFont()
+        self._num_font.setPixelSize(max(18, int(r_empty * 0.6)))
+        size = r_empty
+        self._cue_box = QRectF(c.x() - 1.6 * size, c.y() - size * 0.62, 3.2 * size, size * 0.6)
+        self._num_box = QRectF(c.x() - size, c.y(), 2 * size, size * 0.7)
 
+    def paintEvent(self, event: QPaintEvent) -> None:
+        t0 = time.perf_counter()
+        self.paint_count += 1
+        self.paint_perf_s.append(t0)
+        self._paint()
+        t1 = time.perf_counter()
+        self.paint_ms.append((t1 - t0) * 1000.0)
+        if self.on_painted is not None:
+            self.on_painted(t1)
+
+    def _paint(self) -> None:
+        view = self._view
+        p = QPainter(self)
+        p.drawPixmap(0, 0, self._static)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        c = self._center
+        r = self.radius_for(view.volume)
         alpha = 1.0 if view.active else 0.45
-        inner = QColor(self._breath)
-        inner.setAlphaF(0.55 * alpha)
-        outer = QColor(self._breath)
-        outer.setAlphaF(0.16 * alpha)
         grad = QRadialGradient(c, max(r, 1.0))
-        grad.setColorAt(0.0, outer)
-        grad.setColorAt(0.82, inner)
-        grad.setColorAt(
-            1.0,
-            QColor(self._breath.red(), self._breath.green(), self._breath.blue(), int(200 * alpha)),
-        )
+        grad.setColorAt(0.0, self._soft(0.16 * alpha))
+        grad.setColorAt(0.82, self._soft(0.55 * alpha))
+        grad.setColorAt(1.0, self._soft(0.78 * alpha))
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(grad)
         p.drawEllipse(c, r, r)
-
-        # text sits in the empty circle, so it never moves as the circle breathes
-        size = r_empty
-        cue_font = QFont()
-        cue_font.setPixelSize(max(14, int(size * 0.3)))
-        p.setFont(cue_font)
+        p.setFont(self._cue_font)
         p.setPen(self._text if view.active else self._muted)
-        cue_box = QRectF(c.x() - 1.6 * size, c.y() - size * 0.62, 3.2 * size, size * 0.6)
-        p.drawText(cue_box, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, view.cue)
+        p.drawText(self._cue_box, _BOTTOM, view.cue)
         if view.seconds_left is not None:
-            num_font = QFont()
-            num_font.setPixelSize(max(18, int(size * 0.6)))
-            p.setFont(num_font)
-            num_box = QRectF(c.x() - size, c.y(), 2 * size, size * 0.7)
-            p.drawText(
-                num_box,
-                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                str(view.seconds_left),
-            )
+            p.setFont(self._num_font)
+            p.drawText(self._num_box, _TOP, str(view.seconds_left))
         p.end()
+
+    def _soft(self, alpha: float) -> QColor:
+        color = QColor(self._breath)
+        color.setAlphaF(alpha)
+        return color
