@@ -201,3 +201,24 @@ async def test_pause_and_checkin_marks_are_recorded() -> None:
     kinds = [m.kind for m in recorder.events if isinstance(m, Mark)]
     assert kinds[:2] == ["pace", "checkin"]
     assert "pause" in kinds and "resume" in kinds
+
+
+async def test_a_stalled_event_loop_does_not_cut_a_sped_up_session_short() -> None:
+    import time
+
+    class StallingLive(CountingLive):
+        def update(self, beat: Beat) -> int:
+            if not self.beats:
+                time.sleep(1.0)  # like the first neurokit2 import, on the event loop
+            return super().update(beat)
+
+    recorder = Recorder()
+    session = Session(
+        ListSource(beats_every(500, 100), Playback(speed=20.0)),
+        live=StallingLive(),  # type: ignore[arg-type]
+        writer=recorder,
+        duration_s=10.0,
+    )
+    result = await session.run()
+    assert result.ended_by == "duration"
+    assert result.beats == 20  # every beat due by 10 s, though the clock ran 20 s past it

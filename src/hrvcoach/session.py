@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
@@ -64,6 +65,9 @@ class SessionResult:
 class Session:
     """Runs one session.
 
+    Attributes:
+        QUIET_S: Wall-clock seconds without events after which a session past its end stops.
+
     Args:
         source: Any driver (strap, replay, simulator), not yet entered.
         pacer: The breathing pacer; pace changes go through :meth:`set_pattern`.
@@ -75,6 +79,8 @@ class Session:
         sinks: Views fed with a :class:`SessionUpdate` after every event.
         keep_events: Keep every event in memory for the result (for short sessions and tests).
     """
+
+    QUIET_S = 0.5
 
     def __init__(
         self,
@@ -108,6 +114,7 @@ class Session:
         self._started = False
         self._pending_marks: list[Mark] = []
         self._announced = 0
+        self._last_event_wall = time.monotonic()
 
     # -- control (safe to call from any task or from the GUI bridge) ---------------------------
     def now_s(self) -> float:
@@ -192,13 +199,16 @@ class Session:
         )
 
     async def _watch_duration(self, duration_s: float) -> None:
-        # A live source may go quiet; the session must still end on time.
+        # A live source may go quiet; the session must still end on time. But after the event loop
+        # stalled (a slow first import, a busy machine), a sped-up source has beats already due:
+        # stop only once the source has gone quiet, so no due beat is left unread.
         while True:
             now = self.source.now_s()
-            if now != float("inf") and now >= duration_s:
+            quiet_s = time.monotonic() - self._last_event_wall
+            if now != float("inf") and now >= duration_s and quiet_s >= self.QUIET_S:
                 self.stop("duration")
                 return
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(0.1)
 
     def _follow_recorded_pace(self, mark: Mark) -> None:
         try:
@@ -224,6 +234,7 @@ class Session:
             self._emit(self._pending_marks.pop(0), events)
 
     def _emit(self, event: Event, events: list[Event]) -> None:
+        self._last_event_wall = time.monotonic()
         if self.writer is not None:
             self.writer.write(event)  # type: ignore[attr-defined]
         if isinstance(event, Beat):
