@@ -131,9 +131,10 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from hrvcoach.gui.bridge import SessionRunner
+    from hrvcoach.gui.bridge import SessionRunner, warm_up
     from hrvcoach.gui.window import PracticeWindow
 
+    warm_up()  # as run_practice_window does
     app = QApplication.instance() or QApplication(sys.argv[:1])
     session = make_session(args.source, args.seconds)
     runner = SessionRunner(session)  # type: ignore[arg-type]

@@ -602,3 +602,33 @@ def test_one_missed_beat_does_not_flatten_the_heart_rate_scale(qtbot, make_windo
     assert 45.0 <= lo <= 55.0 < 65.0 <= hi <= 75.0  # the 55-65 bpm rhythm fills the plot
     _, y = window.hr_curve.getData()
     assert min(v for v in y if not math.isnan(v)) == pytest.approx(30.0)  # still drawn
+
+
+def test_a_failing_view_never_loses_the_recording(qtbot, make_window, tmp_path, caplog) -> None:
+    from hrvcoach.readers import read_recording
+    from hrvcoach.recording import RecordingWriter
+
+    pacer = Pacer(BreathPattern(6.0))
+    source = SimulatedSource(SimParams(seed=5), pacer=pacer, playback=Playback(fast=True))
+    path = tmp_path / "session.csv"
+    with RecordingWriter(path, info=SourceInfo(kind="sim", device="simulator")) as writer:
+        session = Session(
+            source,
+            pacer=pacer,
+            live=LiveHrv(artifacts="none"),
+            writer=writer,
+            duration_s=120.0,
+            keep_events=True,
+        )
+        window = make_window(session)
+
+        def broken(*_: object) -> None:
+            raise RuntimeError("a view bug")
+
+        window._show_plot = broken  # type: ignore[method-assign]
+        with qtbot.waitSignal(window.session_ended, timeout=30000):
+            pass
+    assert window.view_errors > 0
+    assert "the window failed to draw a frame" in caplog.text
+    recorded = read_recording(path)
+    assert len(recorded.beats) == window.result.beats > 100

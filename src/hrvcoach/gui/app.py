@@ -106,10 +106,11 @@ def run_practice_window(
     from PySide6.QtWidgets import QApplication
 
     from hrvcoach.gui.audio import CuePlayer
-    from hrvcoach.gui.bridge import SessionRunner
+    from hrvcoach.gui.bridge import SessionRunner, warm_up
     from hrvcoach.gui.checkin import ask_checkin
     from hrvcoach.gui.window import PracticeWindow
 
+    warm_up()
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "hrvcoach"])
     assert isinstance(app, QApplication)
     app.setApplicationName("hrvcoach")

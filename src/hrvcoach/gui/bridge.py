@@ -58,6 +58,33 @@ class UpdateInbox:
         return out
 
 
+#: modules the live pipeline imports on first use (neurokit2 takes ~2 s, on the session thread)
+WARM_MODULES = ("scipy.signal", "neurokit2")
+
+
+def warm_up(modules: tuple[str, ...] = WARM_MODULES) -> threading.Thread:
+    """Import the pipeline's heavy modules on a background thread, now.
+
+    The first spectral refresh of a session would otherwise import neurokit2 a few seconds in,
+    while the person is already breathing with the pacer. Started when the window opens, the
+    import overlaps the strap connecting (or the check-in), and the session thread later finds
+    the modules loaded (or waits on Python's import lock for them, never importing twice).
+    """
+
+    def load() -> None:
+        import importlib
+
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # the pipeline reports a missing module itself, when it needs it
+                log.debug("warm-up import of %s failed", name, exc_info=True)
+
+    thread = threading.Thread(target=load, name="hrvcoach-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 class SessionRunner:
     """Runs ``session.run()`` on a worker thread and carries controls to it.
 

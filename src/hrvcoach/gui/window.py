@@ -311,6 +311,7 @@ class PracticeWindow(QWidget):
         self._last_clock_text = ""
         self._scheduled = False
         self._frame_t0: float | None = None
+        self.view_errors = 0  #: frames that failed to draw (logged once)
         self._frame_end = 0.0
 
         self._build(title)
@@ -603,15 +604,22 @@ class PracticeWindow(QWidget):
         self.stats.frame_perf_s.append(t0)  # type: ignore[union-attr]
         if self.autostart and not self.runner.started and self.isVisible():
             self.start_session()
-        self._receive_all(self.runner.inbox.drain())
-        now_s = self._now_s()
-        self._show_pacer(now_s)
-        self._show_clock(now_s)
-        self._follow_pattern(now_s)
-        if self._plot_dirty or t0 - self._last_plot_perf >= PLOT_EVERY_S:
-            self._show_plot(now_s)
-            self._last_plot_perf = t0
-        self._show_link(now_s)
+        try:
+            self._receive_all(self.runner.inbox.drain())
+            now_s = self._now_s()
+            self._show_pacer(now_s)
+            self._show_clock(now_s)
+            self._follow_pattern(now_s)
+            if self._plot_dirty or t0 - self._last_plot_perf >= PLOT_EVERY_S:
+                self._show_plot(now_s)
+                self._last_plot_perf = t0
+            self._show_link(now_s)
+        except Exception:
+            # A view that fails must not stop the window from noticing the end (and closing):
+            # the session and its recording run on their own thread regardless.
+            self.view_errors += 1
+            if self.view_errors == 1:
+                log.exception("the window failed to draw a frame; the session goes on")
         if not self.ended and self.runner.done:
             self._session_done()
         self._frame_end = time.perf_counter()
@@ -853,19 +861,25 @@ class PracticeWindow(QWidget):
     def _session_done(self) -> None:
         self.ended = True
         self.result = self.runner.result
-        self._receive_all(self.runner.inbox.drain())
-        if self.runner.error is not None:
-            self.summary_title.setText("The session could not run")
-            self.summary_sub.setText(str(self.runner.error) or type(self.runner.error).__name__)
-            for tile in self.summary_tiles.values():
-                tile.setVisible(False)
-        else:
-            self._show_summary()
-        self.stack.setCurrentWidget(self.summary_page)
-        self._show_plot(self._now_s())
-        self._sync_buttons()
-        self.message.setText("")
-        self.session_ended.emit()
+        try:
+            self._receive_all(self.runner.inbox.drain())
+            if self.runner.error is not None:
+                self.summary_title.setText("The session could not run")
+                error = self.runner.error
+                self.summary_sub.setText(str(error) or type(error).__name__)
+                for tile in self.summary_tiles.values():
+                    tile.setVisible(False)
+            else:
+                self._show_summary()
+            self.stack.setCurrentWidget(self.summary_page)
+            self._show_plot(self._now_s())
+            self._sync_buttons()
+            self.message.setText("")
+        except Exception:
+            self.view_errors += 1
+            log.exception("the window failed to show the end of the session")
+        finally:
+            self.session_ended.emit()  # whoever waits for the end (close, check-in) must hear it
 
     def _show_summary(self) -> None:
         result = self.result
