@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import cast
 
 from bleak import BleakAdapter, BleakClient, BleakScanner
+from bleak.args.bluez import BlueZClientArgs, BlueZScannerArgs
 from bleak.backends.device import BLEDevice
 from bleak.exc import (
     BleakBluetoothNotAvailableError,
@@ -173,7 +174,7 @@ async def scan(timeout_s: float = 5.0, *, adapter: str | None = None) -> list[Fo
             timeout_s,
             return_adv=True,
             service_uuids=[HEART_RATE_SERVICE_UUID],
-            **_adapter_kwargs(adapter),
+            bluez=_scanner_bluez(adapter),
         )
     devices = [
         FoundDevice(adv.local_name or dev.name, dev.address, adv.rssi)
@@ -183,8 +184,13 @@ async def scan(timeout_s: float = 5.0, *, adapter: str | None = None) -> list[Fo
     return sorted(devices, key=lambda d: -(d.rssi if d.rssi is not None else -999))
 
 
-def _adapter_kwargs(adapter: str | None) -> dict[str, object]:
-    return {"bluez": {"adapter": adapter}} if adapter else {}
+def _scanner_bluez(adapter: str | None) -> BlueZScannerArgs:
+    return {"adapter": adapter} if adapter else {}
+
+
+def _bluez(adapter: str | None) -> BlueZClientArgs:
+    """BlueZ-specific arguments (the same ``adapter`` key for the scanner, client and adapter)."""
+    return {"adapter": adapter} if adapter else {}
 
 
 def is_address(target: str) -> bool:
@@ -234,7 +240,7 @@ async def find_strap(
                 lambda dev, adv: consider(dev, adv.local_name or dev.name or ""),
                 # an address is unambiguous; a name is only looked for among heart-rate devices
                 service_uuids=None if by_address else [HEART_RATE_SERVICE_UUID],
-                **_adapter_kwargs(adapter),
+                bluez=_scanner_bluez(adapter),
             )
             async with scanner:
                 with contextlib.suppress(TimeoutError):
@@ -263,7 +269,7 @@ async def find_strap(
 async def _connected_straps(adapter: str | None) -> list[BLEDevice]:
     """Heart-rate devices already connected at the system level (empty where unsupported)."""
     try:
-        system_adapter = await BleakAdapter.get(**_adapter_kwargs(adapter))  # type: ignore[arg-type]
+        system_adapter = await BleakAdapter.get(bluez=_bluez(adapter))
         return await system_adapter.get_connected_devices([HEART_RATE_SERVICE_UUID])
     except NotImplementedError:
         return []
@@ -416,7 +422,7 @@ class BleHeartRateSource:
             device,
             disconnected_callback=self._on_disconnected,
             timeout=self.connect_timeout_s,
-            **_adapter_kwargs(self.adapter),  # type: ignore[arg-type]
+            bluez=_bluez(self.adapter),
         )
         await client.connect()
         try:

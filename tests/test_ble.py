@@ -173,6 +173,18 @@ async def test_scan_lists_heart_rate_straps_and_not_other_devices(bluez: FakeBlu
     assert ["0000180d-0000-1000-8000-00805f9b34fb"] in bluez.adapter.filters_seen
 
 
+async def test_a_named_adapter_is_used_and_a_missing_one_is_a_clear_error(
+    bluez: FakeBluez, data_dir: Path
+) -> None:
+    bluez.add(strap())
+    assert [d.address for d in await scan(0.4, adapter="hci0")] == [H10]
+    with pytest.raises(DeviceError, match="hci1"):
+        await scan(0.2, adapter="hci1")
+    with pytest.raises(DeviceError, match="hci1") as info:
+        await BleHeartRateSource(H10, data_dir=data_dir, adapter="hci1").__aenter__()
+    assert "\n" not in str(info.value)
+
+
 async def test_scan_command_prints_json_and_a_table(bluez: FakeBluez, data_dir: Path) -> None:
     bluez.add(strap())
     out = await run_cli("scan", "--timeout", "0.6", "--json")
