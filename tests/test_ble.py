@@ -570,7 +570,7 @@ async def test_practice_headless_sigterm_leaves_a_complete_recording(
             "hrvcoach",
             "practice",
             "--device",
-            H10,
+            H10_NAME,
             "--headless",
             "--minutes",
             "1",
