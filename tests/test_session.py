@@ -222,3 +222,51 @@ async def test_a_stalled_event_loop_does_not_cut_a_sped_up_session_short() -> No
     result = await session.run()
     assert result.ended_by == "duration"
     assert result.beats == 20  # every beat due by 10 s, though the clock ran 20 s past it
+
+
+class HoldingSource(ListSource):
+    """Like a strap: on stop it hands over the beats it held back and its closing status."""
+
+    def __init__(self, events: Sequence[Event], held: Sequence[Event]) -> None:
+        super().__init__(events, Playback(speed=20.0))
+        self.held = list(held)
+
+    async def __aiter__(self) -> AsyncIterator[Event]:
+        async for event in super().__aiter__():
+            yield event
+        for event in self.held:
+            yield event
+
+
+async def test_stopping_keeps_what_the_source_still_hands_over() -> None:
+    held: list[Event] = [Beat(3.4, 700.0), DeviceStatus(3.5, LinkState.DISCONNECTED)]
+    source = HoldingSource(beats_every(1000, 600), held)
+    recorder = Recorder()
+    session = Session(source, live=CountingLive(), writer=recorder)  # type: ignore[arg-type]
+    task = asyncio.create_task(session.run())
+    await asyncio.sleep(0.2)
+    session.stop("terminated")
+    result = await asyncio.wait_for(task, timeout=5.0)
+    assert result.ended_by == "terminated"
+    assert recorder.events[-2:] == held
+    assert session.link is LinkState.DISCONNECTED
+
+
+async def test_a_source_that_ignores_stop_cannot_hold_the_session_open() -> None:
+    class Stubborn(ListSource):
+        def stop(self) -> None:  # never listens
+            pass
+
+    session = Session(
+        Stubborn(beats_every(1000, 600), Playback(speed=2.0)),
+        live=CountingLive(),  # type: ignore[arg-type]
+    )
+    Session.DRAIN_S = 0.2
+    try:
+        task = asyncio.create_task(session.run())
+        await asyncio.sleep(0.1)
+        session.stop()
+        result = await asyncio.wait_for(task, timeout=5.0)
+    finally:
+        Session.DRAIN_S = 2.0
+    assert result.ended_by == "stopped"

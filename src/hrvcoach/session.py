@@ -67,6 +67,9 @@ class Session:
 
     Attributes:
         QUIET_S: Wall-clock seconds without events after which a session past its end stops.
+        DRAIN_S: After a stop, how long to wait for each event the source still hands over
+            (beats it held back, its closing status) before giving up on it.
+        END_SLACK_S: A source that ends within this many seconds of ``duration_s`` ended on time.
 
     Args:
         source: Any driver (strap, replay, simulator), not yet entered.
@@ -81,6 +84,8 @@ class Session:
     """
 
     QUIET_S = 0.5
+    DRAIN_S = 2.0
+    END_SLACK_S = 3.0
 
     def __init__(
         self,
@@ -159,23 +164,29 @@ class Session:
             if self.duration_s is not None:
                 watchdog = asyncio.create_task(self._watch_duration(self.duration_s))
             try:
-                async for event in self.source:
+                events_in = aiter(self.source)
+                while True:
+                    try:
+                        if self._stop_reason is None:
+                            event = await anext(events_in)
+                        else:  # drain what the source still holds, but do not wait on it forever
+                            event = await asyncio.wait_for(anext(events_in), self.DRAIN_S)
+                    except (StopAsyncIteration, TimeoutError):
+                        break
                     if isinstance(event, Mark) and event.kind == "pace":
                         # a replayed pace change: the pacer follows it, and announces it itself
                         self._follow_recorded_pace(event)
                         continue
-                    self._announce_pace(event.t_s, events)
-                    self._flush_marks(events)
                     if isinstance(event, Beat):
                         if self.duration_s is not None and event.t_s > self.duration_s:
                             self.stop("duration")
-                            break
+                            continue  # past the end: not part of this session
                         beats += 1
                     elif isinstance(event, Gap):
                         gaps += 1
+                    self._announce_pace(event.t_s, events)
+                    self._flush_marks(events)
                     self._emit(event, events)
-                    if self._stop_reason is not None:
-                        break
             finally:
                 if watchdog is not None:
                     watchdog.cancel()
@@ -185,6 +196,8 @@ class Session:
                     self.writer.close()  # type: ignore[attr-defined]
         if self._stop_reason is not None:
             ended_by = self._stop_reason
+        elif self.duration_s is not None and self._last_t_s >= self.duration_s - self.END_SLACK_S:
+            ended_by = "duration"  # the source itself was told how long to run
         end_t = self._last_t_s
         if ended_by == "duration" and self.duration_s is not None:
             end_t = max(end_t, min(self.duration_s, self.now_s()))
