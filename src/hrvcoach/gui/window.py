@@ -56,6 +56,8 @@ FRAME_MS = 20
 PLOT_EVERY_S = 0.1  #: the plot scrolls ~1 px per 0.1 s at 1280 px, so 10 Hz looks continuous
 TRACE_WINDOW_S = 90.0  #: heart rate shown over the last minute and a half
 LOOKAHEAD_S = 8.0  #: the breathing curve runs this far ahead of "now" so the next turn is visible
+#: room above the top tick and below the bottom one, so their labels are never cut in half
+Y_PADDING = 0.04
 BREATH_STEP_S = 0.25  #: 40 points a breath at 6/min: smooth, at a third of the paint cost of 0.1 s
 #: beats a sensor or the pipeline marked as not a heartbeat interval worth drawing
 SUSPECT = BeatFlag.IMPLAUSIBLE | BeatFlag.NO_CONTACT
@@ -389,7 +391,7 @@ class PracticeWindow(QWidget):
         pi.getAxis("left").setWidth(52)
         pi.getAxis("bottom").setLabel("seconds from now", color=theme.MUTED)
         pi.setXRange(-TRACE_WINDOW_S, LOOKAHEAD_S, padding=0)
-        pi.setYRange(*self._y_range, padding=0)
+        pi.setYRange(*self._y_range, padding=Y_PADDING)
         # A 1 px pen on the filled guide: wider antialiased pens on a filled path cost 3-4x more
         # per paint in Qt's raster engine (see docs/window.md).
         self.breath_curve = pg.PlotDataItem(
@@ -798,7 +800,7 @@ class PracticeWindow(QWidget):
         y_range = self._y_limits(bh)
         if y_range != self._y_range:
             self._y_range = y_range
-            self.plot.getPlotItem().setYRange(*y_range, padding=0)
+            self.plot.getPlotItem().setYRange(*y_range, padding=Y_PADDING)
             self._show_grid(*y_range)
             self.breath_curve.setFillLevel(y_range[0])
         lo, hi = self._y_range
