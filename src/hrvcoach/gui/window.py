@@ -193,7 +193,7 @@ class _Tile(QFrame):
         self.unit.setProperty("role", "unit")
         self.detail = QLabel("")
         self.detail.setProperty("role", "caption")
-        lay = QVBoxLayout(self)
+        lay = self.box = QVBoxLayout(self)
         lay.setContentsMargins(16, 10, 16, 10)
         lay.setSpacing(2)
         lay.addWidget(self.caption)
@@ -358,7 +358,7 @@ class PracticeWindow(QWidget):
         self.rmssd_tile = _Tile("RMSSD, last minute", "ms", theme.TEXT)
         self.coh_tile = _Tile("Coherence", "", theme.COHERENCE)
         self.sparkline = Sparkline()
-        self.coh_tile.layout().addWidget(self.sparkline)
+        self.coh_tile.box.addWidget(self.sparkline)
         self.time_tile = _Tile("Elapsed", "", theme.TEXT)
         numbers.addWidget(self.hr_tile, 0, 0)
         numbers.addWidget(self.rmssd_tile, 0, 1)
@@ -456,7 +456,9 @@ class PracticeWindow(QWidget):
         self.ratio_box.setToolTip("in : out, or in : hold : out : hold")
         self.ratio_box.setMinimumContentsLength(6)
         self.ratio_box.activated.connect(self._pattern_edited)
-        self.ratio_box.lineEdit().editingFinished.connect(self._pattern_edited)
+        editor = self.ratio_box.lineEdit()
+        assert editor is not None  # the box is editable
+        editor.editingFinished.connect(self._pattern_edited)
         self._shown_pattern = pattern
         pace_caption = QLabel("Pace")
         pace_caption.setProperty("role", "caption")
@@ -522,7 +524,7 @@ class PracticeWindow(QWidget):
         for i, tile in enumerate(self.summary_tiles.values()):
             grid.addWidget(tile, i // 3, i % 3)
         self.summary_spark = Sparkline()
-        self.summary_tiles["coherence"].layout().addWidget(self.summary_spark)
+        self.summary_tiles["coherence"].box.addWidget(self.summary_spark)
         lay.addLayout(grid)
         lay.addStretch(1)
 
