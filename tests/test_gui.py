@@ -376,13 +376,21 @@ def test_pause_resume_and_stop_reach_the_session(qtbot, make_window) -> None:
     qtbot.waitUntil(lambda: not session.paused, timeout=3000)
     source.clock_s = 12.0
     qtbot.waitUntil(lambda: window.pacer.view.cue != "Paused", timeout=3000)
+    from PySide6.QtCore import Qt
+
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_Space)  # the same toggle from the keyboard
+    qtbot.waitUntil(lambda: session.paused, timeout=3000)
+    source.clock_s = 13.0
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not session.paused, timeout=3000)
     window.stop_button.click()
     with qtbot.waitSignal(window.session_ended, timeout=5000):
         pass
     result = window.result
     assert result.ended_by == "stopped"
     kinds = [(e.kind, e.t_s) for e in result.events if isinstance(e, Mark) and e.kind != "pace"]
-    assert kinds == [("pause", 5.0), ("resume", 8.0)]
+    assert kinds == [("pause", 5.0), ("resume", 8.0), ("pause", 12.0), ("resume", 13.0)]
 
 
 def test_length_is_set_before_start_and_locked_after(qtbot, make_window) -> None:
@@ -547,6 +555,17 @@ def test_a_source_that_fails_is_shown_then_raised(qtbot, artifacts_dir) -> None:
             session, title="Practice", screenshot=shot, close_when_done_s=0.05, size=(900, 600)
         )
     assert png_size(shot) == (900, 600)
+
+
+def test_the_breathing_guide_starts_with_the_session(qtbot, make_window) -> None:
+    source = ManualSource()
+    window = make_window(manual_session(source))
+    source.clock_s = 30.0
+    wait_frames(qtbot, window, 10)
+    x, _ = window.breath_curve.getData()
+    assert x is not None
+    assert x.min() == pytest.approx(-30.0)  # session time 0, drawn 30 s ago: nothing before it
+    assert x.max() == pytest.approx(0.0, abs=0.26)
 
 
 def test_a_real_recording_replays_through_the_window(qtbot, make_window, shared_data) -> None:

@@ -102,7 +102,7 @@ def run_practice_window(
     screenshot = Path(screenshot) if screenshot is not None else None
     _check_screenshot_path(screenshot)
 
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QEvent, QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
     from hrvcoach.gui.audio import CuePlayer
@@ -128,6 +128,9 @@ def run_practice_window(
         if screenshot is None or shot_saved:
             return
         shot_saved = True
+        # labels changed at the end lay themselves out on the next pass of the event loop;
+        # do that pass now so the picture shows them whole
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         if window.grab().save(str(screenshot)):
             log.info("screenshot saved to %s", screenshot)
         else:

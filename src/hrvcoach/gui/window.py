@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QPaintEvent, QResizeEvent
+from PySide6.QtGui import QCloseEvent, QKeySequence, QPaintEvent, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -317,6 +317,9 @@ class PracticeWindow(QWidget):
         self._frame_end = 0.0
 
         self._build(title)
+        # eyes closed or half closed: Space pauses and resumes without finding the button
+        self._space = QShortcut(QKeySequence(Qt.Key.Key_Space), self)
+        self._space.activated.connect(self._toggle_pause)
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._frame)
@@ -757,7 +760,8 @@ class PracticeWindow(QWidget):
     def _breath_samples(self, now_s: float) -> None:
         """Extend the sampled breathing curve up to ``now_s`` (the past never changes)."""
         start = now_s - TRACE_WINDOW_S
-        t = self._breath_t[-1] + BREATH_STEP_S if self._breath_t else start
+        # nothing before the session began: the guide shows what was breathed, not made-up past
+        t = self._breath_t[-1] + BREATH_STEP_S if self._breath_t else max(0.0, start)
         t = max(t, math.floor(start / BREATH_STEP_S) * BREATH_STEP_S)
         pacer = self.session.pacer
         while t <= now_s:
@@ -848,8 +852,9 @@ class PracticeWindow(QWidget):
         if device is None and info is not None:
             device = getattr(info, "device", None)
         since = None if self._last_beat_t is None else max(0.0, now_s - self._last_beat_t)
+        failed = self.ended and self.runner.error is not None
         view = link_view(
-            self._link,
+            LinkState.DISCONNECTED if failed else self._link,
             device=device,
             contact=self._contact,
             battery_pct=self._battery,
@@ -877,6 +882,7 @@ class PracticeWindow(QWidget):
                 self._show_summary()
             self.stack.setCurrentWidget(self.summary_page)
             self._show_plot(self._now_s())
+            self._show_link(self._now_s())
             self._sync_buttons()
             self.message.setText("")
         except Exception:
