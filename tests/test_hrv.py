@@ -395,3 +395,21 @@ def test_classify_tells_moved_removed_and_inserted_beats() -> None:
 def test_unknown_artifact_method_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown artifact method"):
         artifacts.correct(np.array([800.0] * 10), "magic")
+
+
+@pytest.mark.parametrize("name", ["ectopic", "slow-breathing", "hrv-package-rest"])
+def test_kubios_shortcuts_give_exactly_neurokits_answer(shared_data: Path, name: str) -> None:
+    rr = REAL[name](shared_data)
+    rng = np.random.default_rng(11)
+    skipped = 0
+    for _ in range(60):
+        n = int(rng.integers(12, 110))
+        start = int(rng.integers(0, rr.size - n))
+        peaks = artifacts.rr_to_peaks_us(rr[start : start + n])
+        _, expected = nk.signal_fixpeaks(peaks, sampling_rate=1_000_000, method="kubios")
+        np.testing.assert_array_equal(artifacts.kubios_peaks_us(peaks), np.asarray(expected))
+        if not artifacts.might_flag(peaks):
+            skipped += 1
+            np.testing.assert_array_equal(np.asarray(expected), peaks)
+    # Both ways through were taken, so the comparison covers the shortcut too.
+    assert 0 < skipped < 60

@@ -363,6 +363,11 @@ class LiveHrv:
             self._spectral_t_s = t_s
         self._spectral = (lf, hf, lf_hf, lf_peak, coh, coh_peak)
 
+    def _accept_pending(self, m: int) -> None:
+        """The first ``m`` pending beats are final as they came (already in the window)."""
+        self._context.extend(self._pending[:m])
+        self._pending = self._pending[m:]
+
     def _kubios_pass(self, *, lookahead: int) -> None:
         """Correct the pending beats; make final all but the last ``lookahead`` of them."""
         from hrvcoach import artifacts
@@ -377,7 +382,16 @@ class LiveHrv:
         rr_in = np.array([b[1] for b in context] + [b[1] for b in pending], dtype=np.float64)
         t_in = [b[0] for b in context] + [b[0] for b in pending]
         peaks = artifacts.rr_to_peaks_us(rr_in)
-        clean = artifacts.kubios_peaks_us(peaks) if rr_in.size >= 4 else peaks
+        # Only the peaks about to become final matter (c + 1 .. c + m): the context was judged
+        # already and the look-ahead will be judged again. When none of them can be flagged by the
+        # method's first test, the method has nothing to say and is not run at all.
+        if rr_in.size < 4 or not artifacts.might_flag(peaks, start=c + 1, stop=c + m + 1):
+            self._accept_pending(m)
+            return
+        clean = artifacts.kubios_peaks_us(peaks)
+        if np.array_equal(clean[: c + m + 1], peaks[: c + m + 1]):
+            self._accept_pending(m)
+            return
         unchanged = set(clean.tolist())
         # End the final part at a beat the method left where it was, so both lists agree there.
         while m > 0 and int(peaks[c + m]) not in unchanged:
