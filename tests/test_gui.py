@@ -651,3 +651,30 @@ def test_a_failing_view_never_loses_the_recording(qtbot, make_window, tmp_path, 
     assert "the window failed to draw a frame" in caplog.text
     recorded = read_recording(path)
     assert len(recorded.beats) == window.result.beats > 100
+
+
+def test_the_whole_session_analysis_fills_the_summary(qtbot, make_window, tmp_path) -> None:
+    from hrvcoach.analysis import Summary, analyze
+    from hrvcoach.readers import read_recording
+    from hrvcoach.recording import RecordingWriter
+
+    pacer = Pacer(BreathPattern(5.5))
+    source = SimulatedSource(SimParams(seed=8), pacer=pacer, playback=Playback(fast=True))
+    path = tmp_path / "session.csv"
+    with RecordingWriter(path, info=SourceInfo(kind="sim", device="simulator")) as writer:
+        session = Session(source, pacer=pacer, live=LiveHrv(), writer=writer, duration_s=300.0)
+        window = make_window(
+            session, summary=lambda result: analyze(read_recording(result.recording))
+        )
+        with qtbot.waitSignal(window.session_ended, timeout=60000):
+            pass
+    summary = window.runner.summary
+    assert isinstance(summary, Summary)
+    tiles = window.summary_tiles
+    assert tiles["mean_hr_bpm"].value.text() == f"{summary.mean_hr_bpm:.0f}"
+    assert tiles["sdnn_ms"].value.text() == f"{summary.sdnn_ms:.0f}"
+    assert tiles["coherence"].value.text() == f"{summary.coherence:.1f}"
+    assert tiles["resonance"].value.text() == f"{summary.coherence_peak_hz * 60:.1f}"
+    assert tiles["beats"].value.text() == str(summary.beats)
+    assert f"Saved to {path}" in window.summary_sub.text()
+    assert "last minute" not in window.summary_sub.text()

@@ -918,7 +918,20 @@ class PracticeWindow(QWidget):
         t["rmssd_ms"].value.setText(fmt_number(pick("rmssd_ms")))
         t["sdnn_ms"].value.setText(fmt_number(pick("sdnn_ms")))
         t["coherence"].value.setText(fmt_number(pick("coherence"), 1))
-        peak = pick("lf_peak_hz")
+        # the breathing rhythm in the heart rate: coherence's peak, else the LF band's peak
+        peak = next(
+            (
+                v
+                for v in (
+                    as_float(field_of(summary, "coherence_peak_hz")),
+                    as_float(field_of(summary, "lf_peak_hz")),
+                    as_float(getattr(final, "coherence_peak_hz", None)),
+                    as_float(getattr(final, "lf_peak_hz", None)),
+                )
+                if v is not None
+            ),
+            None,
+        )
         t["resonance"].value.setText(fmt_number(None if peak is None else peak * 60.0, 1))
         beats = as_float(field_of(summary, "beats"))
         if beats is None and result is not None:
