@@ -579,6 +579,7 @@ def test_a_real_recording_replays_through_the_window(qtbot, make_window, shared_
         pass
     result = window.result
     assert result.ended_by == "source-ended"
+    assert "Ended: the recording ended." in window.summary_sub.text()
     assert result.beats > 600
     assert window.summary_tiles["beats"].value.text() == str(result.beats)
     final = result.final_metrics

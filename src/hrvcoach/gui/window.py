@@ -65,11 +65,23 @@ RATIOS = ("4:6", "5:5", "4:2:6:0", "4:0:6:2", "3:7", "5:7")
 
 ENDED_BY = {
     "duration": "reached the set length",
-    "source-ended": "the recording ended",
     "stopped": "stopped",
     "interrupted": "interrupted",
     "terminated": "terminated",
 }
+#: "source-ended" in words, by the kind of source
+SOURCE_ENDED = {
+    "replay": "the recording ended",
+    "sim": "the simulation ended",
+    "ble": "the strap stopped sending",
+}
+
+
+def ended_words(ended_by: str, source_kind: str | None) -> str:
+    """How a session ended, for the summary page."""
+    if ended_by == "source-ended":
+        return SOURCE_ENDED.get(source_kind or "", "the source ended")
+    return ENDED_BY.get(ended_by, ended_by)
 
 
 def fmt_clock(t_s: float | None, *, nearest: bool = False) -> str:
@@ -303,7 +315,8 @@ class PracticeWindow(QWidget):
         self._contact = Contact.UNKNOWN
         self._battery: int | None = None
         self._device: str | None = None
-        self._paused = False
+        self._paused = False  #: the session's state, read each frame
+        self._pause_wanted = False  #: what the last click asked for (the session follows soon)
         self._last_beat_t: float | None = None
         self._last_stage: str | None = None
         self._plot_dirty = True
@@ -551,12 +564,11 @@ class PracticeWindow(QWidget):
     def _toggle_pause(self) -> None:
         if not self.runner.running:
             return
-        if self._paused:
-            self.runner.resume()
-            self._paused = False
-        else:
+        self._pause_wanted = not self._pause_wanted
+        if self._pause_wanted:
             self.runner.pause()
-            self._paused = True
+        else:
+            self.runner.resume()
         self._sync_buttons()
 
     def _stop_clicked(self) -> None:
@@ -595,11 +607,11 @@ class PracticeWindow(QWidget):
         self.start_button.setVisible(not started)
         self.start_button.setEnabled(not started)
         self.pause_button.setEnabled(running)
-        self.pause_button.setText("Resume" if self._paused else "Pause")
+        self.pause_button.setText("Resume" if self._pause_wanted else "Pause")
         self.stop_button.setEnabled(running)
         self.length_stepper.setEnabled(not started)
-        self.pace_stepper.setEnabled(not self.ended)
-        self.ratio_box.setEnabled(not self.ended)
+        self.pace_stepper.setEnabled(not self.ended and not self._scheduled)
+        self.ratio_box.setEnabled(not self.ended and not self._scheduled)
 
     # -- the frame ------------------------------------------------------------------------------
     def _frame(self) -> None:
@@ -612,6 +624,7 @@ class PracticeWindow(QWidget):
         if self.autostart and not self.runner.started and self.isVisible():
             self.start_session()
         try:
+            self._paused = self.session.paused  # a plain flag, set on the session's thread
             self._receive_all(self.runner.inbox.drain())
             now_s = self._now_s()
             self._show_pacer(now_s)
@@ -659,7 +672,6 @@ class PracticeWindow(QWidget):
         update = arrival.update
         event = update.event
         self._link = update.link
-        self._paused = update.paused
         if isinstance(event, Beat):
             self._last_beat_t = event.t_s
             if event.contact is not Contact.UNKNOWN:
@@ -905,7 +917,8 @@ class PracticeWindow(QWidget):
         dur = result.t_s if result is not None else None
         if result is not None and result.ended_by == "duration" and self.session.duration_s:
             dur = self.session.duration_s  # it ran its set length; the last beat came a bit before
-        ended = ENDED_BY.get(result.ended_by, result.ended_by) if result is not None else ""
+        kind = getattr(getattr(self.session.source, "info", None), "kind", None)
+        ended = ended_words(result.ended_by, kind) if result is not None else ""
         self.summary_title.setText(f"Session complete  ·  {fmt_clock(dur, nearest=True)}")
         lines = [f"Ended: {ended}."]
         if result is not None and result.recording is not None:
