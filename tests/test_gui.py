@@ -476,11 +476,13 @@ def test_cue_tones_are_soft_wav_files(tmp_path) -> None:
     player.close()
 
 
-def test_checkin_dialog_answers_and_skips(qtbot) -> None:
+def test_checkin_dialog_answers_and_skips(qtbot, artifacts_dir) -> None:
     parts = build_checkin_dialog("before")
     qtbot.addWidget(parts.dialog)
     parts.slider.setValue(3)
     parts.note.setPlainText("  slept badly \n")
+    parts.dialog.show()
+    assert parts.dialog.grab().save(str(artifacts_dir / "gui_checkin.png"))
     parts.save_button.click()
     assert parts.result() == Checkin(stress=3, note="slept badly")
     skipped = build_checkin_dialog("after")

@@ -76,7 +76,7 @@ def build_checkin_dialog(when: str, parent: QWidget | None = None) -> CheckinDia
     dialog.setWindowTitle("Check-in")
     dialog.setModal(True)
     dialog.setStyleSheet(theme.STYLE_SHEET)
-    dialog.resize(460, 300)
+    dialog.resize(480, 280)
     lay = QVBoxLayout(dialog)
     lay.setContentsMargins(20, 18, 20, 18)
     lay.setSpacing(10)
@@ -92,7 +92,8 @@ def build_checkin_dialog(when: str, parent: QWidget | None = None) -> CheckinDia
     slider.setTickPosition(QSlider.TickPosition.TicksBelow)
     slider.setTickInterval(1)
     value = QLabel("5")
-    value.setMinimumWidth(28)
+    value.setMinimumWidth(32)
+    value.setStyleSheet(f"color: {theme.BREATH}; font-size: 22px;")
     value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     slider.valueChanged.connect(lambda v: value.setText(str(v)))
     row = QHBoxLayout()
@@ -112,6 +113,8 @@ def build_checkin_dialog(when: str, parent: QWidget | None = None) -> CheckinDia
     note = QPlainTextEdit()
     note.setPlaceholderText("")
     note.setTabChangesFocus(True)
+    note.setMaximumHeight(96)  # a few words, not an essay
+    note.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # wheel still scrolls
     lay.addWidget(note, 1)
 
     buttons = QHBoxLayout()

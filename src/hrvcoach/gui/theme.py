@@ -81,6 +81,10 @@ QSlider::groove:horizontal {{ height: 6px; background: {PANEL_EDGE}; border-radi
 QSlider::handle:horizontal {{
     background: {BREATH}; width: 18px; margin: -7px 0; border-radius: 9px;
 }}
+QScrollBar:vertical {{ background: {PANEL}; width: 10px; margin: 0; border: none; }}
+QScrollBar::handle:vertical {{ background: {PANEL_EDGE}; border-radius: 4px; min-height: 24px; }}
+QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0; border: none; }}
+QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical {{ background: none; }}
 QTextEdit, QPlainTextEdit, QLineEdit {{
     background: {PANEL}; border: 1px solid {PANEL_EDGE}; border-radius: 6px;
 }}
