@@ -84,6 +84,8 @@ def test_kubios_summary_counts_the_corrections_of_the_whole_session(shared_data:
     s = analyze(rr)
     corrected = artifacts.correct(rr)
     assert s.artifacts_corrected == corrected.count >= 10
+    assert s.beats == rr.size  # what was recorded
+    assert s.beats_analysed == corrected.rr_ms.size != rr.size  # a missed beat was put back
     assert s.rmssd_ms == pytest.approx(hrv.time_domain(corrected.rr_ms).rmssd_ms, rel=1e-12)
     assert s.rmssd_ms < analyze(rr, artifacts="none").rmssd_ms
 

@@ -39,7 +39,7 @@ class Summary:
     """HRV of a whole session. Values are NaN/``None`` where the session is too short for them.
 
     Attributes:
-        beats: Beats analysed (after artifact correction).
+        beats: Usable beats in the recording (before artifact correction).
         duration_s: Session time covered by the recording.
         mean_rr_ms, mean_hr_bpm, sdnn_ms, rmssd_ms, pnn50_pct, nn50: Time domain (neurokit2
             conventions: SDNN ddof 1, pNN50 over beats).
@@ -51,6 +51,7 @@ class Summary:
         artifacts_corrected: Beats the artifact method moved, removed or inserted.
         artifact_method: ``"kubios"`` or ``"none"``.
         beats_excluded: Beats never used (flagged implausible or buffered).
+        beats_analysed: Beats after artifact correction (``beats`` minus removed plus inserted).
         stretches: Gap-free stretches the session splits into.
     """
 
@@ -76,6 +77,7 @@ class Summary:
     artifact_method: str
     beats_excluded: int
     stretches: int
+    beats_analysed: int
 
     def to_json(self) -> dict[str, object]:
         """Plain JSON-ready values; NaN and infinities become ``None`` (JSON ``null``)."""
@@ -229,7 +231,7 @@ def analyze(
         return float(value) if math.isfinite(value) else None
 
     return Summary(
-        beats=int(rr_all.size),
+        beats=sum(int(part.rr_ms.size) for part in raw),
         duration_s=duration_s,
         mean_rr_ms=td.mean_rr_ms,
         mean_hr_bpm=td.mean_hr_bpm,
@@ -251,4 +253,5 @@ def analyze(
         artifact_method=artifacts,
         beats_excluded=excluded,
         stretches=len(stretches),
+        beats_analysed=int(rr_all.size),
     )
