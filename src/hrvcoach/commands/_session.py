@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from hrvcoach.errors import HrvCoachError, StoreError, UsageError
+from hrvcoach.errors import HrvCoachError, UsageError
 
 if TYPE_CHECKING:
     from hrvcoach.analysis import Summary
@@ -209,11 +209,14 @@ class SessionPlan:
     title: str
 
 
-async def _run_without_window(session: Session) -> SessionResult:
+async def _run_without_window(session: Session, dashboard: Any = None) -> SessionResult:
     from hrvcoach.session import install_stop_signals
 
     install_stop_signals(asyncio.get_running_loop(), session.stop)
-    return await session.run()
+    if dashboard is None:
+        return await session.run()
+    async with dashboard:
+        return await session.run()
 
 
 def format_summary(summary: Summary) -> str:
@@ -295,6 +298,7 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
     log.info("pace %s (%s), view %s", pattern.label(), pace_source, view)
 
     result: SessionResult | None
+    precomputed: Any = None
     try:
         if view == "window":
             from hrvcoach.gui.app import run_practice_window
@@ -305,9 +309,11 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
                 title=plan.title,
                 screenshot=args.screenshot,
                 checkin=plan.record and not offscreen and not getattr(args, "no_checkin", True),
+                summary=lambda done: summarise(session, done, args.artifacts),
                 close_when_done_s=1.0 if offscreen else None,
             )
             result = outcome.result
+            precomputed = outcome.summary  # None if it failed: computed again below, loudly
             if outcome.checkin_before is not None and checkin_before is None:
                 checkin_before = outcome.checkin_before.stress
                 note = note or outcome.checkin_before.note or None
@@ -315,11 +321,13 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
                 checkin_after = outcome.checkin_after.stress
                 note = note or outcome.checkin_after.note or None
         else:
+            dashboard = None
             if view == "terminal":
                 from hrvcoach.tui import TerminalDashboard
 
-                session.sinks.append(TerminalDashboard(session, stream=sys.stdout))
-            result = asyncio.run(_run_without_window(session))
+                dashboard = TerminalDashboard(session, stream=sys.stdout)
+                session.sinks.append(dashboard)
+            result = asyncio.run(_run_without_window(session, dashboard))
     except HrvCoachError:
         _say_where_recording_is(session)
         raise
@@ -327,7 +335,9 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
         _say_where_recording_is(session)
         raise
 
-    return _finish(args, plan, session, result, data_dir, checkin_before, checkin_after, note)
+    return _finish(
+        args, plan, session, result, data_dir, checkin_before, checkin_after, note, precomputed
+    )
 
 
 def _replayed_recording(spec: str | None) -> Any:
@@ -383,10 +393,8 @@ def _finish(
     checkin_before: int | None,
     checkin_after: int | None,
     note: str | None,
+    precomputed: Summary | None = None,
 ) -> int:
-    from hrvcoach.analysis import analyze
-    from hrvcoach.readers import read_recording
-
     recording_path = getattr(session.writer, "path", None)
     if recording_path is not None and (checkin_after is not None or note):
         _append_checkin(recording_path, result.t_s if result else 0.0, checkin_after, note)
@@ -394,14 +402,7 @@ def _finish(
         where = f" (recording: {recording_path})" if recording_path else ""
         print(f"hrvcoach {plan.kind}: no beats were received{where}", file=sys.stderr)
         return 1
-
-    source_recording = getattr(session.source, "recording", None)
-    if recording_path is not None:
-        summary = analyze(read_recording(recording_path), artifacts=args.artifacts)
-    elif source_recording is not None and result.ended_by == "source-ended":
-        summary = analyze(source_recording, artifacts=args.artifacts)
-    else:  # a replay cut short: summarise what was played
-        summary = analyze(_played_part(session, result), artifacts=args.artifacts)
+    summary = precomputed if precomputed is not None else summarise(session, result, args.artifacts)
 
     exit_code = 0
     stored_id: object = None
@@ -409,16 +410,17 @@ def _finish(
         try:
             from hrvcoach.store import HistoryStore
 
-            row = HistoryStore.open(data_dir).add_recording(
-                Path(recording_path),
-                kind=plan.kind,
-                checkin_before=checkin_before,
-                checkin_after=checkin_after,
-                note=note,
-                summary=summary,
-            )
+            with HistoryStore.open(data_dir) as store:
+                row = store.add_recording(
+                    Path(recording_path),
+                    kind=plan.kind,
+                    checkin_before=checkin_before,
+                    checkin_after=checkin_after,
+                    note=note,
+                    summary=summary,
+                )
             stored_id = getattr(row, "id", None)
-        except StoreError as err:
+        except HrvCoachError as err:
             print(
                 f"hrvcoach {plan.kind}: the history was not updated ({err}); "
                 f"the recording is safe at {recording_path}",
@@ -427,7 +429,8 @@ def _finish(
             exit_code = err.exit_code
 
     payload = {k: _finite(v) for k, v in summary.to_json().items()}
-    payload["recording"] = str(recording_path) if recording_path else None
+    replayed = getattr(getattr(session.source, "recording", None), "path", None)
+    payload["recording"] = str(recording_path or replayed or "") or None
     payload["ended_by"] = result.ended_by
     if stored_id is not None:
         payload["session_id"] = stored_id
@@ -440,6 +443,20 @@ def _finish(
         if recording_path:
             print(f"  recording      {recording_path}")
     return exit_code
+
+
+def summarise(session: Session, result: SessionResult, artifacts: str) -> Summary:
+    """The whole-session summary: of the recording just made, or of what a replay played."""
+    from hrvcoach.analysis import analyze
+    from hrvcoach.readers import read_recording
+
+    recording_path = getattr(session.writer, "path", None)
+    source_recording = getattr(session.source, "recording", None)
+    if recording_path is not None:
+        return analyze(read_recording(recording_path), artifacts=artifacts)
+    if source_recording is not None and result.ended_by == "source-ended":
+        return analyze(source_recording, artifacts=artifacts)
+    return analyze(_played_part(session, result), artifacts=artifacts)  # a replay cut short
 
 
 def _played_part(session: Session, result: SessionResult) -> Any:
