@@ -202,3 +202,20 @@ def test_live_refuses_unknown_settings() -> None:
         LiveHrv(artifacts="median")
     with pytest.raises(ValueError, match="positive"):
         LiveHrv(window_s=0)
+
+
+def test_kubios_stream_with_a_gap_settles_each_side_alone(shared_data: Path) -> None:
+    rr = _ectopic(shared_data)[:175]
+    first, second = rr[:130], rr[130:]  # the window (60 s) spans the gap at the end
+    live = LiveHrv()
+    for b in _beats(first):
+        live.update(b)
+    gap_t = float(np.sum(first) / 1000.0)
+    live.gap(Gap(gap_t, 8.0))
+    assert live._pending == []  # everything before the gap was settled at the gap
+    for b in _beats(second, t0_s=gap_t + 8.0):
+        m = live.update(b)
+    w = live.window()
+    assert not w.successive.all()
+    _assert_metrics_equal(m, _nk_time(w.rr_ms, w.t_s))
+    assert m.artifacts > 0

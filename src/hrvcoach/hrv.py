@@ -343,7 +343,7 @@ def welch_spectrum(signal: ArrayLike, method: SpectralMethod = SpectralMethod())
         power[1:] *= 2.0
     else:
         power[1:-1] *= 2.0
-    freq = np.fft.rfftfreq(nfft, 1.0 / method.rate_hz)
+    freq = np.fft.rfftfreq(nfft, 1.0 / method.rate_hz).astype(np.float64)
     return Spectrum(freq, power, int(segs.shape[0]), nperseg)
 
 

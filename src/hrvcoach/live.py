@@ -154,7 +154,6 @@ class LiveHrv:
         self._pending: list[tuple[float, float]] = []
         self._context: deque[tuple[float, float]] = deque(maxlen=max(self.context_beats, 1))
         self._artifacts = 0
-        self._beats_used = 0
         self._next_refresh_s: float | None = None
         self._last_t_s = 0.0
         self._hr_bpm = math.nan
@@ -262,7 +261,6 @@ class LiveHrv:
             if beat.flags & BeatFlag.AFTER_GAP:
                 self._break(beat.t_s - beat.rr_ms / 1000.0)
             self._hr_bpm = 60000.0 / beat.rr_ms
-            self._beats_used += 1
             self._append(beat.t_s, beat.rr_ms)
             if self.artifact_method == "kubios":
                 self._pending.append((beat.t_s, beat.rr_ms))
@@ -280,6 +278,8 @@ class LiveHrv:
     def _break(self, resume_t_s: float) -> None:
         if self.artifact_method == "kubios":
             self._kubios_pass(lookahead=0)
+            # Whatever the pass could not settle stays as it came: no beat is judged across a break.
+            self._accept_pending(len(self._pending))
             self._context.clear()
         self._break_next = True
         self._segment_start_s = max(self._segment_start_s, resume_t_s)
