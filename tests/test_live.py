@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hrvcoach import hrv
 from hrvcoach.beats import Beat, BeatFlag, Gap
@@ -219,3 +221,27 @@ def test_kubios_stream_with_a_gap_settles_each_side_alone(shared_data: Path) -> 
     assert not w.successive.all()
     _assert_metrics_equal(m, _nk_time(w.rr_ms, w.t_s))
     assert m.artifacts > 0
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rr=st.lists(st.floats(min_value=300.0, max_value=1800.0), min_size=5, max_size=250),
+    gaps=st.sets(st.integers(min_value=1, max_value=249), max_size=4),
+    window_s=st.sampled_from([10.0, 30.0, 60.0]),
+)
+def test_running_sums_equal_hrv_time_whatever_the_stream(
+    rr: list[float], gaps: set[int], window_s: float
+) -> None:
+    live = LiveHrv(window_s=window_s, artifacts="none")
+    t = 0.0
+    for i, value in enumerate(rr):
+        if i in gaps:
+            live.gap(Gap(t, 3.0))
+            t += 3.0
+        t += value / 1000.0
+        m = live.update(Beat(t, value))
+    w = live.window()
+    assert w.t_s[-1] == t
+    assert np.all(w.t_s > t - window_s)
+    if w.rr_ms.size >= 3 and w.successive.any():
+        _assert_metrics_equal(m, _nk_time(w.rr_ms, w.t_s))
