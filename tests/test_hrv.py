@@ -413,3 +413,11 @@ def test_kubios_shortcuts_give_exactly_neurokits_answer(shared_data: Path, name:
             np.testing.assert_array_equal(np.asarray(expected), peaks)
     # Both ways through were taken, so the comparison covers the shortcut too.
     assert 0 < skipped < 60
+
+
+@pytest.mark.parametrize("rate_bpm", [4.5, 5.5, 6.0, 6.5])
+def test_lf_peak_is_found_between_bins(rate_bpm: float) -> None:
+    rr, t = _breathing_heart(rate_bpm, 50.0, 5.0, 300.0, seed=int(rate_bpm * 10))
+    fd = hrv.frequency_domain(rr, t)
+    # Bins are 0.94 breaths/min apart (5.5/min would read 5.6); the peak is within 0.05/min.
+    assert fd.lf_peak_hz * 60 == pytest.approx(rate_bpm, abs=0.05)

@@ -252,8 +252,8 @@ class FrequencyDomain:
         vlf_ms2, lf_ms2, hf_ms2: Power in each band.
         total_ms2: ``vlf + lf + hf``.
         lf_hf: ``lf / hf``.
-        lf_peak_hz: Frequency of the highest bin in the LF band (the resonance breathing peak).
-        hf_peak_hz: Frequency of the highest bin in the HF band.
+        lf_peak_hz: Frequency of the LF peak (the resonance breathing peak), see :func:`peak_hz`.
+        hf_peak_hz: Frequency of the HF peak.
     """
 
     vlf_ms2: float
@@ -389,12 +389,26 @@ def band_power(spectrum: Spectrum, band: Band, integration: str = "trapezoid") -
     return float(np.trapezoid(p[sel], f[sel]))
 
 
-def _peak_hz(spectrum: Spectrum, band: Band) -> float:
+def peak_hz(spectrum: Spectrum, band: Band) -> float:
+    """Frequency of the highest point of the spectrum in ``band``, between bins.
+
+    A 64 s segment has bins 1/64 Hz apart, almost one breath a minute: 6/min would read 5.6/min.
+    A parabola through the logarithms of the highest bin and its two neighbours (exact for a
+    Gaussian peak, close for a tapered sinusoid) places the peak between them. At the band's edge,
+    or where a neighbour has no power, the bin itself is returned.
+    """
     f = spectrum.frequency_hz
-    sel = (f >= band[0]) & (f < band[1])
-    if not np.any(sel):
+    p = spectrum.power_ms2_per_hz
+    idx = np.flatnonzero((f >= band[0]) & (f < band[1]))
+    if idx.size == 0:
         return math.nan
-    return float(f[sel][np.argmax(spectrum.power_ms2_per_hz[sel])])
+    k = int(idx[np.argmax(p[idx])])
+    if k == idx[0] or k == idx[-1] or min(p[k - 1], p[k], p[k + 1]) <= 0:
+        return float(f[k])
+    a, b, c = np.log(p[k - 1]), np.log(p[k]), np.log(p[k + 1])
+    den = a - 2.0 * b + c
+    offset = 0.5 * (a - c) / den if den < 0 else 0.0
+    return float(f[k] + offset * (f[k + 1] - f[k]))
 
 
 def band_powers(
@@ -412,8 +426,8 @@ def band_powers(
         hf_ms2=hf,
         total_ms2=vlf + lf + hf,
         lf_hf=lf / hf if hf > 0 else math.nan,
-        lf_peak_hz=_peak_hz(spectrum, method.lf_hz),
-        hf_peak_hz=_peak_hz(spectrum, method.hf_hz),
+        lf_peak_hz=peak_hz(spectrum, method.lf_hz),
+        hf_peak_hz=peak_hz(spectrum, method.hf_hz),
     )
 
 
