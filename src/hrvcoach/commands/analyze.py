@@ -2,7 +2,7 @@
 
 Reads any format hrvcoach knows (its own recordings, RR lists, HRV Logger, Polar HRM, Garmin FIT,
 Polar Sensor Logger, numpy); artifacts are corrected with the Kubios method unless
-``--artifacts none``. The methods behind every number are in docs/metrics.md.
+--artifacts none. The methods behind every number are in docs/metrics.md.
 """
 
 from __future__ import annotations
