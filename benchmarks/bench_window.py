@@ -105,7 +105,6 @@ def baseline(app: object, seconds: float) -> Run:
 def make_session(kind: str, seconds: float) -> object:
     from hrvcoach.drivers.replay import ReplaySource
     from hrvcoach.drivers.simulated import SimParams, SimulatedSource
-
     from hrvcoach.live import LiveHrv
     from hrvcoach.pacer import BreathPattern, Pacer
     from hrvcoach.session import Session

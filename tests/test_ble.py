@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 from fakebluez import FakeBluez, FakeDevice, FakeStrap, dbus_daemon_path, private_bus
-from hrvcoach.drivers.ble_hr import BleHeartRateSource, FoundDevice, scan
 
 from hrvcoach.beats import Beat, BeatFlag, Contact, DeviceStatus, Event, Gap, LinkState
+from hrvcoach.drivers.ble_hr import BleHeartRateSource, FoundDevice, scan
 from hrvcoach.errors import DeviceError
 from hrvcoach.settings import Settings
 

@@ -49,7 +49,8 @@ def test_demo_headless_records_summarises_and_remembers(
     assert recording.meta.simulated
     assert len(recording.beats) == summary["beats"]
     kinds = [(m.kind, m.text) for m in recording.marks]
-    assert ("checkin", "before stress=6") in kinds and ("checkin", "after stress=3") in kinds
+    assert ("checkin", "before stress=6") in kinds
+    assert ("checkin", "after stress=3") in kinds
     # the session is in the history with its check-ins
     code, out, err = run_cli(["sessions", "--json"], capsys)
     assert code == 0, err
@@ -104,7 +105,7 @@ def test_replay_summary_equals_analyze(
 def test_bad_input_is_one_line_and_a_nonzero_exit(
     args: list[str], code: int, needle: str, data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    got, out, err = run_cli(args, capsys)
+    got, _, err = run_cli(args, capsys)
     assert got == code
     assert needle in err
     assert len(err.strip().splitlines()) == 1

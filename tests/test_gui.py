@@ -15,7 +15,6 @@ import pytest
 
 pytest.importorskip("PySide6.QtWidgets")
 
-from hrvcoach.drivers.simulated import SimParams, SimulatedSource, simulate
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
@@ -30,6 +29,7 @@ from hrvcoach.beats import (
     Mark,
     SourceInfo,
 )
+from hrvcoach.drivers.simulated import SimParams, SimulatedSource, simulate
 from hrvcoach.errors import DeviceError, UsageError
 from hrvcoach.gui import theme
 from hrvcoach.gui.app import WindowOutcome, display_available, run_practice_window

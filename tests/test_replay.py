@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from hrvcoach.drivers.replay import ReplaySource
 
 from hrvcoach.beats import Beat, BeatSource, Event, Gap, Mark, SourceInfo
+from hrvcoach.drivers.replay import ReplaySource
 from hrvcoach.errors import RecordingError
 from hrvcoach.paths import bundled_recordings_dir
 from hrvcoach.readers import read_recording

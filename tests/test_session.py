@@ -1,4 +1,4 @@
-"""The session runner: events flow to the recording, the live engine and the views, in time order."""
+"""The session runner: events reach the recording, the live engine and the views, in time order."""
 
 from __future__ import annotations
 
@@ -101,8 +101,10 @@ async def test_every_event_reaches_recording_live_engine_and_views() -> None:
     recorded = [e for e in recorder.events if not isinstance(e, Mark)]
     assert recorded == events
     assert [e for e in recorder.events if isinstance(e, Mark)] == [Mark(0.0, "pace", "6.0 4:6")]
-    assert len(live.beats) == 8 and len(live.gaps) == 1
-    assert seen[-1].metrics == 8 and seen[-1].link is LinkState.CONNECTED
+    assert len(live.beats) == 8
+    assert len(live.gaps) == 1
+    assert seen[-1].metrics == 8
+    assert seen[-1].link is LinkState.CONNECTED
 
 
 async def test_duration_ends_the_session_at_the_right_beat() -> None:
@@ -200,7 +202,8 @@ async def test_pause_and_checkin_marks_are_recorded() -> None:
     await task
     kinds = [m.kind for m in recorder.events if isinstance(m, Mark)]
     assert kinds[:2] == ["pace", "checkin"]
-    assert "pause" in kinds and "resume" in kinds
+    assert "pause" in kinds
+    assert "resume" in kinds
 
 
 async def test_a_stalled_event_loop_does_not_cut_a_sped_up_session_short() -> None:

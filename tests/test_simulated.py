@@ -14,17 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hrvcoach.drivers.simulated import (
-    EXAMPLES,
-    SPEC_KEYS,
-    BeatGenerator,
-    SimParams,
-    SimulatedSource,
-    _Plan,
-    main,
-    make_example,
-    simulate,
-)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -39,6 +28,17 @@ from hrvcoach.beats import (
     Event,
     LinkState,
     Mark,
+)
+from hrvcoach.drivers.simulated import (
+    EXAMPLES,
+    SPEC_KEYS,
+    BeatGenerator,
+    SimParams,
+    SimulatedSource,
+    _Plan,
+    main,
+    make_example,
+    simulate,
 )
 from hrvcoach.errors import DeviceError
 from hrvcoach.pacer import BreathPattern, Pacer

@@ -6,9 +6,9 @@ import io
 import re
 
 import pytest
-from hrvcoach.drivers.simulated import SimParams, SimulatedSource
 
 from hrvcoach.beats import Contact, LinkState
+from hrvcoach.drivers.simulated import SimParams, SimulatedSource
 from hrvcoach.live import LiveHrv, LiveMetrics
 from hrvcoach.pacer import BreathPattern, Pacer
 from hrvcoach.session import Session

@@ -42,18 +42,30 @@ def build_parser() -> argparse.ArgumentParser:
         description="HRV biofeedback breathing trainer: training, not treatment.",
     )
     parser.add_argument("--version", action="version", version=f"hrvcoach {__version__}")
-    parser.add_argument(
-        "--data-dir",
-        metavar="DIR",
-        help="where recordings and history live (default: $HRVCOACH_DATA_DIR, else the per-user "
-        "data folder)",
+    data_dir_help = (
+        "where recordings and history live (default: $HRVCOACH_DATA_DIR, else the per-user "
+        "data folder)"
     )
+    parser.add_argument("--data-dir", metavar="DIR", help=data_dir_help)
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    # The same options after the subcommand (``hrvcoach sessions --data-dir D``); SUPPRESS keeps
+    # a value given before the subcommand when none is given after it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=data_dir_help)
+    common.add_argument(
+        "-v", "--verbose", action="count", default=argparse.SUPPRESS, help="more log output"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in COMMANDS.items():
         module_name = name.replace("-", "_") + ("_" if keyword.iskeyword(name) else "")
         module = importlib.import_module(f"hrvcoach.commands.{module_name}")
-        p = sub.add_parser(name, help=help_text, description=(module.__doc__ or help_text).strip())
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=(module.__doc__ or help_text).strip(),
+            parents=[common],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         module.add_arguments(p)
         p.set_defaults(_module=module)
     return parser

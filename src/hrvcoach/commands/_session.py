@@ -207,6 +207,7 @@ class SessionPlan:
     kind: str  #: practice | demo | replay
     record: bool
     title: str
+    input_format: str | None = None  #: force a reader for a replayed file
 
 
 async def _run_without_window(session: Session, dashboard: Any = None) -> SessionResult:
@@ -261,7 +262,7 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
     playback = Playback(speed=speed, fast=getattr(args, "fast", False))
     start = datetime.now().astimezone()
     duration_s = args.minutes * 60.0 if getattr(args, "minutes", None) else None
-    replayed = _replayed_recording(plan.spec)
+    replayed = _replayed_recording(plan.spec, plan.input_format)
     if replayed is not None:
         from hrvcoach.drivers.replay import ReplaySource
 
@@ -340,12 +341,12 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
     )
 
 
-def _replayed_recording(spec: str | None) -> Any:
+def _replayed_recording(spec: str | None, input_format: str | None = None) -> Any:
     if spec is None or not spec.startswith("replay:"):
         return None
     from hrvcoach.readers import read_recording
 
-    recording = read_recording(spec.removeprefix("replay:"))
+    recording = read_recording(spec.removeprefix("replay:"), input_format)
     for warning in recording.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return recording

@@ -16,6 +16,13 @@ from hrvcoach.errors import UsageError
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="the recording to replay")
+    parser.add_argument(
+        "--format",
+        dest="input_format",
+        metavar="FMT",
+        help="read FILE as this format instead of guessing from its content "
+        "(hrvcoach, rr-list, hrvlogger, polar-hrm, garmin-fit, polar-sensor-logger, numpy)",
+    )
     _session.add_minutes_argument(parser, default=None)
     _session.add_pace_arguments(parser)
     _session.add_speed_arguments(parser)
@@ -29,6 +36,10 @@ def run(args: argparse.Namespace) -> int:
     if path.is_dir():
         raise UsageError(f"{path}: is a folder, not a recording")
     plan = _session.SessionPlan(
-        spec=f"replay:{path}", kind="replay", record=False, title=f"replay of {path.name}"
+        spec=f"replay:{path}",
+        kind="replay",
+        record=False,
+        title=f"replay of {path.name}",
+        input_format=args.input_format,
     )
     return _session.run_session_command(args, plan)
