@@ -107,6 +107,14 @@ def make_window(qtbot) -> Iterator[Callable[..., PracticeWindow]]:
         made.append(window)
         return window
 
+    def adopt(window: PracticeWindow, size: tuple[int, int] = (1280, 800)) -> PracticeWindow:
+        qtbot.addWidget(window)
+        window.resize(*size)
+        window.show()
+        made.append(window)
+        return window
+
+    make.adopt = adopt  # type: ignore[attr-defined]
     yield make
     for window in made:
         window.runner.stop()
@@ -681,3 +689,131 @@ def test_the_whole_session_analysis_fills_the_summary(qtbot, make_window, tmp_pa
     assert tiles["beats"].value.text() == str(summary.beats)
     assert f"Saved to {path}" in window.summary_sub.text()
     assert "last minute" not in window.summary_sub.text()
+
+
+# -- the guided resonance assessment ---------------------------------------------------------------
+def test_guide_announces_each_step_its_settle_period_and_progress() -> None:
+    from hrvcoach.assess import plan_steps
+    from hrvcoach.gui.guide import guide_view
+
+    steps = plan_steps([6.5, 6.0, 5.5, 5.0, 4.5], step_s=60.0, settle_s=15.0)
+    first = guide_view(steps, 0.0)
+    assert first.title == "Step 1 of 5  ·  6.5 breaths/min"
+    assert first.note == "Settling in — not scored yet  ·  scoring starts in 0:15"
+    assert first.settling
+    assert first.overall == "0 of 5 done  ·  5:00 left of 5:00"
+    assert (first.bar.current, first.bar.fraction) == (0, 0.0)
+    assert first.bar.labels == ("6.5", "6.0", "5.5", "5.0", "4.5")
+    assert first.bar.settle_fractions == (0.25,) * 5
+    second = guide_view(steps, 75.0)  # step 2, just scoring
+    assert second.title == "Step 2 of 5  ·  6.0 breaths/min"
+    assert second.note == "Scoring  ·  0:45 left in this step"
+    assert not second.settling
+    assert second.overall == "1 of 5 done  ·  3:45 left of 5:00"
+    assert (second.bar.current, second.bar.fraction) == (1, 0.25)
+    assert guide_view(steps, 110.5).note == "Scoring  ·  next: 5.5 breaths/min in 0:10"
+    assert guide_view(steps, 260.0).note == "Scoring  ·  0:40 left in this step"
+    assert "Paused" in guide_view(steps, 75.0, paused=True).note
+    end = guide_view(steps, 300.0)
+    assert end.title == "All 5 steps done"
+    assert end.bar.current == 5
+
+
+def _assessment_window(make_window, size, *, rates=(6.0, 5.0), step_s=45.0, settle_s=10.0):
+    """A guided assessment window on simulated beats of a person resonating at 5/min, with the
+    real scoring as the session's summary (as ``hrvcoach assess`` wires it)."""
+    from hrvcoach.assess import AssessmentOutcome, assess_beats, plan_steps, protocol_pacer
+
+    steps = plan_steps(list(rates), step_s=step_s, settle_s=settle_s)
+    pacer = protocol_pacer(steps)
+    beats = simulate(SimParams(seed=2, resonance_bpm=5.0), pacer=pacer, duration_s=steps[-1].end_s)
+    source = ManualSource(
+        [DeviceStatus(0.0, LinkState.CONNECTED, name="simulator"), *beats], device="simulator"
+    )
+    session = Session(
+        source, pacer=pacer, live=LiveHrv(), duration_s=steps[-1].end_s, keep_events=True
+    )
+
+    def score(result: SessionResult) -> AssessmentOutcome:
+        got = [e for e in result.events if isinstance(e, Beat)]
+        scored = assess_beats([b.t_s for b in got], [b.rr_ms for b in got], steps, pacer=pacer)
+        return AssessmentOutcome(
+            scored, pace_note="Practice now paces 5.0 breaths/min by default.", recording="x.csv"
+        )
+
+    runner = SessionRunner(session, summary=score)
+    window = PracticeWindow(runner, title="Resonance assessment", plan=steps)
+    make_window.adopt(window, size)
+    return window, source, steps
+
+
+def _nothing_clipped(labels) -> None:
+    for label in labels:
+        if label.isVisible() and label.text():
+            assert label.width() >= label.sizeHint().width() - 1, label.text()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_assessment_in_the_window_guides_each_step_and_ends_with_the_result(
+    qtbot, make_window, artifacts_dir, size
+) -> None:
+    window, source, steps = _assessment_window(make_window, size)
+    tag = f"{size[0]}x{size[1]}"
+    guide = window.guide
+    assert guide is not None
+    assert not window.pace_stepper.isVisibleTo(window)  # the plan owns the pace and the length
+    source.clock_s = 5.0  # settling in, step 1
+    qtbot.waitUntil(lambda: guide.title.text() == "Step 1 of 2  ·  6.0 breaths/min", timeout=20000)
+    qtbot.waitUntil(lambda: "scoring starts in 0:05" in guide.note.text(), timeout=5000)
+    assert "not scored yet" in guide.note.text()
+    assert theme.WARN in guide.note.styleSheet()
+    wait_frames(qtbot, window, 4)
+    _nothing_clipped([guide.title, guide.note, guide.overall])
+    assert window.grab().save(str(artifacts_dir / f"gui_assess_settling_{tag}.png"))
+    source.clock_s = 72.0  # step 2, scoring
+    qtbot.waitUntil(lambda: guide.title.text().startswith("Step 2 of 2"), timeout=20000)
+    qtbot.waitUntil(lambda: guide.note.text() == "Scoring  ·  0:18 left in this step", timeout=5000)
+    assert guide.overall.text() == "1 of 2 done  ·  0:18 left of 1:30"
+    assert guide.bar.view.current == 1
+    assert window.pace_spin.value() == pytest.approx(5.0)  # the pacer is on the step's rate
+    qtbot.waitUntil(
+        lambda: window._metrics is not None and window._metrics.t_s > 70.0, timeout=20000
+    )
+    wait_frames(qtbot, window, 4)
+    _nothing_clipped([guide.title, guide.note, guide.overall])
+    assert window.grab().save(str(artifacts_dir / f"gui_assess_step_{tag}.png"))
+    source.clock_s = steps[-1].end_s + 1.0
+    with qtbot.waitSignal(window.session_ended, timeout=30000):
+        pass
+    page = window.result_page
+    assert window.stack.currentWidget() is page
+    view = page.view
+    assert view is not None
+    assert view.headline == "Your resonance rate: 5.0 breaths/min"
+    assert view.confidence in ("A clear winner", "A close call with 6.0")
+    assert view.pace_note == "Practice now paces 5.0 breaths/min by default."
+    assert [r.rate for r in view.rows] == ["6.0", "5.0"]
+    assert [r.chosen for r in view.rows] == [False, True]
+    outcome = window.runner.summary
+    assert page.reason.text() == outcome.result.reason
+    five = outcome.result.steps[1]
+    assert view.rows[1].cells[0] == f"{five.peak_trough_bpm:.1f}"
+    assert not window.plot.isVisible() and not guide.isVisible()
+    wait_frames(qtbot, window, 4)
+    _nothing_clipped([page.headline, page.confidence] + [c for row in page.cells for c in row])
+    assert page.reason.height() >= page.reason.heightForWidth(page.reason.width()) - 1
+    assert (window.width(), window.height()) == size
+    assert window.grab().save(str(artifacts_dir / f"gui_assess_result_{tag}.png"))
+
+
+def test_an_assessment_that_could_not_be_scored_says_why(qtbot, make_window) -> None:
+    from hrvcoach.assess import AssessmentOutcome
+    from hrvcoach.gui.guide import result_view
+
+    view = result_view(
+        AssessmentOutcome(None, problem="the assessment ended after 1 of 5 steps (stopped)")
+    )
+    assert view.headline == "The assessment could not be scored"
+    assert "1 of 5 steps" in view.reason
+    assert view.rows == ()
+    assert view.pace_note == "Your default pace is unchanged."

@@ -196,6 +196,65 @@ def plan_steps(
     )
 
 
+@dataclass(frozen=True)
+class ProtocolProgress:
+    """Where a person is in the protocol at one moment (what a guided view announces).
+
+    Attributes:
+        steps: The whole plan.
+        index: The current step's index; ``len(steps)`` once the last step is over, ``-1`` before
+            the first one begins.
+        settling: In the current step's settle period (its data are not scored).
+        step_left_s: Seconds left in the current step (0 when there is none).
+        settle_left_s: Seconds left of the settle period (0 once scoring has begun).
+        total_left_s: Seconds left in the whole protocol.
+    """
+
+    steps: tuple[AssessmentStep, ...]
+    index: int
+    settling: bool
+    step_left_s: float
+    settle_left_s: float
+    total_left_s: float
+
+    @property
+    def step(self) -> AssessmentStep | None:
+        """The current step, or ``None`` before the first and after the last."""
+        return self.steps[self.index] if 0 <= self.index < len(self.steps) else None
+
+    @property
+    def done(self) -> bool:
+        return self.index >= len(self.steps)
+
+    @property
+    def steps_done(self) -> int:
+        """Steps completed so far."""
+        return max(0, min(self.index, len(self.steps)))
+
+
+def progress_at(steps: Sequence[AssessmentStep], t_s: float) -> ProtocolProgress:
+    """The protocol's progress at session time ``t_s``.
+
+    Steps run end to end, so the current one is the last that has started; a step owns its
+    start and not its end (at ``end_s`` the next step, or the end, has come).
+    """
+    plan = tuple(steps)
+    if not plan:
+        return ProtocolProgress(plan, 0, False, 0.0, 0.0, 0.0)
+    end_s = plan[-1].end_s
+    total_left = max(0.0, end_s - t_s)
+    if t_s < plan[0].start_s:
+        return ProtocolProgress(plan, -1, False, 0.0, 0.0, end_s - plan[0].start_s)
+    if t_s >= end_s:
+        return ProtocolProgress(plan, len(plan), False, 0.0, 0.0, 0.0)
+    index = max(i for i, s in enumerate(plan) if s.start_s <= t_s)
+    step = plan[index]
+    settle_left = max(0.0, step.scored_start_s - t_s)
+    return ProtocolProgress(
+        plan, index, settle_left > 0.0, max(0.0, step.end_s - t_s), settle_left, total_left
+    )
+
+
 def protocol_pacer(steps: Sequence[AssessmentStep], *, ratio: str = "4:6") -> Pacer:
     """A pacer with every step scheduled up front, so the breathing curve is known in advance.
 
@@ -809,6 +868,23 @@ def choose_resonance(steps: Sequence[StepScore]) -> AssessmentResult:
         f"(score {scores[order[0]]:.2f} against {scores[order[1]]:.2f}).{edge}",
         runner_up_bpm=second.rate_bpm,
     )
+
+
+@dataclass(frozen=True)
+class AssessmentOutcome:
+    """What a guided view shows at the end of an assessment.
+
+    Attributes:
+        result: The scored assessment, or ``None`` when it could not be scored.
+        pace_note: One sentence on the default practice pace: now this rate, or why it stays.
+        problem: Why there is no result (too few steps completed ...); empty when there is one.
+        recording: Where the assessment was recorded, as text, if it was.
+    """
+
+    result: AssessmentResult | None
+    pace_note: str = ""
+    problem: str = ""
+    recording: str | None = None
 
 
 def assess_beats(

@@ -17,7 +17,9 @@ import asyncio
 import json
 import logging
 import math
+import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from hrvcoach.errors import HrvCoachError, RecordingError, UsageError
 
 if TYPE_CHECKING:
-    from hrvcoach.assess import AssessmentResult, AssessmentStep
+    from hrvcoach.assess import AssessmentOutcome, AssessmentResult, AssessmentStep
     from hrvcoach.beats import Beat, Event, SourceInfo
     from hrvcoach.pacer import Pacer
     from hrvcoach.session import SessionUpdate
@@ -34,8 +36,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_RATES = "6.5,6,5.5,5,4.5"
-#: seconds the window stays after the last step before it closes and the result is shown
-WINDOW_LINGER_S = 3.0
+#: offscreen (tests, --screenshot without a desktop), the window closes this long after the result
+OFFSCREEN_LINGER_S = 1.0
 #: beats a sensor has told us not to trust
 _DISTRUSTED_FLAGS = ("BUFFERED", "IMPLAUSIBLE", "NO_CONTACT")
 
@@ -87,6 +89,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--png", type=Path, metavar="PATH", help="save a picture of the criteria")
+    parser.add_argument(
+        "--screenshot",
+        type=Path,
+        metavar="PATH",
+        help="save a PNG of the window as the result appears",
+    )
     parser.add_argument(
         "--no-save",
         action="store_true",
@@ -226,6 +234,16 @@ class ProtocolRun:
     ended_by: str
 
 
+@dataclass(frozen=True)
+class Scored:
+    """An assessment scored (and stored, unless ``--no-save``), ready to print."""
+
+    result: AssessmentResult
+    payload: dict[str, object]
+    saved: dict[str, object]
+    recording: Path | None
+
+
 def run_protocol(
     *,
     spec: str | None,
@@ -236,8 +254,19 @@ def run_protocol(
     fast: bool,
     window: bool,
     progress: bool,
+    finish: Callable[[ProtocolRun], AssessmentOutcome] | None = None,
+    screenshot: Path | None = None,
+    close_when_done_s: float | None = None,
 ) -> ProtocolRun:
-    """Pace every step once, recording everything, and return the beats."""
+    """Pace every step once, recording everything, and return the beats.
+
+    Args:
+        finish: With a window: scores the run when the session has ended (on the session
+            thread, so the window stays smooth) and returns what the window shows as the result.
+        screenshot: With a window: a PNG of it as the result appears.
+        close_when_done_s: With a window: close it this long after the end (``None``: the person
+            closes it once they have read the result).
+    """
     from hrvcoach import paths
     from hrvcoach.drivers import open_source
     from hrvcoach.recording import RecordingWriter, new_recording_path
@@ -272,13 +301,28 @@ def run_protocol(
         sinks=[collector],
     )
     session.add_mark("note", f"resonance assessment: {len(steps)} steps")
+
+    def protocol_run(result: Any) -> ProtocolRun:
+        recording = getattr(session.writer, "path", None)
+        ended_at = max(collector.end_t_s, getattr(result, "t_s", 0.0) or 0.0)
+        return ProtocolRun(
+            Path(recording) if recording else None,
+            tuple(collector.beats),
+            ended_at,
+            getattr(result, "ended_by", "stopped"),
+        )
+
     try:
         if window:
             from hrvcoach.gui.app import run_practice_window
 
-            # the result is printed (and drawn with --png) once the window has closed itself
             outcome = run_practice_window(
-                session, title="hrvcoach resonance assessment", close_when_done_s=WINDOW_LINGER_S
+                session,
+                title="Resonance assessment",
+                plan=steps,
+                summary=None if finish is None else (lambda done: finish(protocol_run(done))),
+                screenshot=screenshot,
+                close_when_done_s=close_when_done_s,
             )
             result = outcome.result
         else:
@@ -288,14 +332,7 @@ def run_protocol(
         if path is not None:
             print(f"recording kept: {path}", file=sys.stderr)
         raise
-    recording = getattr(session.writer, "path", None)
-    ended_at = max(collector.end_t_s, getattr(result, "t_s", 0.0) or 0.0)
-    return ProtocolRun(
-        Path(recording) if recording else None,
-        tuple(collector.beats),
-        ended_at,
-        getattr(result, "ended_by", "stopped"),
-    )
+    return protocol_run(result)
 
 
 async def _run_headless(session: Any) -> Any:
@@ -539,18 +576,20 @@ def _add_to_history(
 # -- the command ----------------------------------------------------------------------------------
 def run(args: argparse.Namespace) -> int:
     from hrvcoach import paths
-    from hrvcoach.assess import assess_beats, plan_steps, protocol_pacer
+    from hrvcoach.assess import plan_steps, protocol_pacer
     from hrvcoach.settings import Settings
 
     _check_timing(args)
     settle_s = _settle_s(args)
     data_dir = paths.data_dir(args.data_dir)
     settings = Settings.load(data_dir)
+    _check_screenshot(args)
 
     if args.recording:
         if args.device:
             raise UsageError("--recording scores files; it cannot be used with --device")
         result, recording = assess_recordings(args.recording, settle_s=settle_s)
+        scored = _keep(result, recording, args=args, data_dir=data_dir)
     else:
         if args.device and (args.device.startswith("replay:") or Path(args.device).is_file()):
             raise UsageError(
@@ -562,6 +601,15 @@ def run(args: argparse.Namespace) -> int:
         )
         pacer = protocol_pacer(steps, ratio=args.ratio or settings.ratio)
         window = not args.headless and _display_available()
+        if args.screenshot and not window:
+            raise UsageError("--screenshot needs a display (a window); drop --headless")
+        kept: list[Scored | HrvCoachError] = []
+
+        def finish(run_: ProtocolRun) -> AssessmentOutcome:
+            # on the session thread, once the protocol has ended: the window shows this
+            return _outcome(_score_run(run_, steps, pacer, args, data_dir, kept), settings)
+
+        offscreen = os.environ.get("QT_QPA_PLATFORM") == "offscreen"
         run_ = run_protocol(
             spec=args.device,
             steps=steps,
@@ -571,15 +619,52 @@ def run(args: argparse.Namespace) -> int:
             fast=args.fast,
             window=window,
             progress=not args.json,
+            finish=finish,
+            screenshot=args.screenshot,
+            close_when_done_s=OFFSCREEN_LINGER_S if offscreen else None,
         )
-        recording = run_.recording
-        done = tuple(s for s in steps if s.end_s <= run_.ended_at_s + 2.0)
-        if len(done) < 2:
-            where = f"; the recording is kept at {recording}" if recording else ""
-            raise HrvCoachError(
-                f"the assessment ended after {len(done)} of {len(steps)} steps "
-                f"({run_.ended_by}), too few to compare{where}"
-            )
+        if not kept:  # headless, or the window's scoring never ran
+            _score_run(run_, steps, pacer, args, data_dir, kept)
+        if isinstance(kept[0], HrvCoachError):
+            raise kept[0]
+        scored = kept[0]
+
+    return _report(scored, args=args, settings=settings)
+
+
+def _check_screenshot(args: argparse.Namespace) -> None:
+    path = args.screenshot
+    if path is None:
+        return
+    if args.recording:
+        raise UsageError("--screenshot is for the guided protocol in the window, not --recording")
+    if path.suffix.lower() != ".png":
+        raise UsageError(f"--screenshot {path}: the file name must end in .png")
+    if not path.parent.is_dir():
+        raise UsageError(f"--screenshot {path}: folder {path.parent} does not exist")
+
+
+def _score_run(
+    run_: ProtocolRun,
+    steps: tuple[AssessmentStep, ...],
+    pacer: Pacer,
+    args: argparse.Namespace,
+    data_dir: Path,
+    kept: list[Scored | HrvCoachError],
+) -> Scored | HrvCoachError:
+    """Score the steps completed and store the result; the outcome (or error) goes in ``kept``."""
+    from hrvcoach.assess import assess_beats
+
+    recording = run_.recording
+    done = tuple(s for s in steps if s.end_s <= run_.ended_at_s + 2.0)
+    outcome: Scored | HrvCoachError
+    if len(done) < 2:
+        where = f"; the recording is kept at {recording}" if recording else ""
+        outcome = HrvCoachError(
+            f"the assessment ended after {len(done)} of {len(steps)} steps "
+            f"({run_.ended_by}), too few to compare{where}"
+        )
+    else:
         if len(done) < len(steps):
             log.warning(
                 "assessment ended early (%s): scoring %d of %d steps",
@@ -589,7 +674,22 @@ def run(args: argparse.Namespace) -> int:
             )
         t_s, rr_ms = _trusted(run_.beats)
         result = assess_beats(t_s, rr_ms, done, pacer=pacer)
+        try:
+            outcome = _keep(result, recording, args=args, data_dir=data_dir)
+        except HrvCoachError as err:
+            outcome = err
+    kept.append(outcome)
+    return outcome
 
+
+def _keep(
+    result: AssessmentResult,
+    recording: Path | None,
+    *,
+    args: argparse.Namespace,
+    data_dir: Path,
+) -> Scored:
+    """Store the result (unless ``--no-save``) and draw it (``--png``)."""
     payload = result.to_json(recording=str(recording) if recording else None)
     saved: dict[str, object] = {}
     if not args.no_save:
@@ -598,7 +698,33 @@ def run(args: argparse.Namespace) -> int:
     if args.png:
         save_png(result, args.png)
         payload["png"] = str(args.png)
+    return Scored(result, payload, saved, recording)
 
+
+def pace_sentence(scored: Scored, *, no_save: bool, current_bpm: float) -> str:
+    """What happens to the default practice pace, in one sentence."""
+    if "pace_bpm" in scored.saved:
+        return f"Practice now paces {scored.saved['pace_bpm']:.1f} breaths/min by default."
+    if no_save:
+        return f"Not saved (--no-save): your default pace stays at {current_bpm:.1f} breaths/min."
+    return f"Your default pace stays at {current_bpm:.1f} breaths/min."
+
+
+def _outcome(scored: Scored | HrvCoachError, settings: Any) -> AssessmentOutcome:
+    from hrvcoach.assess import AssessmentOutcome
+
+    if isinstance(scored, HrvCoachError):
+        return AssessmentOutcome(None, problem=str(scored))
+    no_save = "saved" not in scored.payload
+    return AssessmentOutcome(
+        scored.result,
+        pace_note=pace_sentence(scored, no_save=no_save, current_bpm=settings.pace_bpm),
+        recording=str(scored.recording) if scored.recording else None,
+    )
+
+
+def _report(scored: Scored, *, args: argparse.Namespace, settings: Any) -> int:
+    result, payload = scored.result, scored.payload
     if args.json:
         print(json.dumps(payload, indent=2, ensure_ascii=False))
         return 0
@@ -611,12 +737,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         verdict = f"Resonance: {result.resonance_bpm:.1f} breaths/min."
     print(f"{verdict} {result.reason}")
-    if "pace_bpm" in saved:
-        print(f"Practice now paces {saved['pace_bpm']:.1f} breaths/min by default.")
-    elif not args.no_save:
-        print(f"Your default pace stays at {settings.pace_bpm:.1f} breaths/min.")
-    if recording is not None:
-        print(f"Recording: {recording}")
+    if "pace_bpm" in scored.saved or not args.no_save:
+        print(pace_sentence(scored, no_save=args.no_save, current_bpm=settings.pace_bpm))
+    if scored.recording is not None:
+        print(f"Recording: {scored.recording}")
     if args.png:
         print(f"Picture: {args.png}")
     return 0

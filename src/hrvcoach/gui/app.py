@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +21,7 @@ from hrvcoach.errors import UsageError
 from hrvcoach.gui.checkin import Checkin
 
 if TYPE_CHECKING:
+    from hrvcoach.assess import AssessmentStep
     from hrvcoach.session import Session, SessionResult
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ def run_practice_window(
     close_when_done_s: float | None = None,
     sound: bool = False,
     size: tuple[int, int] = DEFAULT_SIZE,
+    plan: Sequence[AssessmentStep] | None = None,
 ) -> WindowOutcome:
     """Show the practice window, run the session in it, and return when the window closes.
 
@@ -90,6 +92,9 @@ def run_practice_window(
         close_when_done_s: Close the window this long after the end (tests, ``--screenshot``).
         sound: Start with the sound cues on.
         size: Initial window size in pixels.
+        plan: The steps of a resonance assessment: the window then guides through them (step,
+            settle period, progress) and shows the result, an
+            :class:`~hrvcoach.assess.AssessmentOutcome` returned by ``summary``, at the end.
 
     Returns:
         The session result and the check-in answers.
@@ -110,14 +115,13 @@ def run_practice_window(
     from hrvcoach.gui.checkin import ask_checkin
     from hrvcoach.gui.window import PracticeWindow
 
-    warm_up()
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "hrvcoach"])
     assert isinstance(app, QApplication)
     app.setApplicationName("hrvcoach")
 
-    runner = SessionRunner(session, summary=summary)
+    runner = SessionRunner(session, summary=summary, ready=warm_up())
     audio = CuePlayer(enabled=sound, beep=QApplication.beep)
-    window = PracticeWindow(runner, title=title, audio=audio, autostart=False)
+    window = PracticeWindow(runner, title=title, audio=audio, autostart=False, plan=plan)
     window.resize(*size)
     answers: dict[str, Checkin | None] = {"before": None, "after": None}
     shot_saved = False

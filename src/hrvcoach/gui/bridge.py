@@ -58,6 +58,8 @@ class UpdateInbox:
         return out
 
 
+#: longest wait for the warm-up imports before the session starts anyway
+READY_TIMEOUT_S = 20.0
 #: modules the live pipeline imports on first use (neurokit2 takes ~2 s, on the session thread)
 WARM_MODULES = ("scipy.signal", "neurokit2")
 
@@ -93,6 +95,9 @@ class SessionRunner:
         summary: Called on the worker thread with the result when the session has ended (a
             whole-session analysis may take a second or two); its return value is kept in
             :attr:`summary`. A failure here is logged and leaves :attr:`summary` as ``None``.
+        ready: A thread to wait for before the session starts (:func:`warm_up`): the session's
+            clock starts when its source opens, and a heavy import in its first seconds would
+            hold up every beat behind it (at 10x speed, past the end of a short session).
     """
 
     def __init__(
@@ -100,8 +105,10 @@ class SessionRunner:
         session: Session,
         *,
         summary: Callable[[SessionResult], object] | None = None,
+        ready: threading.Thread | None = None,
     ) -> None:
         self.session = session
+        self._ready = ready
         self.inbox = UpdateInbox()
         session.sinks.append(self.inbox)
         self._summary_fn = summary
@@ -152,6 +159,8 @@ class SessionRunner:
                 self._loop = loop
                 early, self._early_calls = self._early_calls, []
             self._loop_ready.set()
+            if self._ready is not None:
+                self._ready.join(READY_TIMEOUT_S)
             for fn, args in early:
                 loop.call_soon(fn, *args)
             self.result = loop.run_until_complete(self.session.run())

@@ -51,6 +51,8 @@ QLabel[role="unit"] {{ color: {MUTED}; font-size: 15px; }}
 QLabel[role="status"] {{ color: {MUTED}; font-size: 14px; }}
 QLabel[role="title"] {{ color: {TEXT}; font-size: 16px; }}
 QLabel[role="summary-title"] {{ color: {TEXT}; font-size: 22px; }}
+QLabel[role="guide-title"] {{ color: {TEXT}; font-size: 20px; }}
+QLabel[role="guide-note"] {{ color: {MUTED}; font-size: 14px; }}
 QPushButton {{
     background: {PANEL};
     border: 1px solid {PANEL_EDGE};

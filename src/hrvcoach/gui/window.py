@@ -12,7 +12,7 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -38,11 +38,13 @@ from PySide6.QtWidgets import (
 
 from hrvcoach.beats import Beat, BeatFlag, Contact, DeviceStatus, Gap, LinkState
 from hrvcoach.gui import theme
+from hrvcoach.gui.guide import GuidePanel, ResultPage, guide_view, result_view
 from hrvcoach.gui.pacer_widget import PacerView, PacerWidget, view_of
 from hrvcoach.gui.sparkline import Sparkline
 from hrvcoach.pacer import MAX_RATE_BPM, MIN_RATE_BPM, BreathPattern
 
 if TYPE_CHECKING:
+    from hrvcoach.assess import AssessmentStep
     from hrvcoach.gui.audio import CuePlayer
     from hrvcoach.gui.bridge import Arrival, SessionRunner
     from hrvcoach.live import LiveMetrics
@@ -272,6 +274,9 @@ class PracticeWindow(QWidget):
         title: Shown in the title bar and above the pacer.
         audio: Sound cues (or ``None`` for no sound control at all).
         autostart: Start the session as soon as the window is shown.
+        plan: The steps of a resonance assessment: a guide above the pacer announces each step
+            and its settle period and shows progress; at the end the result page shows the
+            :class:`~hrvcoach.assess.AssessmentOutcome` the runner's summary returned.
 
     Signals:
         session_ended: Emitted once on the GUI thread when the session (and its summary) is done.
@@ -288,8 +293,10 @@ class PracticeWindow(QWidget):
         title: str,
         audio: CuePlayer | None = None,
         autostart: bool = True,
+        plan: Sequence[AssessmentStep] | None = None,
     ) -> None:
         super().__init__()
+        self.plan = tuple(plan) if plan else ()
         self.runner = runner
         self.session = runner.session
         self.audio = audio
@@ -316,6 +323,9 @@ class PracticeWindow(QWidget):
         self._battery: int | None = None
         self._device: str | None = None
         self._paused = False  #: the session's state, read each frame
+        #: session time at which the view froze for a pause: the circle and the clock hold still
+        self._frozen_s: float | None = None
+        self._heard = False  #: anything arrived from the session (its source is open)
         self._pause_wanted = False  #: what the last click asked for (the session follows soon)
         self._last_beat_t: float | None = None
         self._last_stage: str | None = None
@@ -323,7 +333,7 @@ class PracticeWindow(QWidget):
         self._last_plot_perf = 0.0
         self._y_range: tuple[float, float] = (50.0, 90.0)
         self._shown_pattern: BreathPattern | None = None
-        self._last_clock_text = ""
+        self._last_clock_text: tuple[str, str] = ("", "")
         self._scheduled = False
         self._frame_t0: float | None = None
         self.view_errors = 0  #: frames that failed to draw (logged once)
@@ -356,6 +366,11 @@ class PracticeWindow(QWidget):
         header.addWidget(self.link_label)
         root.addLayout(header)
 
+        self.guide: GuidePanel | None = None
+        if self.plan:
+            self.guide = GuidePanel()
+            root.addWidget(self.guide)
+
         self.stack = QStackedWidget()
         root.addWidget(self.stack, 5)
 
@@ -387,6 +402,9 @@ class PracticeWindow(QWidget):
         self.summary_page = QWidget()
         self._build_summary(self.summary_page)
         self.stack.addWidget(self.summary_page)
+        self.result_page = ResultPage()
+        self.stack.addWidget(self.result_page)
+        self._show_page(practice)
 
         # the heart's response against the breathing curve
         self.plot = _TimedPlotWidget(background=theme.BACKGROUND)
@@ -428,7 +446,7 @@ class PracticeWindow(QWidget):
             pi.addItem(item)
         pi.addItem(self.now_line)
         self._show_grid(*self._y_range)
-        legend = QLabel(
+        self.legend = legend = QLabel(
             f"<span style='color:{theme.HEART}'>━ heart rate</span>&nbsp;&nbsp;&nbsp;"
             f"<span style='color:{theme.BREATH}'>━ breathing guide</span>"
         )
@@ -503,6 +521,17 @@ class PracticeWindow(QWidget):
         row.addWidget(length_caption)
         self.length_stepper = _stepper(self.length_spin)
         row.addWidget(self.length_stepper)
+        if self.plan:
+            # the plan sets the pace of every step and the length: nothing here to choose
+            for widget in (
+                pace_caption,
+                self.pace_stepper,
+                ratio_caption,
+                self.ratio_box,
+                length_caption,
+                self.length_stepper,
+            ):
+                widget.setVisible(False)
         row.addStretch(1)
         self.sound_check = QCheckBox("Sound")
         self.sound_check.setVisible(self.audio is not None)
@@ -543,6 +572,22 @@ class PracticeWindow(QWidget):
         self.summary_tiles["coherence"].box.addWidget(self.summary_spark)
         lay.addLayout(grid)
         lay.addStretch(1)
+
+    def _show_page(self, page: QWidget) -> None:
+        """Show one page of the stack; only it counts for the window's minimum size.
+
+        A stacked widget asks for room for its largest page, shown or not: the six-tile summary
+        would take ~100 px from the heart-rate plot all session long at 900x600.
+        """
+        ignored, preferred = QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred
+        for i in range(self.stack.count()):
+            widget = self.stack.widget(i)
+            if widget is page:
+                widget.setSizePolicy(preferred, preferred)
+            else:
+                widget.setSizePolicy(ignored, ignored)
+        self.stack.setCurrentWidget(page)
+        self.stack.updateGeometry()
 
     # -- scaling: numbers legible from a metre at any window size --------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -627,9 +672,15 @@ class PracticeWindow(QWidget):
             self._paused = self.session.paused  # a plain flag, set on the session's thread
             self._receive_all(self.runner.inbox.drain())
             now_s = self._now_s()
+            if self._paused and self._frozen_s is None:
+                self._frozen_s = now_s
+            elif not self._paused:
+                self._frozen_s = None
             self._show_pacer(now_s)
             self._show_clock(now_s)
             self._follow_pattern(now_s)
+            if self.guide is not None and not self.ended:
+                self.guide.show_guide(guide_view(self.plan, now_s, paused=self._paused))
             if self._plot_dirty or t0 - self._last_plot_perf >= PLOT_EVERY_S:
                 self._show_plot(now_s)
                 self._last_plot_perf = t0
@@ -657,6 +708,7 @@ class PracticeWindow(QWidget):
         """Take in what arrived since the last frame; the numbers show only the latest values."""
         if not arrivals:
             return
+        self._heard = True
         latest = self._metrics
         for arrival in arrivals:
             metrics = arrival.update.metrics
@@ -722,12 +774,19 @@ class PracticeWindow(QWidget):
         if self.ended:
             self.pacer.show_state(PacerView(0.0, "Done", None, active=False))
             return
-        if not self.runner.started:
+        if not self.runner.started or not self._heard:
+            # before the source is open the session clock has not started: no breath to follow
             state = self.session.pacer.state(0.0)
-            self.pacer.show_state(PacerView(state.volume, "Ready", None, active=False))
+            cue = "Connecting…" if self.runner.started else "Ready"
+            self.pacer.show_state(PacerView(state.volume, cue, None, active=False))
+            return
+        if self._frozen_s is not None:
+            # paused: the circle holds where the breath was, it does not breathe on dimmed
+            state = self.session.pacer.state(self._frozen_s)
+            self.pacer.show_state(view_of(state, paused=True))
             return
         state = self.session.pacer.state(now_s)
-        self.pacer.show_state(view_of(state, paused=self._paused))
+        self.pacer.show_state(view_of(state))
         if state.stage != self._last_stage:
             if self._last_stage is not None and self.audio is not None and not self._paused:
                 self.audio.cue(state.stage)
@@ -735,14 +794,17 @@ class PracticeWindow(QWidget):
 
     def _show_clock(self, now_s: float) -> None:
         duration = self.session.duration_s
-        text = fmt_clock(now_s)
-        detail = (
-            f"of {fmt_clock(duration)}  ·  {fmt_clock(max(0.0, duration - now_s))} left"
-            if duration
-            else "open session"
-        )
-        if text != self._last_clock_text:
-            self._last_clock_text = text
+        frozen = self._frozen_s is not None
+        shown_s = self._frozen_s if self._frozen_s is not None else now_s
+        text = fmt_clock(shown_s)
+        if frozen:
+            detail = "paused  ·  recording goes on"
+        elif duration:
+            detail = f"of {fmt_clock(duration)}  ·  {fmt_clock(max(0.0, duration - now_s))} left"
+        else:
+            detail = "open session"
+        if (text, detail) != self._last_clock_text:
+            self._last_clock_text = (text, detail)
             self.time_tile.value.setText(text)
             self.time_tile.detail.setText(detail)
 
@@ -890,9 +952,12 @@ class PracticeWindow(QWidget):
                 self.summary_sub.setText(str(error) or type(error).__name__)
                 for tile in self.summary_tiles.values():
                     tile.setVisible(False)
+                self._show_page(self.summary_page)
+            elif self.plan:
+                self._show_assessment_result()
             else:
                 self._show_summary()
-            self.stack.setCurrentWidget(self.summary_page)
+                self._show_page(self.summary_page)
             self._show_plot(self._now_s())
             self._show_link(self._now_s())
             self._sync_buttons()
@@ -902,6 +967,21 @@ class PracticeWindow(QWidget):
             log.exception("the window failed to show the end of the session")
         finally:
             self.session_ended.emit()  # whoever waits for the end (close, check-in) must hear it
+
+    def _show_assessment_result(self) -> None:
+        from hrvcoach.assess import AssessmentOutcome
+
+        outcome = self.runner.summary
+        if not isinstance(outcome, AssessmentOutcome):  # the scoring failed: it was logged
+            outcome = AssessmentOutcome(
+                None, problem="The steps could not be scored (see the log)."
+            )
+        self.result_page.show_result(result_view(outcome))
+        # the result needs the room: the guide has said all it can, and the trace is history now
+        for widget in (self.guide, self.legend, self.plot):
+            if widget is not None:
+                widget.setVisible(False)
+        self._show_page(self.result_page)
 
     def _show_summary(self) -> None:
         result = self.result
