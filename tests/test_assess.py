@@ -55,6 +55,34 @@ def test_plan_steps_lay_rates_end_to_end_with_their_settle_period() -> None:
     assert steps[0].mark() == Mark(0.0, "step", "index=0 rate=6.5 settle_s=15")
 
 
+def test_progress_follows_the_plan_step_by_step() -> None:
+    steps = A.plan_steps([6.5, 6.0, 5.5], step_s=60.0, settle_s=20.0, t0_s=5.0)
+    before = A.progress_at(steps, 0.0)
+    assert (before.index, before.step, before.steps_done, before.total_left_s) == (
+        -1,
+        None,
+        0,
+        180.0,
+    )
+    settling = A.progress_at(steps, 70.0)  # 5 s into step 2
+    assert settling.step == steps[1]
+    assert settling.settling
+    assert (settling.settle_left_s, settling.step_left_s, settling.total_left_s) == (
+        15.0,
+        55.0,
+        115.0,
+    )
+    assert settling.steps_done == 1
+    scoring = A.progress_at(steps, 90.0)
+    assert (scoring.settling, scoring.settle_left_s, scoring.step_left_s) == (False, 0.0, 35.0)
+    boundary = A.progress_at(steps, 125.0)  # a step owns its start, not its end
+    assert boundary.index == 2
+    assert boundary.settling
+    done = A.progress_at(steps, 185.0)
+    assert done.done
+    assert (done.step, done.steps_done, done.total_left_s) == (None, 3, 0.0)
+
+
 @pytest.mark.parametrize(
     ("rates", "step_s", "settle_s", "message"),
     [
@@ -503,9 +531,14 @@ def test_the_bundled_assessment_recording_finds_its_simulated_resonance(
 
 
 def test_assess_in_the_window_runs_the_protocol_and_closes_itself(
-    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    data_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    artifacts_dir: Path,
 ) -> None:
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    shot = artifacts_dir / "assess_window_result.png"
+    shot.unlink(missing_ok=True)
     code, out, err = run_cli(
         [
             "--data-dir",
@@ -521,6 +554,8 @@ def test_assess_in_the_window_runs_the_protocol_and_closes_itself(
             "--settle-seconds",
             "10",
             "--json",
+            "--screenshot",
+            str(shot),
         ],
         capsys,
     )
@@ -528,6 +563,33 @@ def test_assess_in_the_window_runs_the_protocol_and_closes_itself(
     result = json.loads(out)
     assert result["resonance_bpm"] == 5.0
     assert Path(result["recording"]).is_file()
+    # the window showed the result it stored: the screenshot is taken as the result appears
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert result["saved"]["pace_bpm"] == 5.0
+
+
+def test_assess_screenshot_is_refused_without_a_window(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run_cli(
+        [
+            "--data-dir",
+            str(data_dir),
+            "assess",
+            "--headless",
+            "--screenshot",
+            str(tmp_path / "a.png"),
+        ],
+        capsys,
+    )
+    assert code == 2
+    assert "--screenshot needs a display" in err
+    code, _, err = run_cli(
+        ["--data-dir", str(data_dir), "assess", "--screenshot", str(tmp_path / "no" / "a.png")],
+        capsys,
+    )
+    assert code == 2
+    assert "does not exist" in err
 
 
 def test_a_replay_cannot_stand_in_for_the_protocol(

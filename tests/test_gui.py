@@ -798,7 +798,8 @@ def test_assessment_in_the_window_guides_each_step_and_ends_with_the_result(
     assert page.reason.text() == outcome.result.reason
     five = outcome.result.steps[1]
     assert view.rows[1].cells[0] == f"{five.peak_trough_bpm:.1f}"
-    assert not window.plot.isVisible() and not guide.isVisible()
+    assert not window.plot.isVisible()
+    assert not guide.isVisible()
     wait_frames(qtbot, window, 4)
     _nothing_clipped([page.headline, page.confidence] + [c for row in page.cells for c in row])
     assert page.reason.height() >= page.reason.heightForWidth(page.reason.width()) - 1
@@ -817,3 +818,73 @@ def test_an_assessment_that_could_not_be_scored_says_why(qtbot, make_window) -> 
     assert "1 of 5 steps" in view.reason
     assert view.rows == ()
     assert view.pace_note == "Your default pace is unchanged."
+
+
+def test_pause_holds_the_circle_and_the_clock_still(qtbot, make_window) -> None:
+    source = ManualSource([Beat(0.8 * i, 800.0) for i in range(1, 40)])
+    session = manual_session(source)
+    window = make_window(session)
+    source.clock_s = 2.0  # half-way through the first in-breath
+    qtbot.waitUntil(lambda: window.time_tile.value.text() == "0:02", timeout=5000)
+    window.pause_button.click()
+    qtbot.waitUntil(lambda: window.pacer.view.cue == "Paused", timeout=3000)
+    held = window.pacer.view.volume
+    assert held == pytest.approx(session.pacer.volume(2.0), abs=1e-9)
+    source.clock_s = 6.5  # the source and the recording go on; what the eye follows does not
+    qtbot.waitUntil(lambda: window._last_beat_t >= 6.3, timeout=20000)  # neurokit2 may load
+    wait_frames(qtbot, window, 4)
+    assert window.pacer.view.volume == held
+    assert window.pacer.view.seconds_left is None
+    assert window.time_tile.value.text() == "0:02"
+    assert window.time_tile.detail.text() == "paused  ·  recording goes on"
+    window.pause_button.click()
+    qtbot.waitUntil(lambda: window.pacer.view.cue != "Paused", timeout=3000)
+    assert window.time_tile.value.text() == "0:06"
+    window.stop_button.click()
+    with qtbot.waitSignal(window.session_ended, timeout=5000):
+        pass
+    marks = [(e.kind, e.t_s) for e in window.result.events if isinstance(e, Mark)]
+    assert ("pause", 2.0) in marks
+    assert ("resume", 6.5) in marks
+
+
+def test_a_ratio_with_holds_shows_hold_on_screen(qtbot, make_window) -> None:
+    source = ManualSource()
+    session = manual_session(source)
+    window = make_window(session)
+    wait_frames(qtbot, window)
+    window.ratio_box.setCurrentText("4:2:6:0")
+    window.ratio_box.activated.emit(0)
+    qtbot.waitUntil(lambda: len(session.pacer.segments()) == 2, timeout=3000)
+    # 6/min in 4:2:6:0: a 10 s breath, 3.33 s in, 1.67 s held full, 5 s out
+    source.clock_s = 3.8
+    qtbot.waitUntil(lambda: window.pacer.view.cue == "Hold", timeout=3000)
+    assert window.pacer.view.volume == 1.0
+    assert window.pacer.view.seconds_left == 2  # 1.2 s of the hold left, counted up
+    source.clock_s = 5.5
+    qtbot.waitUntil(lambda: window.pacer.view.cue == "Breathe out", timeout=3000)
+
+
+def test_the_session_waits_for_the_warm_up_before_its_clock_starts(qtbot, make_window) -> None:
+    import time
+
+    order: list[str] = []
+
+    def slow_import() -> None:
+        time.sleep(0.4)
+        order.append("warm")
+
+    class Watched(ManualSource):
+        async def __aenter__(self) -> ManualSource:
+            order.append("open")
+            return self
+
+    ready = threading.Thread(target=slow_import)
+    ready.start()
+    session = manual_session(Watched())
+    runner = SessionRunner(session, ready=ready)
+    window = PracticeWindow(runner, title="Practice · test")
+    make_window.adopt(window)
+    assert window.pacer.view.cue in ("Ready", "Connecting…")
+    qtbot.waitUntil(lambda: order == ["warm", "open"], timeout=5000)
+    qtbot.waitUntil(lambda: window.pacer.view.cue == "Breathe in", timeout=5000)
