@@ -186,3 +186,30 @@ async def test_added_as_a_plain_sink_it_still_redraws_between_beats() -> None:
     dashboard.finish()
     assert dashboard.draws > result.beats + 2  # the timer drew between beats
     assert ANSI.sub("", out.getvalue().split("\x1b[3F")[-1]).startswith("DONE")
+
+
+def test_a_pause_holds_the_breath_bar_and_the_clock_still() -> None:
+    from hrvcoach.beats import Beat
+    from hrvcoach.session import SessionUpdate
+
+    session = sim_session(60.0, Playback(fast=True))
+    dashboard = TerminalDashboard(session, io.StringIO(), width=60)
+
+    def update(t_s: float, *, paused: bool) -> None:
+        dashboard.on_update(
+            SessionUpdate(Beat(t_s, 1000.0), None, t_s, LinkState.CONNECTED, paused)
+        )
+
+    update(2.0, paused=False)
+    update(3.0, paused=True)
+    held = dashboard.state()
+    assert held.t_s == 3.0
+    update(6.0, paused=True)  # beats go on arriving (and being recorded) while paused
+    still = dashboard.state()
+    assert still.t_s == 3.0
+    assert still.pacer == held.pacer == session.pacer.state(3.0)
+    lines = format_dashboard(still, width=60, color=False)
+    assert lines[0].startswith("PAUSED")
+    assert lines[2].startswith("0:03 / 1:00")
+    update(7.0, paused=False)
+    assert dashboard.state().t_s == 7.0

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import math
 import os
 import shutil
@@ -28,6 +29,8 @@ from hrvcoach.pacer import PacerState
 if TYPE_CHECKING:
     from hrvcoach.live import LiveMetrics
     from hrvcoach.session import Session, SessionUpdate
+
+log = logging.getLogger(__name__)
 
 CUES = {"in": "IN", "hold_in": "HOLD", "out": "OUT", "hold_out": "HOLD"}
 EIGHTHS = " ▏▎▍▌▋▊▉█"
@@ -210,6 +213,20 @@ def format_plain(state: DashboardState) -> str:
     return "  ".join(parts)
 
 
+#: what the live pipeline imports on first use
+HEAVY_MODULES = ("scipy.signal", "neurokit2")
+
+
+def _load_heavy_modules() -> None:
+    import importlib
+
+    for name in HEAVY_MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:  # the pipeline reports a missing module itself, when it needs it
+            log.debug("preloading %s failed", name, exc_info=True)
+
+
 def _is_tty(stream: TextIO) -> bool:
     try:
         return bool(stream.isatty())
@@ -265,6 +282,7 @@ class TerminalDashboard:
         self._battery: int | None = None
         self._contact = Contact.UNKNOWN
         self._paused = False
+        self._frozen_s: float | None = None
         self._t_s = 0.0
         self._started = False
         self._ended = False
@@ -280,6 +298,10 @@ class TerminalDashboard:
         self._started = True
         self._t_s = update.t_s
         self._link = update.link
+        if update.paused and not self._paused:
+            self._frozen_s = update.t_s  # the bar and the clock hold still while paused
+        elif not update.paused:
+            self._frozen_s = None
         self._paused = update.paused
         if update.metrics is not None:
             self._metrics = update.metrics
@@ -310,7 +332,9 @@ class TerminalDashboard:
     def state(self) -> DashboardState:
         """What the dashboard shows now."""
         t_s = self._t_s
-        if self._started and not self._ended:
+        if self._frozen_s is not None and not self._ended:
+            t_s = self._frozen_s
+        elif self._started and not self._ended:
             now = self.session.now_s()
             if math.isfinite(now):
                 t_s = max(t_s, now)
@@ -365,6 +389,10 @@ class TerminalDashboard:
         if self.tty:
             self._write(HIDE_CURSOR)
             self._task = asyncio.create_task(self._redraw())
+        # The live HRV engine loads neurokit2 (~2 s) at its first spectrum, on the session's
+        # loop: the bar would stand still a few seconds in and the beats behind it arrive in a
+        # burst. Loaded here, before the session opens its source and its clock starts.
+        await asyncio.to_thread(_load_heavy_modules)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
