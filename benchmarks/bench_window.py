@@ -13,7 +13,10 @@ Timings on a shared machine are noisy, so the same numbers are taken first for a
 same process (a bare widget painting one antialiased circle from the same frame timer) and the
 window's are also given as ratios to it.
 
-    .ci/venv python benchmarks/bench_window.py [--seconds 60] [--source sim|replay]
+    .ci/venv python benchmarks/bench_window.py [--seconds 60] [--source sim|replay] [--guided]
+
+``--guided`` runs the guided resonance assessment instead (the simulator paced through 30 s
+steps, the guide above the pacer redrawn every frame).
 """
 
 from __future__ import annotations
@@ -102,6 +105,21 @@ def baseline(app: object, seconds: float) -> Run:
     return Run(len(w.times) / wall, pct(intervals, 99), 100.0 * cpu / wall)
 
 
+def make_guided_session(seconds: float) -> tuple[object, object]:
+    from hrvcoach.assess import plan_steps, protocol_pacer
+    from hrvcoach.drivers.simulated import SimParams, SimulatedSource
+    from hrvcoach.live import LiveHrv
+    from hrvcoach.session import Session
+    from hrvcoach.timing import Playback
+
+    n = max(2, int((seconds + 30.0) // 30.0))
+    rates = [6.5 - 0.5 * (i % 5) for i in range(n)]
+    steps = plan_steps(rates, step_s=30.0, settle_s=0.0)
+    pacer = protocol_pacer(steps)
+    source = SimulatedSource(SimParams(resonance_bpm=5.0), pacer=pacer, playback=Playback())
+    return Session(source, pacer=pacer, live=LiveHrv(), duration_s=steps[-1].end_s), steps
+
+
 def make_session(kind: str, seconds: float) -> object:
     from hrvcoach.drivers.replay import ReplaySource
     from hrvcoach.drivers.simulated import SimParams, SimulatedSource
@@ -124,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--source", choices=("sim", "replay"), default="replay")
     parser.add_argument("--size", default="1280x800")
     parser.add_argument("--baseline-seconds", type=float, default=10.0)
+    parser.add_argument("--guided", action="store_true", help="the guided assessment window")
     args = parser.parse_args(argv)
     width, height = (int(x) for x in args.size.split("x"))
 
@@ -133,11 +152,15 @@ def main(argv: list[str] | None = None) -> int:
     from hrvcoach.gui.bridge import SessionRunner, warm_up
     from hrvcoach.gui.window import PracticeWindow
 
-    warm_up()  # as run_practice_window does
+    ready = warm_up()  # as run_practice_window does
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    session = make_session(args.source, args.seconds)
-    runner = SessionRunner(session)  # type: ignore[arg-type]
-    window = PracticeWindow(runner, title="bench")
+    plan = None
+    if args.guided:
+        session, plan = make_guided_session(args.seconds)
+    else:
+        session = make_session(args.source, args.seconds)
+    runner = SessionRunner(session, ready=ready)  # type: ignore[arg-type]
+    window = PracticeWindow(runner, title="bench", plan=plan)  # type: ignore[arg-type]
     window.resize(width, height)
     window.show()
     loop = QEventLoop()
@@ -173,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
 
     base = baseline(app, args.baseline_seconds)
 
-    print(f"practice window {width}x{height}, {args.source} at real speed, {wall:.0f} s")
+    what = "guided assessment, sim" if args.guided else args.source
+    print(f"practice window {width}x{height}, {what} at real speed, {wall:.0f} s")
     print(f"  startup to first painted frame  {startup:6.2f} s      (target < 3 s)")
     print(f"  pacer frames per second         {fps:6.1f}        (target >= 30)")
     print(
