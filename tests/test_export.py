@@ -172,3 +172,27 @@ def test_a_missing_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["export", str(tmp_path / "nope.txt")]) == 3
     err = capsys.readouterr().err
     assert err == f"hrvcoach export: {tmp_path / 'nope.txt'}: no such file\n"
+
+
+def test_a_recovered_quirk_is_one_note_and_the_beats_are_exported(shared_data: Path) -> None:
+    # real_rri.txt ends with a stray 0 line: dropped, said once (not once per layer), not exported.
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hrvcoach",
+            "export",
+            str(shared_data / "rr/hrv-package/real_rri.txt"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert proc.returncode == 0
+    assert proc.stderr.splitlines() == [
+        "hrvcoach export: note: real_rri.txt:772: ignored 1 trailing zero RR value"
+        " (an end-of-list marker)"
+    ]
+    assert len(proc.stdout.splitlines()) == 771

@@ -65,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
 
     source = Path(args.file)
     recording = read_recording(source, args.input_format)
+    for warning in recording.warnings:
+        print(f"hrvcoach export: note: {warning}", file=sys.stderr)
     if not recording.beats:
         raise UsageError(f"{source}: the recording has no beats to export")
     if recording.gaps:

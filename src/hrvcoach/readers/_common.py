@@ -35,7 +35,8 @@ class Problems:
             if line is not None
             else f"{self.path.name}: {message}"
         )
-        log.warning("%s", text)
+        # Logged at INFO: every caller shows Recording.warnings itself, once, in its own words.
+        log.info("%s", text)
         self.items.append(text)
 
 
