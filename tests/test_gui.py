@@ -888,3 +888,28 @@ def test_the_session_waits_for_the_warm_up_before_its_clock_starts(qtbot, make_w
     assert window.pacer.view.cue in ("Ready", "Connecting…")
     qtbot.waitUntil(lambda: order == ["warm", "open"], timeout=5000)
     qtbot.waitUntil(lambda: window.pacer.view.cue == "Breathe in", timeout=5000)
+
+
+def test_a_length_set_before_start_is_honoured_by_the_simulator(qtbot, make_window) -> None:
+    pacer = Pacer(BreathPattern(6.0))
+    # as the commands make it: the simulator is told the length given on the command line
+    source = SimulatedSource(
+        SimParams(seed=4), pacer=pacer, playback=Playback(fast=True), duration_s=30.0
+    )
+    session = Session(source, pacer=pacer, live=LiveHrv(), duration_s=30.0, keep_events=True)
+    window = make_window(session, autostart=False)
+    wait_frames(qtbot, window)
+    assert window.length_spin.value() == pytest.approx(0.5)
+    window.length_stepper.plus.click()  # 0.5 -> 1.5 min
+    assert session.duration_s == 90.0
+    from PySide6.QtCore import Qt
+
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_Space)  # Space starts it, eyes closed or not
+    with qtbot.waitSignal(window.session_ended, timeout=30000):
+        pass
+    result = window.result
+    assert result.ended_by == "duration"
+    last_beat = max(e.t_s for e in result.events if isinstance(e, Beat))
+    assert 85.0 < last_beat <= 90.0
+    assert window.summary_title.text() == "Session complete  ·  1:30"

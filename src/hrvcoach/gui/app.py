@@ -72,7 +72,7 @@ def run_practice_window(
     title: str,
     screenshot: Path | None = None,
     checkin: bool = False,
-    autostart: bool = True,
+    autostart: bool | None = None,
     summary: Callable[[SessionResult], object] | None = None,
     close_when_done_s: float | None = None,
     sound: bool = False,
@@ -86,7 +86,9 @@ def run_practice_window(
         title: Window title, e.g. ``"Practice · Polar H10"``.
         screenshot: Save a PNG of the window here when the session ends.
         checkin: Ask the stress check-in before starting and after the end.
-        autostart: Start at once (otherwise the Start button starts it).
+        autostart: Start at once, or wait for the Start button (or Space), so a person can
+            settle and set the length first. ``None``: at once offscreen (tests,
+            ``--screenshot`` without a desktop), otherwise wait for Start.
         summary: Called with the result on the session thread when it ends (e.g. a whole-session
             analysis); its value is shown in the window and returned.
         close_when_done_s: Close the window this long after the end (tests, ``--screenshot``).
@@ -162,6 +164,8 @@ def run_practice_window(
         window.show()
         if checkin:
             answers["before"] = ask_checkin("before", window)
+        if autostart is None:
+            autostart = os.environ.get("QT_QPA_PLATFORM") == "offscreen"
         if autostart:
             window.start_session()
         loop.exec()

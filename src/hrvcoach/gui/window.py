@@ -342,7 +342,7 @@ class PracticeWindow(QWidget):
         self._build(title)
         # eyes closed or half closed: Space pauses and resumes without finding the button
         self._space = QShortcut(QKeySequence(Qt.Key.Key_Space), self)
-        self._space.activated.connect(self._toggle_pause)
+        self._space.activated.connect(self._space_pressed)
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._frame)
@@ -606,6 +606,12 @@ class PracticeWindow(QWidget):
         self.runner.start()
         self._sync_buttons()
 
+    def _space_pressed(self) -> None:
+        if self.runner.started:
+            self._toggle_pause()
+        else:
+            self.start_session()
+
     def _toggle_pause(self) -> None:
         if not self.runner.running:
             return
@@ -640,7 +646,13 @@ class PracticeWindow(QWidget):
         # The session reads its duration when it starts; a change mid-session would only move
         # one of its two end checks, so the control is locked once the session runs.
         if not self.runner.started:
-            self.session.duration_s = None if minutes <= 0 else minutes * 60.0
+            duration_s = None if minutes <= 0 else minutes * 60.0
+            self.session.duration_s = duration_s
+            # the simulator is told its length when it is made; it must not end before the
+            # session (or stop short of it), so it follows the control too
+            source = self.session.source
+            if "duration_s" in getattr(source, "__dict__", {}):
+                source.duration_s = duration_s
 
     def _sound_toggled(self, on: bool) -> None:
         if self.audio is not None:
@@ -680,7 +692,9 @@ class PracticeWindow(QWidget):
             self._show_clock(now_s)
             self._follow_pattern(now_s)
             if self.guide is not None and not self.ended:
-                self.guide.show_guide(guide_view(self.plan, now_s, paused=self._paused))
+                # before the source is open, the introduction: no step has begun
+                guide_t = now_s if self._heard else -1.0
+                self.guide.show_guide(guide_view(self.plan, guide_t, paused=self._paused))
             if self._plot_dirty or t0 - self._last_plot_perf >= PLOT_EVERY_S:
                 self._show_plot(now_s)
                 self._last_plot_perf = t0
