@@ -71,7 +71,7 @@ def test_import_adds_real_recordings_once_with_analyze_numbers(
     assert str(bad) in err
     assert "4 added, 0 already there, 1 failed" in out  # ... and the others are in
     assert "start time from the file name" in out
-    assert "start time from the file's modification time" in out
+    assert "start time guessed: the file's modification time less its length" in out
 
     code, out, err = run(["sessions", "--json"], capsys)
     assert code == 0, err
@@ -197,3 +197,53 @@ def test_importing_a_missing_file_says_so(
     code, _out, err = run(["import", str(data_dir / "nope.csv")], capsys)
     assert code == 1
     assert "no such file" in err.lower()
+
+
+def test_report_shows_the_numbers_the_history_keeps_while_the_file_is_unchanged(
+    data_dir: Path, real_files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    plain = real_files["plain"]
+    code, out, err = run(["import", str(plain)], capsys)
+    assert code == 0, err
+    code, out, _ = run(["report", "1"], capsys)
+    assert code == 0
+    assert "Imported session #1" in out
+    assert "52.7 ms" in out  # rest_rri.txt's RMSSD as analyze computes it
+    # the report reads the stored summary, not a fresh analysis: mark it to tell them apart
+    conn = sqlite3.connect(data_dir / DB_NAME)
+    raw = json.loads(conn.execute("SELECT summary_json FROM sessions").fetchone()[0])
+    raw["rmssd_ms"] = 77.7
+    conn.execute("UPDATE sessions SET summary_json = ?", (json.dumps(raw),))
+    conn.commit()
+    conn.close()
+    code, out, _ = run(["report", "1"], capsys)
+    assert "77.7 ms" in out
+    code, out, _ = run(["report", "1", "--artifacts", "none"], capsys)
+    assert "77.7 ms" not in out  # another method: analysed afresh
+    # once the file has changed, it is analysed again rather than trusted
+    plain.write_text(plain.read_text() + "800\n")
+    code, out, _ = run(["report", "1"], capsys)
+    assert code == 0
+    assert "77.7 ms" not in out
+
+
+def test_import_sorts_workouts_and_holter_days_out_of_practice(
+    data_dir: Path, shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rr = shared_data / "rr"
+    fit = rr / "garmin-fit" / "python-fitparse_garmin-fenix-5-walk.fit"
+    session = rr / "hrvlogger-polar-h10" / "ot_a61_RRIntervals.csv"
+    code, out, err = run(["import", str(fit), str(session)], capsys)
+    assert code == 0, err
+    assert out.count("(other: not counted as practice)") == 1
+    code, out, _ = run(["sessions"], capsys)
+    assert "other" in out
+    assert "not practice" in out
+    code, out, _ = run(["trends", "--days", "3650"], capsys)
+    assert "1 session," in out
+    assert "1 recording(s) that are not practice" in out
+    code, out, _ = run(["sessions", "--json"], capsys)
+    kinds = {Path(r["path"]).name: r["kind"] for r in json.loads(out)}
+    assert kinds == {fit.name: "other", session.name: "import"}

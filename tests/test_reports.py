@@ -31,13 +31,14 @@ def row(
     before: int | None = None,
     after: int | None = None,
     simulated: bool = False,
+    kind: str = "practice",
 ) -> SessionRow:
     return SessionRow(
         id=i,
         sha256=f"{i:064x}",
         path=Path(f"/recordings/{i}.csv"),
         format="hrvcoach",
-        kind="practice",
+        kind=kind,
         start=start,
         start_time_source="file",
         duration_s=minutes * 60,
@@ -165,10 +166,54 @@ def test_the_rolling_line_breaks_across_pauses_longer_than_its_window() -> None:
 def test_without_days_the_window_is_at_most_a_year_and_says_what_is_older() -> None:
     rows = [row(1, at(800)), row(2, at(400)), *growing_history()]
     t = reports.compute_trends(rows, today=TODAY)
-    assert t.first_day == TODAY - timedelta(days=364)
+    # from the first session of the last year: older ones do not stretch the picture to a year
+    assert t.first_day == TODAY - timedelta(days=55)
     assert t.older_sessions == 2
+    assert reports.compute_trends([row(1, at(300))], today=TODAY).first_day == at(300).date()
+    assert reports.compute_trends([row(1, at(3))], today=TODAY).first_day == TODAY - timedelta(
+        days=reports.MIN_SPAN_DAYS - 1
+    )
     assert "2 older session(s) not shown" in reports.trends_text(t)
     assert reports.compute_trends(rows, days=1000, today=TODAY).older_sessions == 0
+
+
+def test_recordings_that_are_not_practice_count_nowhere_in_the_trends() -> None:
+    history = growing_history()
+    holter = row(900, at(1, 8), minutes=24 * 60, rmssd=25.0, hr=80.0, pace=None, kind="other")
+    workout = row(901, at(6, 18), minutes=40, rmssd=8.0, hr=140.0, pace=None, kind="other")
+    alone = reports.compute_trends(history, today=TODAY)
+    t = reports.compute_trends([*history, holter, workout], today=TODAY)
+    assert t.excluded_other == 2
+    assert len(t.sessions) == len(alone.sessions)
+    assert t.total_minutes == alone.total_minutes  # not 1,440 minutes practised in a day
+    assert [w.minutes for w in t.weeks] == [w.minutes for w in alone.weeks]
+    assert (t.streak_current_days, t.streak_longest_days) == (
+        alone.streak_current_days,
+        alone.streak_longest_days,
+    )
+    np.testing.assert_array_equal(t.rmssd.rolling, alone.rmssd.rolling)
+    text = reports.trends_text(t)
+    assert "2 recording(s) that are not practice" in text
+    # a day with only a workout is not a day practised
+    lonely = reports.compute_trends([workout], today=TODAY)
+    assert lonely.days == ()
+    assert lonely.streak_longest_days == 0
+
+
+def test_streaks_and_days_follow_the_local_date_of_each_session() -> None:
+    eastern = timezone(timedelta(hours=-5))
+    late = [
+        row(1, datetime(2026, 11, 19, 23, 30, tzinfo=eastern)),  # 04:30 UTC on the 20th
+        row(2, datetime(2026, 11, 20, 23, 30, tzinfo=eastern)),  # 04:30 UTC on the 21st
+        row(3, datetime(2026, 11, 21, 23, 30, tzinfo=eastern)),  # 04:30 UTC on the 22nd
+    ]
+    t = reports.compute_trends(late, today=date(2026, 11, 22))
+    assert [d.day.isoformat() for d in t.days] == ["2026-11-19", "2026-11-20", "2026-11-21"]
+    # today (the 22nd) has no practice yet: the streak runs on from yesterday
+    assert t.streak_current_days == 3
+    assert t.weeks[-1].sessions == 3  # Monday 16th to Sunday 22nd
+    # the pictures place them at 23:30, the hour they happened
+    assert [x.hour for x in reports._local_naive(t.times)] == [23, 23, 23]
 
 
 def test_the_text_summary_says_what_changed() -> None:
@@ -309,3 +354,47 @@ def test_session_report_marks_the_artifacts_of_a_real_recording(
     png = artifacts_dir / "report-ectopic.png"
     reports.write_session_png(report, png)
     assert_picture(png)
+
+
+def test_a_long_recording_is_reported_in_windows_not_beat_by_beat(
+    shared_data: Path, artifacts_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hrvcoach import live
+    from hrvcoach.analysis import analyze
+    from hrvcoach.readers import read_recording
+
+    recording = read_recording(shared_data / "rr" / "pyhrv-sample" / "SampleNNISeriesLong.npy")
+    summary = analyze(recording).to_json()
+
+    def no_live_engine(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a long recording must not go through the live engine beat by beat")
+
+    monkeypatch.setattr(live, "LiveHrv", no_live_engine)
+    report = reports.session_report(recording, summary=summary)
+    assert report.summary == summary  # the numbers given are the numbers shown
+    assert report.duration_s > reports.LONG_REPORT_S
+    assert report.window_s == 60.0
+    count = math.ceil(report.duration_s / 60.0)
+    assert report.live_t_s.size == report.hr_window_bpm.size == count
+    ok = np.isfinite(report.hr_window_bpm)
+    assert ok.all()
+    assert (report.hr_window_low_bpm <= report.hr_window_bpm).all()
+    assert (report.hr_window_bpm <= report.hr_window_high_bpm).all()
+    # the windows add up to the whole-session numbers (nearly equal beats in every minute)
+    rms = float(np.sqrt(np.nanmean(report.live_rmssd_ms**2)))
+    assert rms == pytest.approx(summary["rmssd_ms"], rel=0.05)
+    assert np.nanmean(report.live_coherence) == pytest.approx(summary["coherence"], rel=0.05)
+    assert report.artifact_t_s.size == summary["artifacts_corrected"]
+    assert "60.0 min" in reports.session_text(report)
+    png = artifacts_dir / "report-long.png"
+    reports.write_session_png(report, png)
+    assert_picture(png)
+
+
+def test_report_windows_grow_with_the_recording() -> None:
+    assert reports.report_window_s(20 * 60) is None
+    assert reports.report_window_s(60 * 60) == 60.0
+    assert reports.report_window_s(24 * 3600) == 300.0  # 288 five-minute windows
+    assert reports.report_window_s(7 * 24 * 3600) == 1800.0
+    assert reports.duration_text(21.1 * 3600) == "21.1 h"
+    assert reports.duration_text(300) == "5.0 min"

@@ -61,6 +61,25 @@ CREATE INDEX sessions_by_start ON sessions (start_utc);
 PRAGMA user_version = 1;
 """
 
+# What version 2 added to version 1, frozen likewise.
+V2_DDL = """
+ALTER TABLE sessions ADD COLUMN checkin_before INTEGER CHECK (checkin_before BETWEEN 0 AND 10);
+ALTER TABLE sessions ADD COLUMN checkin_after INTEGER CHECK (checkin_after BETWEEN 0 AND 10);
+ALTER TABLE sessions ADD COLUMN note TEXT;
+CREATE TABLE assessments (
+    id INTEGER PRIMARY KEY,
+    time_utc TEXT NOT NULL,
+    utc_offset_s INTEGER NOT NULL,
+    rate_bpm REAL NOT NULL,
+    confidence,
+    steps_json TEXT NOT NULL,
+    recording_path TEXT,
+    session_id INTEGER REFERENCES sessions (id) ON DELETE SET NULL
+);
+CREATE INDEX assessments_by_time ON assessments (time_utc);
+PRAGMA user_version = 2;
+"""
+
 CET = timezone(timedelta(hours=1))
 
 
@@ -138,7 +157,7 @@ def open_store(data_dir: Path, **kwargs: object) -> HistoryStore:
 
 def test_new_history_is_a_wal_database_at_the_current_schema(data_dir: Path) -> None:
     with open_store(data_dir) as store:
-        assert store.schema_version == SCHEMA_VERSION == 2
+        assert store.schema_version == SCHEMA_VERSION == 3
         assert store.sessions() == []
     conn = sqlite3.connect(data_dir / DB_NAME)
     try:
@@ -249,7 +268,7 @@ def test_a_version_1_database_migrates_and_keeps_its_sessions(data_dir: Path) ->
     conn.close()
 
     with open_store(data_dir) as store:
-        assert store.schema_version == 2
+        assert store.schema_version == SCHEMA_VERSION
         (row,) = store.sessions()
         assert row.rmssd_ms == 42.5
         assert row.coherence == 0.61
@@ -417,6 +436,100 @@ def test_a_file_without_a_start_time_uses_its_modification_time(
     with open_store(data_dir) as store:
         row = store.add_recording(rr, kind="import")
     assert row.start_time_source == "mtime"
-    assert row.start.timestamp() == pytest.approx(stamp)
+    # the file was last written when the recording ended: it began its length earlier
+    assert row.duration_s > 100
+    assert row.start.timestamp() == pytest.approx(stamp - row.duration_s)
+    assert row.kind == "import"
     assert row.pace == ()
     assert row.pace_bpm is None
+
+
+def _v2_row(conn: sqlite3.Connection, sha: str, fmt: str, kind: str, minutes: float) -> None:
+    conn.execute(
+        "INSERT INTO sessions (sha256, path, format, kind, start_utc, utc_offset_s,"
+        " start_time_source, duration_s, simulated, pace_json, rmssd_ms, summary_json, added_utc,"
+        " checkin_before) VALUES (?, ?, ?, ?, '2026-01-02T06:00:00.000000+00:00', 0, 'file', ?,"
+        " 0, '[]', 40.0, '{}', '2026-01-02T06:10:00+00:00', 4)",
+        (sha, f"/old/{sha}", fmt, kind, minutes * 60),
+    )
+
+
+def test_a_version_2_database_migrates_workouts_and_holter_days_to_other(data_dir: Path) -> None:
+    conn = sqlite3.connect(data_dir / DB_NAME)
+    conn.executescript(V1_DDL)
+    conn.executescript(V2_DDL)
+    _v2_row(conn, "session", "hrvlogger", "import", 5)
+    _v2_row(conn, "run", "garmin-fit", "import", 1)
+    _v2_row(conn, "watch", "polar-hrm", "import", 40)
+    _v2_row(conn, "holter", "rr-list", "import", 24 * 60)
+    _v2_row(conn, "long-practice", "hrvcoach", "practice", 60)  # only imports are reclassified
+    conn.commit()
+    conn.close()
+    with open_store(data_dir) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        kinds = {r.sha256: r.kind for r in store.sessions()}
+        assert kinds == {
+            "session": "import",
+            "run": "other",
+            "watch": "other",
+            "holter": "other",
+            "long-practice": "practice",
+        }
+        assert all(r.checkin.before == 4 for r in store.sessions())  # nothing else touched
+        assert [r.is_practice for r in store.sessions() if r.kind == "other"] == [False] * 3
+
+
+def test_imported_workouts_and_long_recordings_are_not_practice(
+    data_dir: Path, shared_data: Path
+) -> None:
+    rr = shared_data / "rr"
+    with open_store(data_dir) as store:
+        holter = store.add_recording(rr / "physionet-healthy-24h" / "000.txt", kind=None)
+        fit = store.add_recording(
+            rr / "garmin-fit" / "python-fitparse_garmin-fenix-5-run.fit", kind=None
+        )
+        hrm = store.add_recording(rr / "hrv-package" / "exercise_rri.hrm", kind=None)
+        session = store.add_recording(
+            rr / "hrvlogger-polar-h10" / "ot_a60_RRIntervals.csv", kind=None
+        )
+        told = store.add_recording(rr / "garmin-fit" / "python-fitparse_garmin-fenix-5-walk.fit")
+    assert holter.duration_s > 20 * 3600
+    assert (holter.kind, fit.kind, hrm.kind, session.kind) == ("other", "other", "other", "import")
+    assert [r.is_practice for r in (holter, fit, hrm)] == [False, False, False]
+    assert session.is_practice
+    assert told.kind == "practice"  # a kind given by the caller is kept
+
+
+def test_a_utc_start_from_another_app_is_placed_in_the_local_evening(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from hrvcoach.store import local_start
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        # 04:30 UTC on 21 Nov is 23:30 on 20 Nov in New York: that evening's practice.
+        utc = datetime(2026, 11, 21, 4, 30, tzinfo=UTC)
+        placed = local_start(utc, "file", "garmin-fit", 300.0)
+        assert placed == utc
+        assert placed.utcoffset() == timedelta(hours=-5)
+        assert (placed.date().isoformat(), placed.hour, placed.minute) == ("2026-11-20", 23, 30)
+        # in summer the same zone is 4 hours behind: the offset of that date, not of today
+        july = local_start(datetime(2026, 7, 1, 3, 0, tzinfo=UTC), "file", "hrvlogger", 300.0)
+        assert july.utcoffset() == timedelta(hours=-4)
+        # hrvcoach's own recordings keep the offset they were made in (a trip to London)
+        london = datetime(2026, 11, 21, 7, 0, tzinfo=UTC)
+        assert local_start(london, "file", "hrvcoach", 300.0).utcoffset() == timedelta(0)
+
+        # through the store: an hrvcoach recording made at 23:30 local counts for that day
+        late = datetime(2026, 11, 20, 23, 30, tzinfo=timezone(timedelta(hours=-5)))
+        path = write_session(data_dir / "recordings", late, minutes=1)
+        with open_store(data_dir) as store:
+            row = store.add_recording(path)
+        assert row.local_date.isoformat() == "2026-11-20"
+        assert row.start.hour == 23
+    finally:
+        monkeypatch.undo()
+        time.tzset()

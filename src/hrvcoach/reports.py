@@ -14,8 +14,8 @@ import html
 import io
 import logging
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +37,12 @@ ROLLING_DAYS = 7
 MIN_SPAN_DAYS = 14  #: the trends window spans at least this many days
 DEFAULT_MAX_DAYS = 365  #: without --days, the trends window starts at most this long ago
 DAILY_STRIP_MAX_DAYS = 120  #: up to this span the calendar is one strip of days, else a week grid
+#: A recording longer than this is reported in windows (a 24-hour Holter in 5-minute ones) instead
+#: of beat by beat through the live engine, which would take minutes and draw an unreadable smear.
+LONG_REPORT_S = 30 * 60.0
+REPORT_WINDOWS_S = (60.0, 120.0, 300.0, 600.0, 900.0, 1800.0)  #: the shortest giving <= 300
+MAX_REPORT_WINDOWS = 300
+MIN_WINDOW_DIFFS = 10  #: fewer successive differences give no RMSSD for a window
 
 # A light palette for sharing and printing, in the hues of the practice window (gui.theme):
 # teal for breathing, amber for the heart, periwinkle for coherence.
@@ -119,6 +125,8 @@ class Trends:
             broken before the day is over).
         streak_longest_days: Longest run of consecutive days ever practised.
         excluded_simulated: Simulated sessions left out (no real heart produced them).
+        excluded_other: Recordings that are not practice (kind ``other``: workouts, Holter days)
+            left out of every number, whatever their date.
         assessments: ``(time, rate_bpm)`` of the resonance assessments in the window.
         older_sessions: Sessions before the window (not shown).
     """
@@ -141,6 +149,7 @@ class Trends:
     excluded_simulated: int
     assessments: tuple[tuple[datetime, float], ...] = ()
     older_sessions: int = 0
+    excluded_other: int = 0
 
     @property
     def total_minutes(self) -> float:
@@ -199,19 +208,20 @@ def compute_trends(
         assessments: Resonance assessments, shown with the pace.
     """
     today = today or datetime.now().astimezone().date()
-    real = [r for r in rows if include_simulated or not r.simulated]
-    excluded = len(rows) - len(real)
+    practice = [r for r in rows if r.is_practice]
+    real = [r for r in practice if include_simulated or not r.simulated]
+    excluded = len(practice) - len(real)
     real.sort(key=lambda r: r.start)
     if days is not None:
         if days < 1:
             raise HrvCoachError("--days must be at least 1")
         first_day = today - timedelta(days=days - 1)
     else:
-        # At least two weeks, so that a short history still reads as days on a calendar, and at
-        # most a year: trends are about recent practice (--days shows more).
-        first_day = min((r.local_date for r in real), default=today)
+        # From the first session of the last year (trends are about recent practice; --days
+        # shows more), and at least two weeks, so a short history still reads as days.
+        year_ago = today - timedelta(days=DEFAULT_MAX_DAYS - 1)
+        first_day = min((r.local_date for r in real if r.local_date >= year_ago), default=today)
         first_day = min(first_day, today - timedelta(days=MIN_SPAN_DAYS - 1))
-        first_day = max(first_day, today - timedelta(days=DEFAULT_MAX_DAYS - 1))
     shown = tuple(r for r in real if first_day <= r.local_date <= today)
     times = tuple(r.start for r in shown)
     t_s = np.array([t.timestamp() for t in times], dtype=float)
@@ -257,6 +267,7 @@ def compute_trends(
         streak_current_days=current,
         streak_longest_days=longest,
         excluded_simulated=excluded,
+        excluded_other=len(rows) - len(practice),
         older_sessions=sum(1 for r in real if r.local_date < first_day),
         assessments=tuple(
             (a.time, a.rate_bpm) for a in assessments if first_day <= a.time.date() <= today
@@ -301,6 +312,11 @@ def _first_last_week(series: Series, trends: Trends) -> tuple[float | None, floa
     return float(first), float(last)
 
 
+def _data_span_days(series: Series, trends: Trends) -> int:
+    days = [t.date() for t, v in zip(trends.times, series.values, strict=True) if math.isfinite(v)]
+    return (max(days) - min(days)).days + 1 if days else 0
+
+
 def trends_text(trends: Trends) -> str:
     """A few lines that say what the pictures show, for a terminal."""
     n = len(trends.sessions)
@@ -325,6 +341,10 @@ def trends_text(trends: Trends) -> str:
         if first is None:
             continue
         label = series.name.split(" (")[0]
+        if _data_span_days(series, trends) < 2 * ROLLING_DAYS:
+            # The first and the latest week would be the same sessions: no trend to tell yet.
+            lines.append(f"{label:<10} {_fmt(float(np.nanmean(series.values)), digits, unit)} mean")
+            continue
         lines.append(
             f"{label:<10} first week {_fmt(first, digits, unit)}, "
             f"latest week {_fmt(last, digits, unit)}"
@@ -342,6 +362,11 @@ def trends_text(trends: Trends) -> str:
         lines.append(f"Pace: mostly {common} breaths/min ({paces.count(common)} of {len(paces)})")
     if trends.older_sessions:
         lines.append(f"({trends.older_sessions} older session(s) not shown; --days N shows more)")
+    if trends.excluded_other:
+        lines.append(
+            f"({trends.excluded_other} recording(s) that are not practice (workouts, long "
+            "recordings) not counted)"
+        )
     if trends.excluded_simulated:
         lines.append(
             f"({trends.excluded_simulated} simulated session(s) not counted; "
@@ -442,8 +467,18 @@ def figure_svg(fig: Figure) -> str:
     return text[text.index("<svg") :]
 
 
-def html_page(title: str, sections: Sequence[tuple[str, str]], *, subtitle: str = "") -> str:
-    """A self-contained page: ``sections`` are ``(heading, html)`` pairs (HTML already escaped)."""
+def html_page(
+    title: str,
+    sections: Sequence[tuple[str, str]],
+    *,
+    subtitle: str = "",
+    heading: bool = True,
+) -> str:
+    """A self-contained page: ``sections`` are ``(heading, html)`` pairs (HTML already escaped).
+
+    ``heading=False`` leaves out the visible title and subtitle, for a page whose first picture
+    carries them already.
+    """
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -462,13 +497,14 @@ def html_page(title: str, sections: Sequence[tuple[str, str]], *, subtitle: str 
         "pre{background:#f6f8fa;padding:12px;border-radius:8px;font-size:13px;white-space:pre-wrap}",
         "footer{color:#6b7785;font-size:12px;margin-top:24px}",
         "</style></head><body><main>",
-        f"<h1>{html.escape(title)}</h1>",
     ]
-    if subtitle:
+    if heading:
+        parts.append(f"<h1>{html.escape(title)}</h1>")
+    if heading and subtitle:
         parts.append(f'<p class="sub">{html.escape(subtitle)}</p>')
-    for heading, body in sections:
-        if heading:
-            parts.append(f"<h2>{html.escape(heading)}</h2>")
+    for section, body in sections:
+        if section:
+            parts.append(f"<h2>{html.escape(section)}</h2>")
         parts.append(body)
     parts.append(
         "<footer>hrvcoach: training, not treatment. These numbers describe practice; "
@@ -486,7 +522,7 @@ def _date_axis(ax: Any, first: date, last: date) -> None:
     )
     locator = mdates.AutoDateLocator(minticks=3, maxticks=9)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
 def _local_naive(times: Sequence[datetime]) -> list[datetime]:
@@ -569,7 +605,8 @@ def trends_figure(trends: Trends) -> Figure:
             0,
             0.25,
             f"{trends.first_day:%d %b %Y} – {trends.last_day:%d %b %Y}   ·   {n} session"
-            f"{'s' * (n != 1)}   ·   {trends.total_minutes:.0f} min on {len(trends.days)} days",
+            f"{'s' * (n != 1)}   ·   {trends.total_minutes:.0f} min on {len(trends.days)} day"
+            f"{'s' * (len(trends.days) != 1)}",
             fontsize=10.5,
             color=MUTED,
             va="top",
@@ -802,7 +839,7 @@ def trends_html(trends: Trends) -> str:
             ("In short", f"<pre>{html.escape(trends_text(trends))}</pre>"),
             ("Sessions", table),
         ],
-        subtitle=f"{trends.first_day} to {trends.last_day}",
+        heading=False,  # the picture's own header has the title, the dates and the streaks
     )
 
 
@@ -837,6 +874,10 @@ class SessionReport:
         lf_band_hz, hf_band_hz: The bands shaded on the spectrum.
         peak_hz: The LF peak (resonance) frequency, if any.
         gaps: ``(t_s, duration_s)`` where the signal was lost.
+        window_s: ``None`` when the live curves are the practice window's (one value per beat);
+            for a long recording the length of the windows it is summarised in: then
+            ``live_*`` hold one value per window (at its middle) and ``hr_window_*`` the median
+            heart rate of each window with its 10th and 90th percentiles.
     """
 
     title: str
@@ -858,6 +899,11 @@ class SessionReport:
     peak_hz: float | None
     gaps: tuple[tuple[float, float], ...]
     checkin: tuple[int | None, int | None, str | None] = (None, None, None)
+    window_s: float | None = None
+    hr_window_t_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    hr_window_bpm: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    hr_window_low_bpm: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    hr_window_high_bpm: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def duration_s(self) -> float:
@@ -889,12 +935,25 @@ def session_report(
     title: str | None = None,
     checkin: tuple[int | None, int | None, str | None] = (None, None, None),
     artifacts: str = "kubios",
+    summary: Mapping[str, object] | None = None,
 ) -> SessionReport:
     """Everything the session pictures show, computed from a recording.
 
-    The live curves come from running the beats through :class:`hrvcoach.live.LiveHrv` as fast as
-    it goes, so they are what the practice window showed; the spectrum is that of the longest
-    stretch without gaps, after artifact correction, with the settings of the whole-session summary.
+    Up to :data:`LONG_REPORT_S`, the live curves come from running the beats through
+    :class:`hrvcoach.live.LiveHrv` as fast as it goes, so they are what the practice window showed.
+    A longer recording is summarised in windows (see :func:`report_window_s`): per window the
+    median heart rate and its 10th-90th percentiles, the RMSSD of the corrected beats inside it,
+    and the mean of the 64 s coherence values ending inside it. The spectrum is Welch's average over
+    the stretches without gaps, after artifact correction, with the settings of the whole-session
+    summary.
+
+    Args:
+        recording: The session.
+        title: The heading (default: kind and start time).
+        checkin: Stress before, after and the note.
+        artifacts: Artifact correction, ``"kubios"`` or ``"none"``.
+        summary: The whole-session numbers if known already (the history keeps them), as
+            ``Summary.to_json()``; else :func:`hrvcoach.analysis.analyze` computes them.
     """
     from hrvcoach import artifacts as art
     from hrvcoach import hrv
@@ -907,8 +966,9 @@ def session_report(
     beats = recording.beats
     if len(beats) < 2:
         raise ReportError(f"{recording.path or 'recording'}: too few beats for a report")
-    summary_obj = analyze(recording, artifacts=artifacts)
-    summary = dict(summary_obj.to_json())
+    if summary is None:
+        summary = analyze(recording, artifacts=artifacts).to_json()
+    numbers = dict(summary)
 
     beat_t = np.array([b.t_s for b in beats], dtype=float)
     hr = 60000.0 / np.array([b.rr_ms for b in beats], dtype=float)
@@ -916,34 +976,47 @@ def session_report(
     artifact_t: list[float] = []
     method = hrv.SpectralMethod()
     spectra = []
+    corrected: list[tuple[np.ndarray, np.ndarray]] = []
     for t_seg, rr_seg in _segments(recording):
         fixed = art.correct(rr_seg, artifacts)
         artifact_t += [float(t_seg[i]) for i in (*fixed.moved, *fixed.removed)]
         t_fixed = t_seg[0] - rr_seg[0] / 1000.0 + np.cumsum(fixed.rr_ms) / 1000.0
         artifact_t += [float(t_fixed[i]) for i in fixed.inserted]
+        corrected.append((t_fixed, fixed.rr_ms))
         found = hrv.rr_spectrum(fixed.rr_ms, t_fixed, method)
         if found is not None:
             spectra.append(found)
     spectrum = _average_spectrum(spectra)
     # The marked peak is the summary's, so the picture and the numbers agree.
-    lf_peak = summary.get("lf_peak_hz")
+    lf_peak = numbers.get("lf_peak_hz")
     peak = float(lf_peak) if isinstance(lf_peak, int | float) and math.isfinite(lf_peak) else None
 
-    live = LiveHrv(artifacts=artifacts)
-    live_t, live_rmssd, live_coh = [], [], []
-    for event in recording.events:
-        if isinstance(event, Gap):
-            live.gap(event)
-        elif isinstance(event, Beat):
-            m = live.update(event)
-            live_t.append(m.t_s)
-            live_rmssd.append(m.rmssd_ms if m.n_beats >= 10 else math.nan)
-            live_coh.append(math.nan if m.coherence is None else m.coherence)
+    window_s = report_window_s(float(beat_t[-1]))
+    windows: dict[str, np.ndarray] = {}
+    if window_s is None:
+        live = LiveHrv(artifacts=artifacts)
+        live_t, live_rmssd, live_coh = [], [], []
+        for event in recording.events:
+            if isinstance(event, Gap):
+                live.gap(event)
+            elif isinstance(event, Beat):
+                m = live.update(event)
+                live_t.append(m.t_s)
+                live_rmssd.append(m.rmssd_ms if m.n_beats >= 10 else math.nan)
+                live_coh.append(math.nan if m.coherence is None else m.coherence)
+        windows.update(
+            live_t=np.array(live_t, dtype=float),
+            live_rmssd=np.array(live_rmssd, dtype=float),
+            live_coh=np.array(live_coh, dtype=float),
+        )
+    else:
+        windows = _window_metrics(beat_t, hr, corrected, window_s)
 
     plan = pace_plan(recording)
     pacer_t = np.zeros(0)
     pacer_v = np.zeros(0)
-    if plan:
+    # A breathing curve over hours would be a solid block: long recordings show the pace in words.
+    if plan and window_s is None:
         try:
             pacer = Pacer(BreathPattern.parse(plan[0][1]), t0_s=plan[0][0])
             for t_s, label in plan[1:]:
@@ -957,7 +1030,7 @@ def session_report(
     start = meta.start_time
     kind = "Simulated session" if meta.simulated else "Session"
     name = recording.path.name if recording.path else "recording"
-    bits = [f"{beat_t[-1] / 60:.1f} min", f"{len(beats)} beats"]
+    bits = [duration_text(float(beat_t[-1])), f"{len(beats)} beats"]
     if meta.device:
         bits.insert(0, meta.device)
     if plan:
@@ -966,16 +1039,16 @@ def session_report(
     return SessionReport(
         title=title or (f"{kind} of {start:%d %b %Y, %H:%M}" if start else f"{kind}: {name}"),
         subtitle="   ·   ".join(bits),
-        summary=summary,
+        summary=numbers,
         beat_t_s=beat_t,
         hr_bpm=hr,
         artifact_t_s=np.array(sorted(artifact_t), dtype=float),
         pacer_t_s=pacer_t,
         pacer_volume=pacer_v,
         pace_changes=plan,
-        live_t_s=np.array(live_t, dtype=float),
-        live_rmssd_ms=np.array(live_rmssd, dtype=float),
-        live_coherence=np.array(live_coh, dtype=float),
+        live_t_s=windows["live_t"],
+        live_rmssd_ms=windows["live_rmssd"],
+        live_coherence=windows["live_coh"],
         freq_hz=spectrum.frequency_hz if spectrum is not None else np.zeros(0),
         power_ms2_hz=spectrum.power_ms2_per_hz if spectrum is not None else np.zeros(0),
         lf_band_hz=method.lf_hz,
@@ -983,7 +1056,81 @@ def session_report(
         peak_hz=peak,
         gaps=tuple((g.t_s, g.duration_s) for g in recording.gaps),
         checkin=checkin,
+        window_s=window_s,
+        hr_window_t_s=windows.get("hr_t", np.zeros(0)),
+        hr_window_bpm=windows.get("hr_mid", np.zeros(0)),
+        hr_window_low_bpm=windows.get("hr_low", np.zeros(0)),
+        hr_window_high_bpm=windows.get("hr_high", np.zeros(0)),
     )
+
+
+def duration_text(duration_s: float) -> str:
+    """``"12.5 min"``, or ``"21.1 h"`` from 90 minutes on."""
+    minutes = duration_s / 60.0
+    return f"{minutes:.1f} min" if minutes < 90 else f"{minutes / 60:.1f} h"
+
+
+def report_window_s(duration_s: float) -> float | None:
+    """The window a recording of ``duration_s`` is summarised in: ``None`` (beat by beat) up to
+    :data:`LONG_REPORT_S`, else the shortest of :data:`REPORT_WINDOWS_S` that gives at most
+    :data:`MAX_REPORT_WINDOWS` windows (5 minutes for 24 hours, the usual Holter segment)."""
+    if duration_s <= LONG_REPORT_S:
+        return None
+    return next(
+        (w for w in REPORT_WINDOWS_S if duration_s / w <= MAX_REPORT_WINDOWS), REPORT_WINDOWS_S[-1]
+    )
+
+
+def _window_metrics(
+    beat_t_s: np.ndarray,
+    hr_bpm: np.ndarray,
+    corrected: Sequence[tuple[np.ndarray, np.ndarray]],
+    window_s: float,
+) -> dict[str, np.ndarray]:
+    """Heart rate, RMSSD and coherence per window of ``window_s`` (see :func:`session_report`)."""
+    from hrvcoach import hrv
+
+    count = max(1, math.ceil(float(beat_t_s[-1]) / window_s))
+    middle = (np.arange(count) + 0.5) * window_s
+
+    def bins(t_s: np.ndarray) -> np.ndarray:
+        return np.clip((np.asarray(t_s) // window_s).astype(int), 0, count - 1)
+
+    hr_mid, hr_low, hr_high = (np.full(count, np.nan) for _ in range(3))
+    which = bins(beat_t_s)
+    order = np.argsort(which, kind="stable")
+    starts = np.searchsorted(which[order], np.arange(count + 1))
+    for i in range(count):
+        inside = hr_bpm[order[starts[i] : starts[i + 1]]]
+        if inside.size:
+            hr_low[i], hr_mid[i], hr_high[i] = np.percentile(inside, [10, 50, 90])
+
+    sq_sum = np.zeros(count)
+    diffs = np.zeros(count)
+    coh_sum = np.zeros(count)
+    coh_n = np.zeros(count)
+    for t_s, rr_ms in corrected:
+        if rr_ms.size >= 2:
+            k = bins(t_s[1:])
+            np.add.at(sq_sum, k, np.diff(rr_ms) ** 2)
+            np.add.at(diffs, k, 1)
+        series = hrv.coherence_series(rr_ms, t_s)
+        if series.ratio.size:
+            k = bins(series.t_s)
+            np.add.at(coh_sum, k, series.ratio)
+            np.add.at(coh_n, k, 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rmssd = np.where(diffs >= MIN_WINDOW_DIFFS, np.sqrt(sq_sum / diffs), np.nan)
+        coh = np.where(coh_n > 0, coh_sum / coh_n, np.nan)
+    return {
+        "live_t": middle,
+        "live_rmssd": rmssd,
+        "live_coh": coh,
+        "hr_t": middle,
+        "hr_mid": hr_mid,
+        "hr_low": hr_low,
+        "hr_high": hr_high,
+    }
 
 
 def _average_spectrum(spectra: Sequence[Any]) -> Any:
@@ -1001,14 +1148,22 @@ def _average_spectrum(spectra: Sequence[Any]) -> Any:
     return hrv.Spectrum(same[0].frequency_hz, power, int(weights.sum()))
 
 
-def _minutes_axis(ax: Any, duration_s: float) -> None:
+def _time_axis(ax: Any, duration_s: float) -> str:
+    """Ticks in minutes, or in hours beyond three hours; returns the axis label."""
     from matplotlib.ticker import FuncFormatter, MultipleLocator
 
+    ax.set_xlim(0, max(duration_s, 1.0))
+    if duration_s > 3 * 3600:
+        hours = duration_s / 3600.0
+        step = next(s for s in (0.5, 1, 2, 3, 4, 6, 12, 24, 1e9) if hours / s <= 12)
+        ax.xaxis.set_major_locator(MultipleLocator(step * 3600))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x / 3600:g}"))
+        return "hours"
     minutes = duration_s / 60.0
-    step = next(s for s in (0.5, 1, 2, 5, 10, 15, 30, 60, 120, 240, 1e9) if minutes / s <= 12)
+    step = next(s for s in (0.5, 1, 2, 5, 10, 15, 30, 60, 1e9) if minutes / s <= 12)
     ax.xaxis.set_major_locator(MultipleLocator(step * 60))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x / 60:g}"))
-    ax.set_xlim(0, max(duration_s, 1.0))
+    return "minutes"
 
 
 def summary_lines(report: SessionReport) -> list[tuple[str, str]]:
@@ -1027,7 +1182,7 @@ def summary_lines(report: SessionReport) -> list[tuple[str, str]]:
     if isinstance(peak, int | float) and math.isfinite(peak):
         peak_text += f" ({peak * 60:.1f} breaths/min)"
     rows = [
-        ("Duration", f"{report.duration_s / 60:.1f} min"),
+        ("Duration", duration_text(report.duration_s)),
         ("Beats", num("beats", 0)),
         ("Mean heart rate", num("mean_hr_bpm", 1, " bpm")),
         ("RMSSD", num("rmssd_ms", 1, " ms")),
@@ -1087,8 +1242,7 @@ def session_figure(report: SessionReport) -> Figure:
         _hr_panel(ax_hr, report)
         _live_panel(ax_live, report)
         ax_hr.tick_params(labelbottom=False)
-        _minutes_axis(ax_live, report.duration_s)
-        ax_live.set_xlabel("minutes")
+        ax_live.set_xlabel(_time_axis(ax_live, report.duration_s))
 
         ax_spec = fig.add_subplot(grid[3, 0])
         _spectrum_panel(ax_spec, report)
@@ -1118,6 +1272,9 @@ def _hr_panel(ax: Any, report: SessionReport) -> None:
         breath.grid(False)
         ax.set_zorder(breath.get_zorder() + 1)
         ax.patch.set_visible(False)
+    if report.window_s is not None:
+        _hr_windows(ax, report)
+        return
     ax.plot(report.beat_t_s, report.hr_bpm, color=HEART, lw=1.3, label="heart rate")
     if report.artifact_t_s.size:
         hr_at = np.interp(report.artifact_t_s, report.beat_t_s, report.hr_bpm)
@@ -1157,14 +1314,69 @@ def _hr_panel(ax: Any, report: SessionReport) -> None:
     )
 
 
+def _window_text(window_s: float) -> str:
+    return f"{window_s / 60:g} min"
+
+
+def _hr_windows(ax: Any, report: SessionReport) -> None:
+    """Heart rate of a long recording: median per window, the 10th-90th percentile band, and the
+    corrected beats as a rug along the bottom (hundreds of crosses would hide the curve)."""
+    every = _window_text(report.window_s or 0.0)
+    t = report.hr_window_t_s
+    ax.fill_between(
+        t,
+        report.hr_window_low_bpm,
+        report.hr_window_high_bpm,
+        color=HEART,
+        alpha=0.22,
+        lw=0,
+        label="10th-90th percentile",
+    )
+    ax.plot(t, report.hr_window_bpm, color=HEART, lw=1.6, label=f"median per {every}")
+    ok = np.isfinite(report.hr_window_bpm)
+    lo = float(np.nanmin(report.hr_window_low_bpm[ok])) if ok.any() else 40.0
+    hi = float(np.nanmax(report.hr_window_high_bpm[ok])) if ok.any() else 100.0
+    pad = max(3.0, (hi - lo) * 0.15)
+    bottom, top = lo - pad - (hi - lo) * 0.15, hi + pad + (hi - lo) * 0.35
+    if report.artifact_t_s.size:
+        ax.plot(
+            report.artifact_t_s,
+            np.full(report.artifact_t_s.size, bottom + (top - bottom) * 0.03),
+            "|",
+            color=ARTIFACT,
+            ms=8,
+            mew=0.8,
+            alpha=0.6,
+            label=f"corrected beat ({report.artifact_t_s.size})",
+        )
+    ax.set_ylim(bottom, top)
+    ax.set_ylabel("heart rate (bpm)")
+    pace = (
+        ""
+        if not report.pace_changes
+        else "; pace " + ", ".join(label for _, label in report.pace_changes)
+    )
+    ax.set_title(f"Heart rate, in {every} windows  (a long recording{pace})")
+    ax.legend(
+        loc="upper right",
+        ncols=3,
+        frameon=True,
+        framealpha=0.85,
+        facecolor="white",
+        edgecolor="none",
+    )
+
+
 def _live_panel(ax: Any, report: SessionReport) -> None:
     ok = np.isfinite(report.live_rmssd_ms)
+    windowed = report.window_s is not None
+    every = _window_text(report.window_s or 0.0)
     ax.plot(
         report.live_t_s[ok],
         report.live_rmssd_ms[ok],
         color=RMSSD,
         lw=1.8,
-        label="RMSSD, last 60 s (ms)",
+        label=f"RMSSD per {every} (ms)" if windowed else "RMSSD, last 60 s (ms)",
     )
     ax.set_ylabel("RMSSD (ms)", color=RMSSD)
     if ok.any():
@@ -1178,12 +1390,16 @@ def _live_panel(ax: Any, report: SessionReport) -> None:
         report.live_coherence[okc],
         color=COHERENCE,
         lw=1.8,
-        label="coherence, last 64 s",
+        label=f"coherence, mean per {every}" if windowed else "coherence, last 64 s",
     )
     coh.set_ylabel("coherence", color=COHERENCE)
     top = float(np.nanmax(report.live_coherence)) if okc.any() else 1.0
     coh.set_ylim(0, max(1.0, top * 1.15))
-    ax.set_title("RMSSD and coherence through the session")
+    ax.set_title(
+        "RMSSD and coherence through the recording"
+        if windowed
+        else "RMSSD and coherence through the session"
+    )
     handles = ax.get_legend_handles_labels()[0] + coh.get_legend_handles_labels()[0]
     ax.legend(handles, [str(h.get_label()) for h in handles], loc="upper left", ncols=2)
 
@@ -1208,6 +1424,13 @@ def _spectrum_panel(ax: Any, report: SessionReport) -> None:
         ax.plot(report.freq_hz[sel], report.power_ms2_hz[sel], color=INK, lw=1.5)
         ax.fill_between(report.freq_hz[sel], 0, report.power_ms2_hz[sel], color=INK, alpha=0.07)
         top = float(report.power_ms2_hz[sel].max())
+        # Slow drifts (below the LF band) can dwarf the bands that matter here; scale to the bands
+        # and say that the very-low frequencies run off the top.
+        bands = sel & (report.freq_hz >= lf[0])
+        in_bands = float(report.power_ms2_hz[bands].max()) if bands.any() else top
+        if 0 < in_bands < top / 3:
+            top = in_bands
+            ax.set_title("RR spectrum  (very-low frequencies run off the top)")
         ax.set_ylim(0, top * 1.25 if top > 0 else 1)
         if report.peak_hz is not None:
             p = float(np.interp(report.peak_hz, report.freq_hz, report.power_ms2_hz))
@@ -1233,7 +1456,8 @@ def _spectrum_panel(ax: Any, report: SessionReport) -> None:
     ax.set_xlim(0, 0.5)
     ax.set_xlabel("frequency (Hz)")
     ax.set_ylabel("power (ms²/Hz)")
-    ax.set_title("RR spectrum")
+    if not ax.get_title():
+        ax.set_title("RR spectrum")
 
 
 def _short_number(value: float, _pos: object = None) -> str:

@@ -13,6 +13,7 @@ Schema history (``PRAGMA user_version``):
 
 * v1: ``sessions`` (one row per recording, keyed by the sha256 of its bytes).
 * v2: check-in columns on ``sessions`` and the ``assessments`` table.
+* v3: imports that are not practice (workouts, long Holter recordings) get the kind ``other``.
 """
 
 from __future__ import annotations
@@ -41,8 +42,16 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DB_NAME = "history.sqlite"
-SCHEMA_VERSION = 2
-KINDS = ("practice", "demo", "import", "assessment")
+SCHEMA_VERSION = 3
+KINDS = ("practice", "demo", "import", "assessment", "other")
+#: Kinds that are practice: counted in the trends' minutes, streaks and metrics. ``other`` is a
+#: recording that is not a breathing session (a 24-hour Holter, a workout): listed, reportable,
+#: but its hours are not minutes practised and its HRV is not comparable with a resting session.
+PRACTICE_KINDS = ("practice", "demo", "import", "assessment")
+#: Formats written by sports watches and bike computers: their recordings are workouts.
+ACTIVITY_FORMATS = ("garmin-fit", "polar-hrm")
+#: An imported recording longer than this is not taken for a practice session.
+MAX_IMPORTED_PRACTICE_S = 45 * 60.0
 STRESS_MIN = 0
 STRESS_MAX = 10
 DEFAULT_TIMEOUT_S = 5.0
@@ -115,6 +124,11 @@ _MIGRATIONS: tuple[str, ...] = (
         session_id INTEGER REFERENCES sessions (id) ON DELETE SET NULL
     );
     CREATE INDEX assessments_by_time ON assessments (time_utc);
+    """,
+    # Keep in step with import_kind(): a v2 history counted workouts and Holter days as practice.
+    """
+    UPDATE sessions SET kind = 'other'
+        WHERE kind = 'import' AND (format IN ('garmin-fit', 'polar-hrm') OR duration_s > 2700);
     """,
 )
 assert len(_MIGRATIONS) == SCHEMA_VERSION
@@ -218,7 +232,8 @@ class SessionRow:
         sha256: Hash of the recording's bytes; the same file is indexed once.
         path: The recording (in ``recordings/`` or, for imports, where it was imported from).
         format: Recording format (``"hrvcoach"``, ``"hrvlogger"``, ``"garmin-fit"``...).
-        kind: ``practice``, ``demo``, ``import`` or ``assessment``.
+        kind: ``practice``, ``demo``, ``import``, ``assessment`` or ``other`` (a recording that
+            is not practice: see :func:`import_kind`).
         start: Start time, timezone-aware, in the local offset in force when it was recorded.
         start_time_source: Where ``start`` came from: ``file``, ``filename`` or ``mtime``.
         duration_s: Length of the recording in seconds.
@@ -266,6 +281,11 @@ class SessionRow:
     @property
     def minutes(self) -> float:
         return self.duration_s / 60.0
+
+    @property
+    def is_practice(self) -> bool:
+        """Whether the session counts as practice in the trends (its kind is not ``other``)."""
+        return self.kind in PRACTICE_KINDS
 
     @property
     def pace_bpm(self) -> float | None:
@@ -450,6 +470,32 @@ def pace_plan(recording: Recording) -> tuple[tuple[float, str], ...]:
         elif not out or out[-1][1] != label:
             out.append((t_s, label))
     return tuple(out)
+
+
+def local_start(start: datetime, source: str, format_name: str, duration_s: float) -> datetime:
+    """The start time to index, in the offset the person lived by.
+
+    * ``mtime``: a file is last written when its recording ends, so the start is the modification
+      time less the recording's length (a 24-hour Holter file began the day before it was saved).
+    * Another app's time in UTC (FIT files, Unix timestamps) is moved to this computer's zone for
+      that date, so a session at 23:30 local time counts for that evening and not the next day.
+      hrvcoach's own recordings keep the offset they were made in.
+    """
+    start = _aware(start)
+    if source == "mtime":
+        start = (start - timedelta(seconds=max(duration_s, 0.0))).astimezone()
+    elif format_name != "hrvcoach" and start.utcoffset() == timedelta(0):
+        start = start.astimezone()
+    return start
+
+
+def import_kind(format_name: str, duration_s: float) -> str:
+    """The kind of a recording imported from another app: ``import`` (a past session, counted as
+    practice) or ``other`` (a workout from a sports watch, or a recording longer than
+    :data:`MAX_IMPORTED_PRACTICE_S`, such as a 24-hour Holter: not practice)."""
+    if format_name in ACTIVITY_FORMATS or duration_s > MAX_IMPORTED_PRACTICE_S:
+        return "other"
+    return "import"
 
 
 def kind_from_name(path: Path, *, simulated: bool) -> str:
@@ -656,6 +702,7 @@ class HistoryStore:
         if start is None:
             start = datetime.fromtimestamp(path.stat().st_mtime).astimezone()
             source = "mtime"
+        start = local_start(start, source or "file", meta.format, float(recording.duration_s))
         if summary is None:
             summary = self._analyze(recording)
         return _Indexed(
@@ -745,7 +792,7 @@ class HistoryStore:
         self,
         path: Path,
         *,
-        kind: str = "practice",
+        kind: str | None = "practice",
         checkin_before: int | None = None,
         checkin_after: int | None = None,
         note: str | None = None,
@@ -755,7 +802,8 @@ class HistoryStore:
 
         Args:
             path: The recording, in any format :func:`hrvcoach.readers.read_recording` reads.
-            kind: ``practice``, ``demo``, ``import`` or ``assessment``.
+            kind: ``practice``, ``demo``, ``import``, ``assessment`` or ``other``; ``None`` for a
+                file from another app: ``import`` or ``other`` as :func:`import_kind` decides.
             checkin_before: Stress 0-10 before the session (overrides a check-in mark in the file).
             checkin_after: Stress 0-10 after the session.
             note: A free note.
@@ -768,7 +816,7 @@ class HistoryStore:
             StoreError: The database cannot be written (the recording is untouched), or bad values.
             RecordingError: The file cannot be read as a recording.
         """
-        if kind not in KINDS:
+        if kind is not None and kind not in KINDS:
             raise StoreError(f"unknown session kind {kind!r} (one of {', '.join(KINDS)})")
         given = CheckIn(
             validate_stress(checkin_before, "before"),
@@ -799,6 +847,8 @@ class HistoryStore:
         with self._write() as db:
             # Another process may have indexed the same bytes while this one was analysing.
             again = db.execute("SELECT id FROM sessions WHERE sha256 = ?", (sha,)).fetchone()
+            if kind is None:
+                kind = import_kind(item.format, item.duration_s)
             row_id = again[0] if again else self._insert(db, item, kind, checkin, None)
         log.info("indexed %s as session %d", path, row_id)
         return self.session(row_id)
@@ -921,7 +971,7 @@ class HistoryStore:
             if known is not None:
                 kind = known.kind
             elif path.parent != recordings_dir.resolve():
-                kind = "import"
+                kind = import_kind(item.format, item.duration_s)
             else:
                 kind = kind_from_name(path, simulated=item.simulated)
             items.append((item, kind, checkin, known.id if known else None))

@@ -3,6 +3,10 @@ Welltory), HRV Logger, Polar HRM, Garmin FIT and Polar Sensor Logger files.
 
 Each file is added once (by content). Files are referenced where they are, not copied; the start
 time comes from the file where it says one, else from its name, else from its modification time.
+
+A past session becomes an "import" and counts as practice in the trends. A workout from a sports
+watch (Garmin FIT, Polar HRM) or a recording longer than 45 minutes (a 24-hour Holter) becomes
+"other": listed and reportable, but not counted as practice. --kind overrides the choice.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from hrvcoach.store import KINDS
 SOURCES = {
     "file": "start time from the file",
     "filename": "start time from the file name",
-    "mtime": "start time from the file's modification time (a guess)",
+    "mtime": "start time guessed: the file's modification time less its length",
 }
 
 
@@ -25,8 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--kind",
         choices=KINDS,
-        default="import",
-        help="what the sessions were (default: import)",
+        default=None,
+        help="what the recordings were (default: import, or other for a workout or a recording "
+        "over 45 min)",
     )
     parser.add_argument("--note", metavar="TEXT", help="a note to keep with every file added")
 
@@ -36,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
 
     from hrvcoach.errors import HrvCoachError, StoreError
     from hrvcoach.paths import data_dir
+    from hrvcoach.reports import duration_text
     from hrvcoach.store import HistoryStore
 
     failed = added = known = 0
@@ -60,9 +66,11 @@ def run(args: argparse.Namespace) -> int:
             added += 1
             rmssd = f"{row.rmssd_ms:.1f} ms" if row.rmssd_ms is not None else "-"
             when = SOURCES.get(row.start_time_source, row.start_time_source)
+            kind = "" if row.is_practice else " (other: not counted as practice)"
             print(
-                f"added #{row.id}: {row.start:%Y-%m-%d %H:%M} ({when}), {row.minutes:.1f} min, "
-                f"{row.beats or 0} beats, RMSSD {rmssd}, {row.format}: {path}"
+                f"added #{row.id}{kind}: {row.start:%Y-%m-%d %H:%M} ({when}), "
+                f"{duration_text(row.duration_s)}, {row.beats or 0} beats, RMSSD {rmssd}, "
+                f"{row.format}: {path}"
             )
     if len(args.files) > 1:
         print(f"{added} added, {known} already there, {failed} failed")

@@ -13,6 +13,15 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
+#: how a session of each kind is named in a report's title
+TITLES = {
+    "practice": "Practice",
+    "demo": "Demo",
+    "import": "Imported session",
+    "assessment": "Assessment",
+    "other": "Recording",
+}
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("session", metavar="SESSION|FILE", help="session number or recording file")
@@ -56,10 +65,18 @@ def run(args: argparse.Namespace) -> int:
             log.warning("check-ins not shown: %s", err)
     checkin = (row.checkin.before, row.checkin.after, row.checkin.note) if row else (None,) * 3
     title = None
+    stored = None
     if row is not None:
-        title = f"{row.kind.capitalize()} #{row.id}, {row.start:%d %b %Y %H:%M}"
+        what = TITLES.get(row.kind, row.kind.capitalize())
+        title = f"{what} #{row.id}, {row.start:%d %b %Y %H:%M}"
+        # The history keeps the whole-session numbers (analysing a 24-hour recording takes longer
+        # than drawing it); they are used while the file is the one indexed, so the report says
+        # what 'sessions' says.
+        same_method = row.summary.get("artifact_method") == args.artifacts
+        if same_method and _unchanged(path, row.sha256):
+            stored = row.summary
     report = reports.session_report(
-        recording, title=title, checkin=checkin, artifacts=args.artifacts
+        recording, title=title, checkin=checkin, artifacts=args.artifacts, summary=stored
     )
     if args.png:
         reports.write_session_png(report, args.png)
@@ -70,3 +87,12 @@ def run(args: argparse.Namespace) -> int:
     if not args.png and not args.html:
         print(reports.session_text(report))
     return 0
+
+
+def _unchanged(path: Path, sha256: str) -> bool:
+    from hrvcoach.store import sha256_file
+
+    try:
+        return sha256_file(path) == sha256
+    except OSError:
+        return False

@@ -46,10 +46,11 @@ def format_table(rows: Sequence[SessionRow]) -> str:
     lines = [header]
     for r in rows:
         kind = r.kind + (" (sim)" if r.simulated else "")
+        guessed = r.start_time_source == "mtime"
         lines.append(
             (
                 str(r.id),
-                f"{r.start:%Y-%m-%d %H:%M}",
+                f"{'~' if guessed else ''}{r.start:%Y-%m-%d %H:%M}",
                 kind,
                 f"{r.minutes:.1f}",
                 r.pace_label or "-",
@@ -68,8 +69,12 @@ def format_table(rows: Sequence[SessionRow]) -> str:
             for i, cell in enumerate(line)
         ]
         out.append("  ".join(cells).rstrip())
-    units = "HR in bpm, RMSSD in ms, coherence as peak/rest power ratio, stress 0 (calm) to 10"
-    return "\n".join([*out, "", units])
+    notes = ["HR in bpm, RMSSD in ms, coherence as peak/rest power ratio, stress 0 (calm) to 10"]
+    if any(r.start_time_source == "mtime" for r in rows):
+        notes.append("~ start time guessed from the file's modification time")
+    if any(not r.is_practice for r in rows):
+        notes.append("other: not practice (a workout or a long recording), left out of the trends")
+    return "\n".join([*out, "", *notes])
 
 
 def run(args: argparse.Namespace) -> int:

@@ -136,8 +136,9 @@ class TrendsWindow(QWidget):
             plot.clear()
         n = len(trends.sessions)
         self.subtitle.setText(
-            f"{trends.first_day:%d %b %Y} – {trends.last_day:%d %b %Y}   ·   {n} sessions   ·   "
-            f"{trends.total_minutes:.0f} min on {len(trends.days)} days"
+            f"{trends.first_day:%d %b %Y} – {trends.last_day:%d %b %Y}   ·   {n} session"
+            f"{'s' * (n != 1)}   ·   {trends.total_minutes:.0f} min on {len(trends.days)} day"
+            f"{'s' * (len(trends.days) != 1)}"
         )
         self.streak.value.setText(str(trends.streak_current_days))
         self.longest.value.setText(str(trends.streak_longest_days))
