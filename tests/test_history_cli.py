@@ -247,3 +247,47 @@ def test_import_sorts_workouts_and_holter_days_out_of_practice(
     code, out, _ = run(["sessions", "--json"], capsys)
     kinds = {Path(r["path"]).name: r["kind"] for r in json.loads(out)}
     assert kinds == {fit.name: "other", session.name: "import"}
+
+
+def test_a_rebuild_after_damage_keeps_what_the_damaged_history_still_holds(
+    data_dir: Path, real_files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    # two imports (they live only in the history) with a check-in given after the fact
+    code, _, err = run(["import", str(real_files["plain"]), str(real_files["elite"])], capsys)
+    assert code == 0, err
+    db = data_dir / DB_NAME
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE sessions SET checkin_before = 6, note = 'before work' WHERE id = 1")
+    # many more rows of files long gone, so that the table spans pages and a late one can break
+    for i in range(300):
+        conn.execute(
+            "INSERT INTO sessions (sha256, path, format, kind, start_utc, utc_offset_s,"
+            " start_time_source, duration_s, simulated, pace_json, summary_json, added_utc)"
+            " VALUES (?, ?, 'rr-list', 'import', '2026-01-01T06:00:00+00:00', 0, 'file', 300,"
+            " 0, '[]', ?, '2026-01-01T06:00:00+00:00')",
+            (f"{i:064x}", f"/gone/{i}.txt", json.dumps({"filler": "x" * 200})),
+        )
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    data = bytearray(db.read_bytes())
+    page = 4096
+    assert len(data) > 20 * page
+    data[-3 * page : -2 * page] = b"\xa5" * page  # a leaf page near the end: rows lost there only
+    db.write_bytes(bytes(data))
+
+    code, _, err = run(["sessions"], capsys)
+    assert code == 5
+    assert "--rebuild" in err
+    code, out, err = run(["sessions", "--rebuild", "--json"], capsys)
+    assert code == 0, err
+    assert "could still be read" in err
+    rows = {r["id"]: r for r in json.loads(out)}
+    assert rows[1]["path"] == str(real_files["plain"].resolve())
+    assert (rows[1]["checkin_before"], rows[1]["note"]) == (6, "before work")
+    assert rows[2]["path"] == str(real_files["elite"].resolve())
+    assert 2 < len(rows) < 302  # the rows of missing files are kept where they could be read
+    (aside,) = data_dir.glob(f"{DB_NAME}.damaged-*[0-9]")
+    assert aside.read_bytes() == bytes(data)  # kept aside as it was, never deleted

@@ -600,6 +600,49 @@ class HistoryStore:
         return aside
 
     @classmethod
+    def salvage(cls, db_path: Path, *, max_misses: int = 1000) -> list[SessionRow]:
+        """The session rows that can still be read from a damaged database (read-only).
+
+        Reads the table in order until the damage stops it, then row by row past the damaged
+        pages (stopping after ``max_misses`` ids in a row that give nothing). Whatever cannot be
+        read is skipped; this never raises and never writes.
+        """
+        rows: dict[int, SessionRow] = {}
+        try:
+            conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True)
+        except sqlite3.Error:
+            return []
+        conn.row_factory = sqlite3.Row
+        last = 0
+        try:
+            try:
+                for raw in conn.execute("SELECT * FROM sessions ORDER BY id"):
+                    with contextlib.suppress(Exception):
+                        rows[raw["id"]] = cls._row(raw)
+                        last = raw["id"]
+            except sqlite3.Error:
+                misses = 0
+                row_id = last
+                while misses < max_misses:
+                    row_id += 1
+                    try:
+                        raw = conn.execute(
+                            "SELECT * FROM sessions WHERE id = ?", (row_id,)
+                        ).fetchone()
+                        if raw is None:
+                            misses += 1
+                            continue
+                        rows[row_id] = cls._row(raw)
+                        misses = 0
+                    except Exception:  # a damaged page: that row is lost, the next may not be
+                        misses += 1
+        except sqlite3.Error:
+            pass  # not even the table can be found: nothing to salvage
+        finally:
+            conn.close()
+        return [rows[k] for k in sorted(rows)]
+
+    @classmethod
     def open(cls, data_dir: Path, **kwargs: Any) -> HistoryStore:
         """The history of the data directory ``data_dir`` (``data_dir/history.sqlite``)."""
         return cls(Path(data_dir) / DB_NAME, **kwargs)
@@ -645,7 +688,7 @@ class HistoryStore:
         except sqlite3.DatabaseError as err:
             raise CorruptStoreError(
                 f"{self.db_path} is not a usable history database ({err}); recordings are safe: "
-                "move it aside and run 'hrvcoach sessions --rebuild'"
+                "'hrvcoach sessions --rebuild' keeps it aside and rebuilds the history"
             ) from None
 
     @contextlib.contextmanager
@@ -912,6 +955,7 @@ class HistoryStore:
         recordings_dir: Path,
         *,
         progress: Callable[[Path], None] | None = None,
+        previous: Sequence[SessionRow] | None = None,
     ) -> RebuildResult:
         """Rebuild the index from the recordings.
 
@@ -920,8 +964,14 @@ class HistoryStore:
         check-ins of files already known (same bytes) are kept; check-in marks in a recording win.
         A row whose file is missing or no longer readable is kept as it was, so the history never
         shrinks because a drive is unplugged.
+
+        Args:
+            recordings_dir: The data folder's ``recordings/``.
+            progress: Called with each file before it is read.
+            previous: The rows known before (default: this index's); :meth:`salvage` gives those
+                of a damaged database, so imports and check-ins outlive it.
         """
-        old = {row.sha256: row for row in self.sessions()}
+        old = {row.sha256: row for row in (self.sessions() if previous is None else previous)}
         old_by_path = {row.path: row for row in old.values()}
         candidates: list[Path] = []
         if recordings_dir.is_dir():
@@ -936,13 +986,13 @@ class HistoryStore:
         failed: list[tuple[Path, str]] = []
         seen: set[str] = set()
         for path in candidates:
-            previous = old_by_path.get(path)
+            before_row = old_by_path.get(path)
             if progress is not None:
                 progress(path)
             if not path.is_file():
-                if previous is not None:
+                if before_row is not None:
                     kept.append((path, "missing"))
-                    seen.add(previous.sha256)
+                    seen.add(before_row.sha256)
                 continue
             try:
                 sha = sha256_file(path)
@@ -953,14 +1003,14 @@ class HistoryStore:
                 message = str(err).splitlines()[0] if str(err) else type(err).__name__
                 log.warning("cannot index %s: %s", path, message)
                 log.debug("details", exc_info=True)
-                if previous is not None:
+                if before_row is not None:
                     kept.append((path, message))
-                    seen.add(previous.sha256)
+                    seen.add(before_row.sha256)
                 else:
                     failed.append((path, message))
                 continue
             seen.add(sha)
-            known = old.get(sha) or previous
+            known = old.get(sha) or before_row
             if known is not None and known.sha256 != sha:
                 known = None  # the file changed: a different recording now
             checkin = CheckIn(

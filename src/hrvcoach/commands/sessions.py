@@ -8,12 +8,18 @@ rebuilds the history index from them; check-ins are kept.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hrvcoach.store import KINDS, SessionRow
+
+if TYPE_CHECKING:
+    from hrvcoach.store import HistoryStore
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -79,34 +85,34 @@ def format_table(rows: Sequence[SessionRow]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from hrvcoach.paths import data_dir, recordings_dir
-    from hrvcoach.store import DB_NAME, CorruptStoreError, HistoryStore
+    from hrvcoach.store import CorruptStoreError, HistoryStore
 
     base = data_dir(args.data_dir)
     exit_code = 0
-    try:
-        store = HistoryStore.open(base)
-    except CorruptStoreError:
-        if not args.rebuild:
-            raise
-        # Asked to rebuild: keep the damaged file for inspection and start a fresh index.
-        aside = HistoryStore.set_aside(base / DB_NAME)
-        print(f"the damaged history was moved to {aside}", file=sys.stderr)
-        store = HistoryStore.open(base)
-    with store:
-        if args.rebuild:
-            folder = recordings_dir(base)
-            result = store.rebuild(folder)
-            print(
-                f"Rebuilt the history from the recordings: {result.indexed} session(s), "
-                f"{result.new} not indexed before.",
-                file=sys.stderr if args.json else sys.stdout,
-            )
-            for path, why in result.kept:
-                print(f"kept as it was (recording {why}): {path}", file=sys.stderr)
-            for path, why in result.failed:
-                print(f"not indexed: {path}: {why}", file=sys.stderr)
-                exit_code = 1
-        rows = store.sessions(kinds=args.kind)
+    if not args.rebuild:
+        with HistoryStore.open(base) as store:
+            rows = store.sessions(kinds=args.kind)
+    else:
+        folder = recordings_dir(base)
+        try:
+            # The damage may show on opening or only when the rows are read.
+            with HistoryStore.open(base) as store:
+                result = store.rebuild(folder)
+                rows = store.sessions(kinds=args.kind)
+        except CorruptStoreError:
+            with _fresh_store(base) as (store, salvaged):
+                result = store.rebuild(folder, previous=salvaged)
+                rows = store.sessions(kinds=args.kind)
+        print(
+            f"Rebuilt the history from the recordings: {result.indexed} session(s), "
+            f"{result.new} not indexed before.",
+            file=sys.stderr if args.json else sys.stdout,
+        )
+        for path, why in result.kept:
+            print(f"kept as it was (recording {why}): {path}", file=sys.stderr)
+        for path, why in result.failed:
+            print(f"not indexed: {path}: {why}", file=sys.stderr)
+            exit_code = 1
     if args.last is not None:
         rows = rows[-args.last :] if args.last > 0 else []
     if args.json:
@@ -116,3 +122,23 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(format_table(rows))
     return exit_code
+
+
+@contextlib.contextmanager
+def _fresh_store(base: Path) -> Iterator[tuple[HistoryStore, list[SessionRow]]]:
+    """A new, empty history in place of a damaged one, and the rows the damaged one still gives.
+
+    The damaged file is kept aside for inspection, never deleted; its readable rows matter because
+    imports and check-ins set after the fact live nowhere else.
+    """
+    from hrvcoach.store import DB_NAME, HistoryStore
+
+    aside = HistoryStore.set_aside(base / DB_NAME)
+    salvaged = HistoryStore.salvage(aside)
+    print(
+        f"the damaged history was moved to {aside}; "
+        f"{len(salvaged)} session(s) could still be read from it",
+        file=sys.stderr,
+    )
+    with HistoryStore.open(base) as store:
+        yield store, salvaged
