@@ -152,6 +152,24 @@ def test_trends_window_weeks_days_and_simulated_sessions() -> None:
     assert t.streak_longest_days >= 5
     with_sim = reports.compute_trends(rows, days=28, today=TODAY, include_simulated=True)
     assert len(with_sim.sessions) == len(t.sessions) + 1
+    # minutes practised as a rolling line: the 7 days up to each day of the window
+    assert [d for d, _ in t.minutes_7d] == [
+        t.first_day + timedelta(days=k) for k in range((TODAY - t.first_day).days + 1)
+    ]
+    last_week = [r.minutes for r in t.sessions if (TODAY - r.local_date).days < 7]
+    assert t.minutes_7d[-1][1] == pytest.approx(sum(last_week))
+
+
+def test_the_stress_lines_average_the_sessions_with_both_check_ins() -> None:
+    rows = [
+        row(1, at(3), before=8, after=4),
+        row(2, at(2), before=9),  # no after: not in either line, or the gap would lie
+        row(3, at(1), before=6, after=4),
+    ]
+    t = reports.compute_trends(rows, today=TODAY)
+    assert t.stress_before_rolling.tolist() == [8.0, 8.0, 7.0]
+    assert t.stress_after_rolling.tolist() == [4.0, 4.0, 4.0]
+    assert t.pace.rolling.tolist() == [6.0, 6.0, 6.0]
 
 
 def test_the_rolling_line_breaks_across_pauses_longer_than_its_window() -> None:

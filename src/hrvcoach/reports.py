@@ -129,6 +129,9 @@ class Trends:
             left out of every number, whatever their date.
         assessments: ``(time, rate_bpm)`` of the resonance assessments in the window.
         older_sessions: Sessions before the window (not shown).
+        stress_before_rolling, stress_after_rolling: Per session, the 7-day means of the
+            check-ins before and after, over the sessions with both (their gap is the change).
+        minutes_7d: For every day of the window, the minutes practised in the 7 days up to it.
     """
 
     sessions: tuple[SessionRow, ...]
@@ -150,6 +153,9 @@ class Trends:
     assessments: tuple[tuple[datetime, float], ...] = ()
     older_sessions: int = 0
     excluded_other: int = 0
+    stress_before_rolling: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    stress_after_rolling: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    minutes_7d: tuple[tuple[date, float], ...] = ()
 
     @property
     def total_minutes(self) -> float:
@@ -246,6 +252,20 @@ def compute_trends(
         )
         monday += timedelta(days=7)
     current, longest = streaks([r.local_date for r in real], today)
+    before = np.array(
+        [np.nan if r.checkin.before is None else r.checkin.before for r in shown], dtype=float
+    )
+    after = np.array(
+        [np.nan if r.checkin.after is None else r.checkin.after for r in shown], dtype=float
+    )
+    both = np.isfinite(before) & np.isfinite(after)
+    by_day = {d.day: d.minutes for d in day_totals}
+    minutes_7d = []
+    for offset in range((today - first_day).days + 1):
+        day = first_day + timedelta(days=offset)
+        minutes_7d.append(
+            (day, sum(by_day.get(day - timedelta(days=k), 0.0) for k in range(ROLLING_DAYS)))
+        )
     return Trends(
         sessions=shown,
         first_day=first_day,
@@ -256,12 +276,11 @@ def compute_trends(
         mean_hr=series("mean HR (bpm)", [r.mean_hr_bpm for r in shown]),
         minutes=series("minutes", [r.minutes for r in shown]),
         pace=series("pace (breaths/min)", [r.pace_bpm for r in shown]),
-        stress_before=np.array(
-            [np.nan if r.checkin.before is None else r.checkin.before for r in shown], dtype=float
-        ),
-        stress_after=np.array(
-            [np.nan if r.checkin.after is None else r.checkin.after for r in shown], dtype=float
-        ),
+        stress_before=before,
+        stress_after=after,
+        stress_before_rolling=_rolling_mean(t_s, np.where(both, before, np.nan), window_s),
+        stress_after_rolling=_rolling_mean(t_s, np.where(both, after, np.nan), window_s),
+        minutes_7d=tuple(minutes_7d),
         days=day_totals,
         weeks=tuple(weeks),
         streak_current_days=current,
@@ -661,6 +680,12 @@ def trends_figure(trends: Trends) -> Figure:
                 edgecolors="none",
                 zorder=3,
             )
+            if np.isfinite(trends.pace.rolling).sum() >= 2:
+                line_x, line_y = broken_line(
+                    np.asarray(mdates.date2num(x), dtype=float), trends.pace.rolling, ROLLING_DAYS
+                )
+                ax_pace.plot(line_x, line_y, color=BREATH, lw=2.0, label=f"{ROLLING_DAYS}-day mean")
+                ax_pace.legend(loc="upper left", ncols=2)
             ax_pace.set_ylim(min(min(rates) - 0.5, 5.0), max(max(rates) + 0.5, 7.0))
         else:
             ax_pace.text(
@@ -698,7 +723,20 @@ def trends_figure(trends: Trends) -> Figure:
                     fontsize=8,
                     color=MUTED,
                 )
-        ax_week.set_ylim(0, max([*week_min, 10.0]) * 1.3)
+        if trends.minutes_7d:
+            ax_week.plot(
+                [
+                    mdates.date2num(datetime.combine(d, datetime.min.time())) + 0.5
+                    for d, _ in trends.minutes_7d
+                ],
+                [m for _, m in trends.minutes_7d],
+                color=BREATH,
+                lw=1.6,
+                label=f"minutes in the last {ROLLING_DAYS} days",
+            )
+            ax_week.legend(loc="upper left")
+        top = max([*week_min, *(m for _, m in trends.minutes_7d), 10.0])
+        ax_week.set_ylim(0, top * 1.35)
         ax_week.set_ylabel("min/week")
         ax_week.set_title("Minutes practised per week")
         ax_week.grid(axis="x", visible=False)
@@ -793,7 +831,6 @@ def _stress_panel(ax: Any, x: Sequence[datetime], trends: Trends) -> None:
     if shown:
         ax.plot([], [], "o", color=SAME, ms=4, mfc="white", label="before")
         ax.plot([], [], "o", color=SAME, ms=5, label="after")
-        ax.legend(loc="upper left", ncols=2, handletextpad=0.2)
     else:
         ax.text(
             0.5,
@@ -804,6 +841,26 @@ def _stress_panel(ax: Any, x: Sequence[datetime], trends: Trends) -> None:
             va="center",
             color=MUTED,
         )
+    if np.isfinite(trends.stress_after_rolling).sum() >= 2:
+        import matplotlib.dates as mdates
+
+        days = np.asarray(mdates.date2num(list(x)), dtype=float)
+        for values, style, label in (
+            (trends.stress_before_rolling, "--", "before"),
+            (trends.stress_after_rolling, "-", "after"),
+        ):
+            line_x, line_y = broken_line(days, values, ROLLING_DAYS)
+            ax.plot(
+                line_x,
+                line_y,
+                style,
+                color=SAME,
+                lw=1.6,
+                label=f"{ROLLING_DAYS}-day mean {label}",
+                zorder=2,
+            )
+    if shown:
+        ax.legend(loc="upper left", ncols=4, handletextpad=0.3)
     ax.set_ylim(-0.5, 10.5)
     ax.set_yticks([0, 5, 10])
     ax.set_ylabel("stress (0-10)")

@@ -93,7 +93,11 @@ class TrendsWindow(QWidget):
             ("hr", "mean HR (bpm)", "Mean heart rate"),
             ("pace", "breaths/min", "Pace used"),
             ("stress", "stress 0-10", "Stress before → after (down is calmer)"),
-            ("week", "min/week", "Minutes per week"),
+            (
+                "week",
+                "min/week",
+                f"Minutes per week; the line: minutes in the last {ROLLING_DAYS} days",
+            ),
             ("calendar", "", "Days practised"),
         )
         self._headings = {key: heading for key, _, heading in specs}
@@ -174,6 +178,13 @@ class TrendsWindow(QWidget):
                 size="11pt",
                 justify="left",
             )
+        if np.isfinite(trends.pace.rolling).sum() >= 2:
+            line_x, line_y = broken_line(x, trends.pace.rolling, ROLLING_DAYS * DAY_S)
+            self.plots["pace"].addItem(
+                pg.PlotDataItem(
+                    line_x, line_y, connect="finite", pen=pg.mkPen(theme.BREATH, width=2)
+                )
+            )
         rates = [*pace[ok], *found]
         self.plots["pace"].setYRange(
             min(5.0, min(rates) - 0.5) if rates else 4.0,
@@ -234,6 +245,21 @@ class TrendsWindow(QWidget):
     def _stress(self, trends: Trends, x: np.ndarray) -> None:
         plot = self.plots["stress"]
         plot.setYRange(-0.5, 10.5, padding=0)
+        # The 7-day means before (dashed) and after (solid): the gap between them is the change.
+        if np.isfinite(trends.stress_after_rolling).sum() >= 2:
+            for values, style in (
+                (trends.stress_before_rolling, Qt.PenStyle.DashLine),
+                (trends.stress_after_rolling, Qt.PenStyle.SolidLine),
+            ):
+                line_x, line_y = broken_line(x, values, ROLLING_DAYS * DAY_S)
+                plot.addItem(
+                    pg.PlotDataItem(
+                        line_x,
+                        line_y,
+                        connect="finite",
+                        pen=pg.mkPen(theme.MUTED, width=1.6, style=style),
+                    )
+                )
         for xi, b, a in zip(x, trends.stress_before, trends.stress_after, strict=True):
             if math.isfinite(b) and math.isfinite(a):
                 color = theme.GOOD if a < b else theme.BAD if a > b else theme.MUTED
@@ -272,7 +298,17 @@ class TrendsWindow(QWidget):
                 x=xs, height=heights, width=DAY_S * 6.6, brush=soft, pen=pg.mkPen(theme.BREATH)
             )
         )
-        plot.setYRange(0, max(10.0, float(heights.max()) if heights.size else 0.0) * 1.2)
+        rolling = np.array([m for _, m in trends.minutes_7d], dtype=float)
+        if rolling.size:
+            plot.addItem(
+                pg.PlotDataItem(
+                    [_day_s(d) + DAY_S * 0.5 for d, _ in trends.minutes_7d],
+                    rolling,
+                    pen=pg.mkPen(theme.BREATH, width=1.8),
+                )
+            )
+        top = max(10.0, *heights.tolist(), *rolling.tolist())
+        plot.setYRange(0, top * 1.2)
 
     def _calendar(self, trends: Trends) -> None:
         plot = self.plots["calendar"]
