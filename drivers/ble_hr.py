@@ -23,7 +23,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import cast
 
@@ -147,13 +147,21 @@ def bluetooth_errors(doing: str) -> Iterator[None]:
         yield
     except HrvCoachError:
         raise
+    except TimeoutError as err:
+        # before OSError, of which TimeoutError is a subclass (and whose text is empty)
+        raise DeviceError(f"Bluetooth timed out while {doing}") from err
     except (BleakError, OSError) as err:
         message = bluetooth_error_message(err)
         if message is None:
             message = f"Bluetooth failed while {doing}: {err}"
         raise DeviceError(message) from err
-    except TimeoutError as err:
-        raise DeviceError(f"Bluetooth timed out while {doing}") from err
+
+
+def _failure_text(err: BaseException) -> str:
+    """A short reason for a failed connection attempt (logged and shown as a status detail)."""
+    if isinstance(err, TimeoutError):
+        return "timed out"
+    return bluetooth_error_message(err) or str(err) or type(err).__name__
 
 
 # -- scanning -----------------------------------------------------------------------------------
@@ -290,6 +298,8 @@ class BleHeartRateSource:
         watchdog_s: A connected strap silent this long is treated as a lost link.
         backoff_initial_s: First wait between reconnection attempts; doubles each failure...
         backoff_max_s: ...up to this.
+        connect_attempts: Attempts at the first connection before giving up (BlueZ connections
+            fail now and then for no lasting reason: "Software caused connection abort").
         burst_gap_s: Notifications closer than this after subscribing are a buffered burst.
         prefix_wait_s: After a name matches, how long to keep scanning for a second match.
         adapter: Adapter name (``hci1``) on Linux; default: the first powered one.
@@ -307,6 +317,7 @@ class BleHeartRateSource:
         watchdog_s: float = 5.0,
         backoff_initial_s: float = 0.5,
         backoff_max_s: float = 8.0,
+        connect_attempts: int = 3,
         burst_gap_s: float = 0.35,
         prefix_wait_s: float = 1.0,
         adapter: str | None = None,
@@ -320,6 +331,7 @@ class BleHeartRateSource:
         self.watchdog_s = watchdog_s
         self.backoff_initial_s = backoff_initial_s
         self.backoff_max_s = backoff_max_s
+        self.connect_attempts = max(1, connect_attempts)
         self.prefix_wait_s = prefix_wait_s
         self.adapter = adapter
         self._clock = clock
@@ -328,7 +340,9 @@ class BleHeartRateSource:
         self.timeline = BeatTimeline(burst_gap_s=burst_gap_s)
         self.reconnects = 0  #: successful reconnections so far
         self.parse_errors = 0  #: notifications that could not be decoded
-        self._t0: float | None = None
+        self._t0: float | None = None  # clock reading at session time 0 (the first connection)
+        self._entered_at: float | None = None
+        self._wall_start: datetime | None = None
         self._queue: asyncio.Queue[object] = asyncio.Queue()
         self._wake = asyncio.Event()
         self._stop_event = asyncio.Event()
@@ -344,9 +358,11 @@ class BleHeartRateSource:
         self._runner: asyncio.Task[None] | None = None
         self._failure: HrvCoachError | None = None
         self._warned: set[str] = set()
+        self._ever_connected = False
 
     # -- BeatSource -----------------------------------------------------------------------------
     def now_s(self) -> float:
+        """Session seconds; 0 until the strap first connects (``_start_clock_at_connection``)."""
         if self._t0 is None:
             return 0.0
         return self._clock() - self._t0
@@ -357,9 +373,10 @@ class BleHeartRateSource:
         self._wake.set()
 
     async def __aenter__(self) -> BleHeartRateSource:
-        self._t0 = self._clock()
+        self._entered_at = self._clock()
         if self._start_time is None:
             self._start_time = datetime.now().astimezone()
+        self._wall_start = self._start_time
         target = self.target
         if target is None:
             settings = Settings.load(self.data_dir)
@@ -374,8 +391,7 @@ class BleHeartRateSource:
             prefix_wait_s=self.prefix_wait_s,
             adapter=self.adapter,
         )
-        with bluetooth_errors(f"connecting to {device.name or device.address}"):
-            await self._connect(device)
+        await self._first_connect(device)
         self.info = SourceInfo(
             kind="ble",
             device=self._name or device.address,
@@ -416,6 +432,48 @@ class BleHeartRateSource:
             yield cast(Event, item)
 
     # -- connection -----------------------------------------------------------------------------
+    async def _first_connect(self, device: BLEDevice) -> None:
+        """Connect, retrying a few times: a single failed attempt is common and means little."""
+        doing = f"connecting to {device.name or device.address}"
+        delay = self.backoff_initial_s
+        for attempt in range(1, self.connect_attempts + 1):
+            try:
+                with bluetooth_errors(doing):
+                    await self._connect(device)
+                return
+            except DeviceError as err:
+                cause = err.__cause__
+                fixable = cause is not None and bluetooth_error_message(cause) is not None
+                if fixable or attempt == self.connect_attempts:
+                    if attempt > 1:
+                        raise DeviceError(f"{err} (after {attempt} attempts)") from cause
+                    raise
+                reason = _failure_text(cause) if cause is not None else str(err)
+                log.info("connection attempt %d failed (%s); trying again", attempt, reason)
+                self._put(
+                    DeviceStatus(
+                        0.0,  # session time starts at the first connection
+                        LinkState.CONNECTING,
+                        name=device.name,
+                        address=device.address,
+                        detail=reason,
+                    )
+                )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.backoff_max_s)
+
+    def _start_clock_at_connection(self) -> None:
+        """Session time 0 is when the strap is first connected, not when the search began.
+
+        ``--minutes`` then counts practice with beats, however long finding the strap took; the
+        wall-clock start moves with it, so session times still map to the right moments.
+        """
+        if self._ever_connected:
+            return
+        self._t0 = self._clock()
+        if self._wall_start is not None and self._entered_at is not None:
+            self._start_time = self._wall_start + timedelta(seconds=self._t0 - self._entered_at)
+
     async def _connect(self, device: BLEDevice) -> None:
         """Connect, read battery and location, subscribe; the new client becomes current."""
         client = BleakClient(
@@ -432,6 +490,7 @@ class BleHeartRateSource:
             self._body_location = await self._read_body_location(client)
             self._client = client
             self._link_down.clear()
+            self._start_clock_at_connection()
             now = self.now_s()
             self.timeline.subscribed(now)
             self._last_notify_s = now
@@ -443,10 +502,13 @@ class BleHeartRateSource:
             await client.start_notify(HEART_RATE_MEASUREMENT_UUID, on_notify)
         except BaseException:
             self._client = None
+            if not self._ever_connected:
+                self._t0 = None  # session time starts with the attempt that succeeds
             with contextlib.suppress(Exception):
                 await client.disconnect()
             raise
         self._device = device
+        self._ever_connected = True
         self._remember(device)
         self._put(
             DeviceStatus(
@@ -585,6 +647,8 @@ class BleHeartRateSource:
                 await asyncio.wait({attempt, stopped}, return_when=asyncio.FIRST_COMPLETED)
             finally:
                 stopped.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await stopped
             if not attempt.done():
                 # asked to stop in the middle of a scan or connection attempt: abandon it
                 attempt.cancel()
@@ -596,7 +660,7 @@ class BleHeartRateSource:
                 self.reconnects += 1
                 return
             except Exception as err:
-                message = bluetooth_error_message(err) or str(err) or type(err).__name__
+                message = _failure_text(err)
                 log.info("reconnection failed (%s); next try in %.1f s", message, delay)
                 self._put(
                     DeviceStatus(

@@ -12,9 +12,12 @@ import asyncio
 import itertools
 import json
 import os
+import shutil
 import signal
+import socket
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -41,6 +44,23 @@ H10_NAME = "Polar H10 1A2B3C4D"
 def bus_address() -> Iterator[str]:
     with private_bus() as address:
         yield address
+
+
+@pytest.fixture(autouse=True)
+async def no_task_left_behind() -> AsyncIterator[None]:
+    """Every test ends with nothing of the driver, bleak or the fake still running on its loop."""
+    yield
+    await asyncio.sleep(0.01)  # cancelled tasks finish on the next turns of the loop
+    current = asyncio.current_task()
+    left = [
+        t
+        for t in asyncio.all_tasks()
+        if t is not current
+        and not t.done()
+        # bleak keeps one BlueZ manager per event loop for the life of the loop, by design
+        and t.get_coro().__qualname__ != "BlueZManager._monitor_bus_disconnect"  # type: ignore[union-attr]
+    ]
+    assert not left, f"tasks left running: {left}"
 
 
 @pytest.fixture
@@ -238,6 +258,65 @@ async def test_a_strap_left_connected_by_a_dead_session_is_taken_over(
         await c.wait_for("beats", lambda: len(c.beats) >= 3)
     assert c.src.info.address == H10
     assert s.connect_calls == 1  # bleak saw it connected and did not call Connect again
+
+
+async def test_session_time_starts_when_the_strap_connects(
+    bluez: FakeBluez, data_dir: Path
+) -> None:
+    bluez.add(strap())
+    asked_at = datetime.now().astimezone()
+    # a prefix keeps the search going for prefix_wait_s: time that is not part of the practice
+    src = source("Polar", data_dir, prefix_wait_s=1.0, start_time=asked_at)  # type: ignore[arg-type]
+    async with Collector(src) as c:
+        await c.wait_for("connected", lambda: bool(c.statuses(LinkState.CONNECTED)))
+        wall_now = datetime.now().astimezone()
+        session_now_s = src.now_s()
+    assert c.statuses()[0].state == LinkState.CONNECTING
+    assert c.statuses()[0].t_s == 0.0
+    searched_s = (src.info.start_time - asked_at).total_seconds()  # type: ignore[operator]
+    assert searched_s >= 1.0
+    assert 0.0 <= c.statuses(LinkState.CONNECTED)[0].t_s < searched_s
+    # session time still maps to the wall clock through the recorded start time
+    assert src.info.start_time + timedelta(seconds=session_now_s) == pytest.approx(
+        wall_now, abs=timedelta(seconds=0.2)
+    )
+
+
+async def test_a_failed_first_connection_attempt_is_retried(
+    bluez: FakeBluez, data_dir: Path
+) -> None:
+    s = bluez.add(strap(connect_fails=2))
+    async with Collector(source(H10, data_dir)) as c:
+        await c.wait_for("beats", lambda: len(c.beats) >= 2)
+    assert (s.connect_calls, s.connections) == (3, 1)
+    retries = [e for e in c.statuses(LinkState.CONNECTING) if e.detail]
+    assert len(retries) == 3  # "looking for", then the two failed attempts
+    assert "connection abort" in retries[-1].detail
+    assert all(e.t_s == 0.0 for e in c.statuses(LinkState.CONNECTING))
+
+
+async def test_a_strap_that_keeps_refusing_is_one_sentence_after_a_few_attempts(
+    bluez: FakeBluez, data_dir: Path
+) -> None:
+    s = bluez.add(strap(connect_fails=10))
+    with pytest.raises(DeviceError) as info:
+        await source(H10, data_dir, connect_attempts=3).__aenter__()
+    message = str(info.value)
+    assert message.startswith(f"Bluetooth failed while connecting to {H10_NAME}")
+    assert message.endswith("(after 3 attempts)")
+    assert "\n" not in message
+    assert s.connect_calls == 3
+
+
+async def test_a_connection_that_hangs_times_out_with_one_sentence(
+    bluez: FakeBluez, data_dir: Path
+) -> None:
+    s = bluez.add(strap(connect_delay_s=30.0))
+    with pytest.raises(DeviceError) as info:
+        await source(H10, data_dir, connect_timeout_s=0.3, connect_attempts=1).__aenter__()
+    assert str(info.value) == f"Bluetooth timed out while connecting to {H10_NAME}"
+    assert s.disconnect_calls >= 1  # bleak cancelled the pending connection
+    assert not s.connected
 
 
 async def test_two_straps_matching_a_prefix_is_a_one_sentence_error(
@@ -473,20 +552,30 @@ async def test_link_loss_reconnects_and_records_the_gap(bluez: FakeBluez, data_d
     assert c.src.reconnects == 1
 
 
-async def test_device_vanishes_and_reappears_is_found_by_a_new_scan(
+async def test_strap_away_for_a_while_is_found_by_a_new_scan_with_backoff(
     bluez: FakeBluez, data_dir: Path
 ) -> None:
     s = bluez.add(strap())
-    async with Collector(source(H10, data_dir)) as c:
-        await c.wait_for("beats", lambda: len(c.beats) >= 4)
+    src = source(H10, data_dir, scan_timeout_s=0.2, backoff_initial_s=0.1, backoff_max_s=0.4)
+    async with Collector(src) as c:
+        await c.wait_for("beats", lambda: len(c.beats) >= 3)
         scans_before = bluez.discovery_starts
-        s.vanish(for_s=0.6)
-        await c.wait_for("reconnection", lambda: len(c.statuses(LinkState.CONNECTED)) == 2)
+        s.vanish(for_s=2.0)  # the device object goes: bleak cannot reconnect without a scan
+        await c.wait_for(
+            "reconnection", lambda: len(c.statuses(LinkState.CONNECTED)) == 2, timeout_s=12.0
+        )
         n = len(c.beats)
-        await c.wait_for("beats after", lambda: len(c.beats) >= n + 4)
+        await c.wait_for("beats after", lambda: len(c.beats) >= n + 3)
         await quiesce(s)
-    assert bluez.discovery_starts > scans_before  # the device object was gone: it had to rescan
+    failed = [e for e in c.statuses(LinkState.RECONNECTING) if e.detail != "link lost"]
+    assert bluez.discovery_starts > scans_before + len(failed)
     assert s.connections == 2
+    assert len(failed) >= 3, c.statuses()
+    assert all(f"no heart-rate strap with address {H10!r}" in e.detail for e in failed)
+    # each wait at least doubles, up to backoff_max_s (each attempt also scans for 0.2 s)
+    waits_s = [b.t_s - a.t_s for a, b in itertools.pairwise(failed)]
+    for i, wait_s in enumerate(waits_s):
+        assert wait_s >= min(0.1 * 2**i, 0.4) + 0.2 - 0.02, waits_s
     assert_one_gap_and_nothing_lost(c, s)
 
 
@@ -519,6 +608,53 @@ async def test_stop_while_reconnecting_ends_with_the_open_gap(
     assert len(c.gaps) == 1
     assert c.gaps[0].t_s == c.beats[-1].t_s
     assert c.statuses()[-1].state == LinkState.DISCONNECTED
+
+
+async def test_a_killed_test_process_leaves_no_dbus_daemon_behind(tmp_path: Path) -> None:
+    tests_dir = Path(__file__).parent
+    code = (
+        "import os, sys\n"
+        "from fakebluez import private_bus\n"
+        "with private_bus() as address:\n"
+        "    print(address, flush=True)\n"
+        "    os.kill(os.getpid(), 9)\n"
+    )
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        code,
+        stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(tests_dir)},
+    )
+    out, _ = await asyncio.wait_for(proc.communicate(), 20.0)
+    assert proc.returncode == -signal.SIGKILL
+    socket_path = Path(out.decode().split("unix:path=", 1)[1].split(",", 1)[0])
+    try:
+        refused = False
+        for _ in range(100):  # the guard ends the daemon as soon as the pipe closes
+            with socket.socket(socket.AF_UNIX) as sock:
+                try:
+                    sock.connect(str(socket_path))
+                except (ConnectionRefusedError, FileNotFoundError):
+                    refused = True
+                    break
+            await asyncio.sleep(0.05)
+        assert refused, "the private dbus-daemon outlived the process that started it"
+    finally:
+        shutil.rmtree(socket_path.parent, ignore_errors=True)  # kill -9 left its folder
+
+
+def test_practice_with_no_strap_named_or_remembered_says_how_to_pick_one(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hrvcoach.cli import main
+
+    assert main(["practice", "--headless", "--minutes", "0.1"]) == DeviceError.exit_code
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "no strap has connected yet" in err
+    assert "hrvcoach scan" in err
+    assert "--device NAME" in err
 
 
 # -- the command line ---------------------------------------------------------------------------

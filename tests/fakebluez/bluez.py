@@ -221,6 +221,7 @@ class Device1(ServiceInterface):
     @dbus_method()
     async def Disconnect(self):
         self._dev.disconnect_calls += 1
+        self._dev._connect_cancelled.set()
         await asyncio.sleep(0.005)
         self._dev._teardown_link()
 
@@ -384,6 +385,8 @@ class FakeDevice:
         uuids: Advertised service UUIDs.
         rssi: Signal strength reported while advertising.
         connect_fails: Answer ``Connect`` with an error this many times first.
+        connect_delay_s: How long ``Connect`` takes (a strap slow to answer, or one that is about
+            to give up); a ``Disconnect`` meanwhile cancels it, as in BlueZ.
     """
 
     def __init__(
@@ -395,6 +398,7 @@ class FakeDevice:
         rssi: int = -70,
         manufacturer_data: dict[int, bytes] | None = None,
         connect_fails: int = 0,
+        connect_delay_s: float = 0.0,
     ) -> None:
         self.name = name
         self.address = address.upper()
@@ -404,6 +408,8 @@ class FakeDevice:
         self.base_rssi = rssi
         self.manufacturer_data = manufacturer_data or {}
         self.connect_fails = connect_fails
+        self.connect_delay_s = connect_delay_s
+        self._connect_cancelled = asyncio.Event()
         self.connected = False
         self.services_resolved = False
         self.in_range = True
@@ -492,7 +498,11 @@ class FakeDevice:
             self.connect_fails = max(0, self.connect_fails - 1)
             await asyncio.sleep(0.05)
             raise DBusError("org.bluez.Error.Failed", "Software caused connection abort")
-        await asyncio.sleep(0.01)
+        self._connect_cancelled.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._connect_cancelled.wait(), self.connect_delay_s + 0.01)
+        if self._connect_cancelled.is_set():
+            raise DBusError("org.bluez.Error.Failed", "Operation aborted")
         self._set(Connected=True)
         bus = self._bus()
         for path, iface in self._gatt_objects():
@@ -556,6 +566,7 @@ class FakeStrap(FakeDevice):
         body_location: Body Sensor Location value (1 = chest), ``None`` for no 0x2A38.
         buffered_rr_ms: Stale RR values flushed in quick packets right after each subscription.
         buffered_per_packet: RR values per packet of that burst.
+        rssi, connect_fails, connect_delay_s: As for :class:`FakeDevice`.
     """
 
     def __init__(
@@ -575,6 +586,7 @@ class FakeStrap(FakeDevice):
         buffered_per_packet: int = 3,
         rssi: int = -60,
         connect_fails: int = 0,
+        connect_delay_s: float = 0.0,
     ) -> None:
         super().__init__(
             name,
@@ -583,6 +595,7 @@ class FakeStrap(FakeDevice):
             rssi=rssi,
             manufacturer_data={0x006B: b"\x33\x1c\x00\x00"},
             connect_fails=connect_fails,
+            connect_delay_s=connect_delay_s,
         )
         if not rr_ms:
             raise ValueError("a strap needs an RR sequence")
