@@ -243,6 +243,11 @@ def test_the_text_summary_says_what_changed() -> None:
     assert float(latest) > float(first) + 5
     assert "before ->" in text
     assert "mostly 5.5 4:6" in text or "mostly 6.0 4:6" in text
+    paces = [row(i, at(3 - i), pace=p) for i, p in enumerate(["6.0 4:6", "5.5 4:6", "6.5 4:6"])]
+    mixed = reports.trends_text(reports.compute_trends(paces, today=TODAY))
+    assert "Pace: 6.0 4:6 (1), 5.5 4:6 (1), 6.5 4:6 (1) breaths/min" in mixed
+    assert "mostly" not in mixed  # no pace was used most of the time
+    assert "RMSSD      40.0 ms mean" in mixed  # three days: too soon for first and latest week
     empty = reports.trends_text(reports.compute_trends([], today=TODAY))
     assert "No sessions in this window yet" in empty
 

@@ -377,8 +377,15 @@ def trends_text(trends: Trends) -> str:
         )
     paces = [r.pace_label for r in trends.sessions if r.pace_label]
     if paces:
-        common = max(set(paces), key=paces.count)
-        lines.append(f"Pace: mostly {common} breaths/min ({paces.count(common)} of {len(paces)})")
+        from collections import Counter
+
+        counts = Counter(paces).most_common()  # ties in the order the paces were first used
+        common, times = counts[0]
+        if 2 * times > len(paces):
+            lines.append(f"Pace: mostly {common} breaths/min ({times} of {len(paces)})")
+        else:
+            used = ", ".join(f"{label} ({n})" for label, n in counts[:4])
+            lines.append(f"Pace: {used}{', ...' if len(counts) > 4 else ''} breaths/min")
     if trends.older_sessions:
         lines.append(f"({trends.older_sessions} older session(s) not shown; --days N shows more)")
     if trends.excluded_other:
@@ -879,7 +886,8 @@ def trends_html(trends: Trends) -> str:
     for r in reversed(trends.sessions):
         rows.append(
             "<tr>"
-            f"<td>{r.id}</td><td>{r.start:%Y-%m-%d %H:%M}</td><td>{html.escape(r.kind)}</td>"
+            f"<td>{r.id}</td><td>{r.start:%Y-%m-%d %H:%M}</td>"
+            f"<td>{html.escape(r.kind)}{' (sim)' if r.simulated else ''}</td>"
             f'<td class="n">{r.minutes:.1f}</td><td>{html.escape(r.pace_label or "-")}</td>'
             f'<td class="n">{_fmt(r.mean_hr_bpm, 0)}</td><td class="n">{_fmt(r.rmssd_ms, 1)}</td>'
             f'<td class="n">{_fmt(r.coherence, 2)}</td><td>{_stress_text(r)}</td>'
@@ -1562,7 +1570,8 @@ def session_html(report: SessionReport) -> str:
         )
         + "</table>"
     )
-    return html_page(report.title, [("", svg), ("Numbers", table)], subtitle=report.subtitle)
+    # The picture carries the title and the subtitle; the table repeats its numbers as text.
+    return html_page(report.title, [("", svg), ("Numbers", table)], heading=False)
 
 
 def write_session_html(report: SessionReport, path: Path) -> None:
