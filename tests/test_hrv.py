@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import warnings
 from pathlib import Path
 
@@ -191,7 +192,7 @@ def test_hrv_logger_features_reproduced_exactly(shared_data: Path, session: str)
         # real_rri.txt: fs 4, nperseg 256, noverlap 128, Hann; the trailing 0 line is dropped
         (
             "real_rri.txt",
-            hrv.SpectralMethod(vlf_hz=(0.0, 0.04), nperseg=256, noverlap=128),
+            dataclasses.replace(hrv.SpectralMethod.hrv_package(), noverlap=128),
             {"total": 3602.89, "vlf": 844.5, "lf": 1343.50, "hf": 1414.88, "lf_hf": 0.9496},
         ),
     ],
@@ -207,6 +208,19 @@ def test_welch_reproduces_hrv_package_published_values(
         assert got[key] == pytest.approx(value, rel=0.01), key
         # Not just within 1 %: equal to the digits published.
         assert got[key] == pytest.approx(value, rel=2e-4), key
+
+
+def test_signal_psd_cannot_reproduce_the_hrv_package(shared_data: Path) -> None:
+    # Why the hrv-package preset runs on the numpy Welch: signal_psd with the package's segment,
+    # window and overlap, but its own fixed rules (no per-segment detrending, nfft = 2 * nperseg),
+    # misses the published values by far more than 1 %.
+    rr = _rr_lines(shared_data / "rr/hrv-package/rest_rri.txt")
+    as_signal_psd = dataclasses.replace(hrv.SpectralMethod.hrv_package(), detrend="none", nfft=None)
+    assert as_signal_psd.uses_signal_psd
+    assert not hrv.SpectralMethod.hrv_package().uses_signal_psd
+    fd = hrv.frequency_domain(rr, method=as_signal_psd)
+    assert fd.lf_ms2 / 770.4465 - 1 > 0.05
+    assert fd.vlf_ms2 / 546.8174 - 1 > 0.30
 
 
 def test_welch_reproduces_pyhrv_published_values(shared_data: Path) -> None:
@@ -240,7 +254,7 @@ def test_welch_equals_scipy_welch(shared_data: Path, method: hrv.SpectralMethod)
         window=method.window,
         nperseg=method.nperseg,
         noverlap=method.noverlap,
-        nfft=method.nfft,
+        nfft=method.nfft or 2 * method.nperseg,
         detrend=False if method.detrend == "none" else method.detrend,
         scaling="density",
     )
@@ -248,24 +262,55 @@ def test_welch_equals_scipy_welch(shared_data: Path, method: hrv.SpectralMethod)
     np.testing.assert_allclose(ours.power_ms2_per_hz, p, rtol=1e-9, atol=1e-9 * p.max())
 
 
-def test_welch_with_signal_psd_settings_equals_signal_psd_unnormalized(shared_data: Path) -> None:
-    rr = _slow_breathing(shared_data)
-    x = hrv.resample_rr(hrv.beat_times_s(rr), rr, rate_hz=4.0)
-    ours = hrv.welch_spectrum(x, hrv.SpectralMethod(nperseg=240, nfft=480, detrend="none"))
-    psd = nk.signal_psd(x, sampling_rate=4, method="welch", window=60, normalize=False)
-    sel = np.isin(ours.frequency_hz, psd["Frequency"].to_numpy())
-    np.testing.assert_allclose(ours.power_ms2_per_hz[sel], psd["Power"].to_numpy(), rtol=1e-9)
-    # The trap the default hides: normalize=True rescales the peak to 1, not ms²/Hz.
-    default = nk.signal_psd(x, sampling_rate=4, method="welch", window=60)
+@pytest.mark.parametrize("beats", [620, 100], ids=["long", "shorter-than-two-segments"])
+def test_default_spectrum_is_neurokit_signal_psd(
+    shared_data: Path, beats: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rr = _slow_breathing(shared_data)[:beats]
+    t = hrv.beat_times_s(rr)
+    method = hrv.SpectralMethod()
+    assert method.uses_signal_psd
+    calls = []
+    real = nk.signal_psd
+    monkeypatch.setattr(nk, "signal_psd", lambda *a, **k: calls.append(k) or real(*a, **k))
+    ours = hrv.rr_spectrum(rr, t, method)
+    assert ours is not None
+    assert len(calls) == 1
+    assert calls[0]["normalize"] is False
+    # The same call written out by hand: signal_psd's Welch, unnormalised, every bin from DC.
+    x = hrv.resample_rr(t, rr, rate_hz=4.0)
+    psd = real(x, sampling_rate=4, method="welch", window=64, normalize=False, min_frequency=-1)
+    np.testing.assert_array_equal(ours.frequency_hz, psd["Frequency"].to_numpy())
+    np.testing.assert_array_equal(ours.power_ms2_per_hz, psd["Power"].to_numpy())
+    assert ours.frequency_hz[0] == 0.0
+    # signal_psd cuts a segment to half the series when the series is shorter than two.
+    assert ours.nperseg == min(256, x.size // 2)
+    assert ours.frequency_hz[1] == pytest.approx(4.0 / (2 * ours.nperseg))
+    # The numpy Welch follows signal_psd's rules for such a method: the same bins, cut the same.
+    same = hrv.rr_spectrum(rr, t, method, estimator="numpy")
+    assert same is not None
+    np.testing.assert_array_equal(same.frequency_hz, ours.frequency_hz)
+    np.testing.assert_allclose(same.power_ms2_per_hz, ours.power_ms2_per_hz, rtol=1e-9)
+    assert (same.segments, same.nperseg) == (ours.segments, ours.nperseg)
+    assert len(calls) == 1  # and it did not call signal_psd
+    # The trap signal_psd's default hides: normalize=True rescales the peak to 1, not ms²/Hz.
+    default = real(x, sampling_rate=4, method="welch", window=64)
     assert default["Power"].max() == pytest.approx(1.0)
     assert ours.power_ms2_per_hz.max() > 1000.0
+
+
+def test_signal_psd_spectrum_refuses_what_signal_psd_cannot_do() -> None:
+    with pytest.raises(ValueError, match="signal_psd"):
+        hrv.signal_psd_spectrum(np.zeros(64), hrv.SpectralMethod(detrend="constant"))
+    with pytest.raises(ValueError, match="signal_psd"):
+        hrv.signal_psd_spectrum(np.zeros(64), hrv.SpectralMethod(nfft=1024))
 
 
 def test_spectrum_is_in_ms2_total_power_equals_variance(shared_data: Path) -> None:
     rr = _slow_breathing(shared_data)
     x = hrv.resample_rr(hrv.beat_times_s(rr), rr, rate_hz=4.0)
     # A boxcar window with no overlap and no detrending conserves energy exactly (Parseval).
-    method = hrv.SpectralMethod(window="boxcar", nperseg=x.size, detrend="none")
+    method = hrv.SpectralMethod(window="boxcar", nperseg=x.size, nfft=x.size, detrend="none")
     sp = hrv.welch_spectrum(x, method)
     df = sp.frequency_hz[1] - sp.frequency_hz[0]
     assert np.sum(sp.power_ms2_per_hz) * df == pytest.approx(np.var(x), rel=1e-9)

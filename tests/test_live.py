@@ -163,9 +163,11 @@ def test_implausible_and_buffered_beats_are_never_used() -> None:
     assert m.hr_bpm == pytest.approx(75.0)
 
 
-def test_spectrum_refreshes_every_5_s_over_the_window(shared_data: Path) -> None:
-    rr = _slow_breathing(shared_data)[:200]
+def test_spectrum_refreshes_every_5_s_over_the_last_128_s(shared_data: Path) -> None:
+    rr = _slow_breathing(shared_data)[:300]
+    t = np.cumsum(rr) / 1000.0
     live = LiveHrv(artifacts="none")
+    assert live.spectral_window_s == 128.0  # two 64 s Welch segments
     refreshes: list[float] = []
     last: float | None = None
     for b in _beats(rr):
@@ -173,8 +175,9 @@ def test_spectrum_refreshes_every_5_s_over_the_window(shared_data: Path) -> None
         if m.spectral_t_s is not None and m.spectral_t_s != last:
             last = m.spectral_t_s
             refreshes.append(m.spectral_t_s)
-            w = live.window()
-            fd = hrv.frequency_domain(w.rr_ms, w.t_s)
+            i = int(np.searchsorted(t, m.spectral_t_s))
+            first = max(int(np.searchsorted(t, t[i] - 128.0, side="right")) - 1, 0)
+            fd = hrv.frequency_domain(rr[first : i + 1], t[first : i + 1])
             assert m.lf_ms2 == pytest.approx(fd.lf_ms2, rel=1e-9)
             assert m.hf_ms2 == pytest.approx(fd.hf_ms2, rel=1e-9)
             assert m.lf_peak_hz == pytest.approx(fd.lf_peak_hz)
@@ -245,3 +248,24 @@ def test_running_sums_equal_hrv_time_whatever_the_stream(
     assert np.all(w.t_s > t - window_s)
     if w.rr_ms.size >= 3 and w.successive.any():
         _assert_metrics_equal(m, _nk_time(w.rr_ms, w.t_s))
+
+
+def test_live_spectrum_is_signal_psds_at_every_refresh(shared_data: Path) -> None:
+    # The default live engine computes signal_psd's Welch in numpy for speed; calling signal_psd
+    # itself at every refresh must give the same numbers, through the short start and after.
+    rr = _slow_breathing(shared_data)[:260]
+    fast = LiveHrv(artifacts="none")
+    exact = LiveHrv(artifacts="none", spectral_estimator="signal_psd")
+    refreshes = 0
+    for b in _beats(rr):
+        a, e = fast.update(b), exact.update(b)
+        assert a.spectral_t_s == e.spectral_t_s
+        if a.spectral_t_s == b.t_s and a.lf_ms2 is not None:
+            refreshes += 1
+            assert a.lf_ms2 == pytest.approx(e.lf_ms2, rel=1e-9)
+            assert a.hf_ms2 == pytest.approx(e.hf_ms2, rel=1e-9)
+            assert a.lf_hf == pytest.approx(e.lf_hf, rel=1e-9)
+            assert a.lf_peak_hz == pytest.approx(e.lf_peak_hz, rel=1e-9)
+    assert refreshes >= 30
+    with pytest.raises(ValueError, match="estimator"):
+        LiveHrv(spectral_estimator="fast")  # type: ignore[arg-type]

@@ -199,3 +199,41 @@ def test_every_bundled_recording_reads_cleanly_and_replays() -> None:
         assert rec.beats
         events = asyncio.run(_collect(ReplaySource(rec, playback=Playback(fast=True))))
         assert tuple(events) == rec.events
+
+
+@pytest.mark.parametrize("artifact_method", ["none", "kubios"])
+def test_replay_command_jsonl_with_and_without_artifact_correction(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], artifact_method: str
+) -> None:
+    import json
+
+    import numpy as np
+
+    from hrvcoach import hrv
+    from hrvcoach.cli import main
+
+    # A recording full of premature beats: Kubios must find some, "none" must touch none.
+    path = shared_data / "rr/ectopic-polar-h10-ecg/rr.csv"
+    args = ["replay", str(path), "--fast", "--headless", "--jsonl"]
+    assert main([*args, "--artifacts", artifact_method, "--data-dir", str(tmp_path)]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    beats = [r for r in rows if r.get("type") == "beat"]
+    summary = rows[-1]["summary"]
+    assert len(beats) == summary["beats"] == 798
+    assert summary["artifact_method"] == artifact_method
+    if artifact_method == "none":
+        assert {r["artifacts"] for r in beats} == {0}
+        assert summary["artifacts_corrected"] == 0
+        # Uncorrected, the live window is the raw last 60 s: its values are hrv_time's on them.
+        rec = read_recording(path)
+        t, rr = rec.t_s, rec.rr_ms
+        for row in beats[100::150]:
+            window = rr[(t > row["t_s"] - 60.0) & (t <= row["t_s"] + 1e-6)]
+            td = hrv.time_domain(window)
+            assert row["n_beats"] == window.size
+            assert row["rmssd_ms"] == pytest.approx(td.rmssd_ms, rel=1e-9)
+            assert row["sdnn_ms"] == pytest.approx(td.sdnn_ms, rel=1e-9)
+            assert np.isfinite(row["lf_ms2"])
+    else:
+        assert beats[-1]["artifacts"] > 0
+        assert summary["artifacts_corrected"] > 0

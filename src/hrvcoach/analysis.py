@@ -9,10 +9,11 @@ dropped beats: ``IMPLAUSIBLE`` and ``BUFFERED`` beats are never used). Then, per
    the spectrum sees the series the RR describe, not the arrival jitter of a radio link.
 
 Time domain is over all stretches at once, leaving out the differences across breaks (neurokit2's
-rule with ``RRI_Time``). The spectrum is Welch's average over the segments of every stretch at
-least one segment long (:class:`hrvcoach.hrv.SpectralMethod`). Session **coherence** is the mean of
-the 64 s coherence computed every 5 s of session time (:func:`hrvcoach.hrv.coherence_series`): the
-number the user watched during the session, averaged.
+rule with ``RRI_Time``). The spectrum is Welch's average, by neurokit2's ``signal_psd``, over the
+segments of every stretch long enough for full segments (two segments long, as ``signal_psd`` cuts
+segments to half a shorter series; :class:`hrvcoach.hrv.SpectralMethod`). Session **coherence** is
+the mean of the 64 s coherence computed every 5 s of session time
+(:func:`hrvcoach.hrv.coherence_series`): the number the user watched during the session, averaged.
 """
 
 from __future__ import annotations

@@ -10,8 +10,9 @@ Conventions, in short:
   of the mean squared successive difference, pNN50 over the number of beats). Other tools differ, so
   :class:`TimeDomainConvention` names them (:data:`HRV_PACKAGE`, :data:`PYHRV`, :data:`HRV_LOGGER`).
 - **Spectrum**: RR resampled on an even grid with neurokit2's ``signal_interpolate`` (cubic), then
-  Welch's method. Powers are absolute, in ms²; :class:`SpectralMethod` holds every choice and has
-  presets that reproduce the ``hrv`` package and pyHRV exactly.
+  Welch's method by neurokit2's ``signal_psd`` (``normalize=False``). Powers are absolute, in ms²;
+  :class:`SpectralMethod` holds every choice and has presets that reproduce the ``hrv`` package and
+  pyHRV exactly (with a numpy Welch, as ``signal_psd`` cannot express their settings).
 - **Coherence** after McCraty et al. (2009): the highest peak of the last 64 s spectrum in
   0.04-0.26 Hz, its power in a 0.030 Hz window, divided by the rest of the 0.0033-0.4 Hz power.
 
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
 
 Band = tuple[float, float]
+#: Which code computes a Welch spectrum (see :func:`rr_spectrum`).
+Estimator = Literal["auto", "signal_psd", "numpy"]
 
 #: neurokit2's ``_intervals_successive`` treats two RR as successive when the time between their
 #: beats differs from the second RR by at most this much.
@@ -173,16 +176,25 @@ def time_domain(
 class SpectralMethod:
     """Every choice behind a power spectrum of RR, so that results can be reproduced and compared.
 
+    Two estimators compute the same Welch average. When the method is one that neurokit2's
+    ``signal_psd(method="welch", normalize=False)`` can express (:attr:`uses_signal_psd`: no
+    per-segment detrending and the default ``nfft``), :func:`rr_spectrum` calls ``signal_psd``
+    itself, which fixes its rules: the series mean is removed once, segments are not detrended,
+    each is zero-padded to ``2 * nperseg``, and ``nperseg`` is cut to half the series when the
+    series is shorter than two segments. Otherwise (per-segment detrending or another ``nfft``,
+    as the ``hrv`` package and pyHRV use) :func:`welch_spectrum`, the same estimator written out in
+    numpy, computes it, cutting ``nperseg`` to the series' length.
+
     Attributes:
         rate_hz: Even sampling rate the RR series is resampled to.
         interpolation: ``method`` for neurokit2's ``signal_interpolate`` (``"cubic"``: scipy's
             not-a-knot cubic spline through the beats).
         window: Welch segment window (any ``scipy.signal.get_window`` name).
-        nperseg: Samples per Welch segment (shortened to the series when the series is shorter).
+        nperseg: Samples per Welch segment (cut on a short series, see above).
         noverlap: Samples shared by neighbouring segments (``None``: half a segment).
-        nfft: FFT length, zero-padding each segment (``None``: ``nperseg``).
-        detrend: Per-segment detrending: ``"constant"`` (mean), ``"linear"`` or ``"none"``. The
-            series' mean is always removed first.
+        nfft: FFT length, zero-padding each segment (``None``: ``2 * nperseg``, as ``signal_psd``).
+        detrend: Per-segment detrending: ``"none"`` (the default, as ``signal_psd``),
+            ``"constant"`` (mean) or ``"linear"``. The series' mean is always removed first.
         vlf_hz, lf_hz, hf_hz: Bands ``[low, high)`` in Hz.
         integration: ``"trapezoid"`` (area by the trapezoid rule over the bins in the band, as
             the ``hrv`` package does) or ``"rectangle"`` (sum of the bins times the bin width, as
@@ -195,7 +207,7 @@ class SpectralMethod:
     nperseg: int = 256
     noverlap: int | None = None
     nfft: int | None = None
-    detrend: Literal["constant", "linear", "none"] = "constant"
+    detrend: Literal["constant", "linear", "none"] = "none"
     vlf_hz: Band = (0.0033, 0.04)
     lf_hz: Band = (0.04, 0.15)
     hf_hz: Band = (0.15, 0.4)
@@ -214,16 +226,31 @@ class SpectralMethod:
             if not 0 <= lo < hi <= self.rate_hz / 2:
                 raise ValueError(f"band ({lo}, {hi}) Hz is not inside 0..{self.rate_hz / 2} Hz")
 
+    @property
+    def uses_signal_psd(self) -> bool:
+        """Whether neurokit2's ``signal_psd`` computes this method (see the class docstring)."""
+        return self.detrend == "none" and self.nfft is None
+
     @classmethod
     def hrv_package(cls) -> SpectralMethod:
-        """The ``hrv`` package's ``frequency_domain`` (scipy Welch defaults, VLF from 0 Hz)."""
-        return cls(vlf_hz=(0.0, 0.04))
+        """The ``hrv`` package's ``frequency_domain`` (scipy Welch defaults, VLF from 0 Hz).
+
+        scipy's defaults detrend each segment and do not zero-pad, which ``signal_psd`` cannot
+        do (with its own rules it misses the published LF by 6 % and VLF by 40 %, tested), so
+        this preset runs on :func:`welch_spectrum`.
+        """
+        return cls(nfft=256, detrend="constant", vlf_hz=(0.0, 0.04))
 
     @classmethod
     def pyhrv(cls) -> SpectralMethod:
         """pyHRV's ``welch_psd`` on series over 5 min (Hamming, 300-sample segments, 4096 FFT)."""
         return cls(
-            window="hamming", nperseg=300, nfft=4096, vlf_hz=(0.0, 0.04), integration="rectangle"
+            window="hamming",
+            nperseg=300,
+            nfft=4096,
+            detrend="constant",
+            vlf_hz=(0.0, 0.04),
+            integration="rectangle",
         )
 
 
@@ -311,22 +338,21 @@ def _taper(name: str, n: int) -> NDArray[np.float64]:
 
 
 def welch_spectrum(signal: ArrayLike, method: SpectralMethod = SpectralMethod()) -> Spectrum:
-    """Welch PSD of an evenly sampled RR series, in ms²/Hz.
+    """Welch PSD of an evenly sampled RR series, in ms²/Hz, written out in numpy.
 
-    This is the estimator behind neurokit2's ``signal_psd(method="welch")``, which calls
-    ``scipy.signal.welch(scaling="density")``; it is written out here with numpy (equal to scipy to
-    rounding, tested) because ``signal_psd`` cannot express the methods we need and costs too much
-    for the live engine: it fixes ``detrend=False`` and ``nfft = 2 * nperseg``, rescales the PSD to
-    a maximum of 1 unless ``normalize=False``, and builds a DataFrame per call; scipy's own
-    ``welch`` spends most of its 0.3 ms on set-up for a 240-sample series. With
-    ``detrend="none"`` and ``nfft = 2 * nperseg`` the result equals
-    ``signal_psd(..., normalize=False)`` (tested).
+    The estimator of ``scipy.signal.welch(scaling="density")``, which neurokit2's ``signal_psd``
+    wraps, with every setting free: :func:`rr_spectrum` uses it for the methods ``signal_psd``
+    cannot express (per-segment detrending, another ``nfft``), the live engine for speed, and
+    other modules for single-segment spectra. ``nfft=None`` pads to ``2 * nperseg``. For a
+    method ``signal_psd`` can express it follows ``signal_psd``'s rules, cutting ``nperseg`` to
+    half a shorter series, and gives its bins to rounding (tested); otherwise ``nperseg`` is cut
+    to the series' length, as scipy does. Equal to scipy to rounding (tested).
     """
     x = np.asarray(signal, dtype=np.float64)
     x = x - np.mean(x)
-    nperseg = min(method.nperseg, x.size)
+    nperseg = min(method.nperseg, x.size // 2 if method.uses_signal_psd else x.size)
     noverlap = nperseg // 2 if method.noverlap is None else min(method.noverlap, nperseg - 1)
-    nfft = max(method.nfft or nperseg, nperseg)
+    nfft = max(method.nfft or 2 * nperseg, nperseg)
     step = nperseg - noverlap
     segs = np.lib.stride_tricks.sliding_window_view(x, nperseg)[::step]
     if method.detrend == "constant":
@@ -347,15 +373,67 @@ def welch_spectrum(signal: ArrayLike, method: SpectralMethod = SpectralMethod())
     return Spectrum(freq, power, int(segs.shape[0]), nperseg)
 
 
+def signal_psd_spectrum(signal: ArrayLike, method: SpectralMethod = SpectralMethod()) -> Spectrum:
+    """Welch PSD of an evenly sampled RR series, in ms²/Hz, by neurokit2's ``signal_psd``.
+
+    Args:
+        signal: The resampled RR series.
+        method: A method with :attr:`SpectralMethod.uses_signal_psd`.
+
+    Returns:
+        The spectrum from DC to Nyquist; ``nperseg`` is the segment length ``signal_psd`` used
+        (half the series when the series is shorter than two segments).
+
+    Raises:
+        ValueError: The method needs something ``signal_psd`` cannot do.
+    """
+    import neurokit2 as nk
+
+    if not method.uses_signal_psd:
+        raise ValueError("signal_psd detrends no segment and pads to 2 * nperseg")
+    x = np.asarray(signal, dtype=np.float64)
+    # signal_psd's own rule for a series shorter than two segments.
+    nperseg = min(method.nperseg, int(x.size / 2))
+    noverlap = nperseg // 2 if method.noverlap is None else min(method.noverlap, nperseg - 1)
+    psd = nk.signal_psd(
+        x,
+        sampling_rate=method.rate_hz,
+        method="welch",
+        # signal_psd takes the segment in seconds and truncates window * rate to an integer;
+        # half a sample more keeps a rate like 3.3 Hz from losing one to rounding.
+        window=(method.nperseg + 0.5) / method.rate_hz,
+        window_type=method.window,
+        normalize=False,
+        # Any min_frequency <= 0 keeps every bin, DC included (0 itself is changed to 0.001 Hz).
+        min_frequency=-1.0,
+        noverlap=noverlap,
+    )
+    segments = 1 + (x.size - nperseg) // (nperseg - noverlap)
+    return Spectrum(
+        psd["Frequency"].to_numpy(dtype=np.float64),
+        psd["Power"].to_numpy(dtype=np.float64),
+        int(segments),
+        nperseg,
+    )
+
+
 def rr_spectrum(
-    rr_ms: ArrayLike, t_s: ArrayLike | None = None, method: SpectralMethod = SpectralMethod()
+    rr_ms: ArrayLike,
+    t_s: ArrayLike | None = None,
+    method: SpectralMethod = SpectralMethod(),
+    *,
+    estimator: Estimator = "auto",
 ) -> Spectrum | None:
-    """Resample RR (:func:`resample_rr`) and estimate its PSD (:func:`welch_spectrum`).
+    """Resample RR (:func:`resample_rr`) and estimate its PSD.
 
     Args:
         rr_ms: RR intervals in ms, with no gap inside.
         t_s: Beat times; default :func:`beat_times_s` of ``rr_ms``.
         method: Resampling and Welch settings.
+        estimator: ``"auto"``: neurokit2's ``signal_psd`` (:func:`signal_psd_spectrum`) when it
+            can express ``method``, else :func:`welch_spectrum`; ``"signal_psd"`` or ``"numpy"``
+            to choose. For a method ``signal_psd`` expresses the two give the same bins to
+            rounding; the numpy one costs about a tenth (no DataFrame per call).
 
     Returns:
         The spectrum, or ``None`` when the series gives fewer than 16 samples.
@@ -367,6 +445,8 @@ def rr_spectrum(
     x = resample_rr(t, rr, rate_hz=method.rate_hz, interpolation=method.interpolation)
     if x.size < 16:
         return None
+    if estimator == "signal_psd" or (estimator == "auto" and method.uses_signal_psd):
+        return signal_psd_spectrum(x, method)
     return welch_spectrum(x, method)
 
 
@@ -392,10 +472,10 @@ def band_power(spectrum: Spectrum, band: Band, integration: str = "trapezoid") -
 def peak_hz(spectrum: Spectrum, band: Band) -> float:
     """Frequency of the highest point of the spectrum in ``band``, between bins.
 
-    A 64 s segment has bins 1/64 Hz apart, almost one breath a minute: 6/min would read 5.6/min.
-    A parabola through the logarithms of the highest bin and its two neighbours (exact for a
-    Gaussian peak, close for a tapered sinusoid) places the peak between them. At the band's edge,
-    or where a neighbour has no power, the bin itself is returned.
+    A 64 s segment resolves 1/64 Hz, almost one breath a minute, and even zero-padded to 128 s its
+    bins are 0.47/min apart. A parabola through the logarithms of the highest bin and its two
+    neighbours (exact for a Gaussian peak, close for a tapered sinusoid) places the peak between
+    them. At the band's edge, or where a neighbour has no power, the bin itself is returned.
     """
     f = spectrum.frequency_hz
     p = spectrum.power_ms2_per_hz
@@ -432,10 +512,14 @@ def band_powers(
 
 
 def frequency_domain(
-    rr_ms: ArrayLike, t_s: ArrayLike | None = None, method: SpectralMethod = SpectralMethod()
+    rr_ms: ArrayLike,
+    t_s: ArrayLike | None = None,
+    method: SpectralMethod = SpectralMethod(),
+    *,
+    estimator: Estimator = "auto",
 ) -> FrequencyDomain:
-    """Band powers in ms² of an RR series with no gap inside (see :class:`SpectralMethod`)."""
-    return band_powers(rr_spectrum(rr_ms, t_s, method), method)
+    """Band powers in ms² of an RR series with no gap inside (see :func:`rr_spectrum`)."""
+    return band_powers(rr_spectrum(rr_ms, t_s, method, estimator=estimator), method)
 
 
 # -- coherence -----------------------------------------------------------------------------------

@@ -6,8 +6,13 @@ The values equal neurokit2's ``hrv_time`` on the window's RR (:meth:`LiveHrv.win
 the sums are recomputed exactly at every spectral refresh so rounding never accumulates.
 
 **Spectrum and coherence** are recomputed every ``spectral_every_s`` seconds of session time
-(default 5 s, as HeartMath does): band powers over the time-domain window (:func:`hrv.band_powers`)
-and coherence over the last 64 s (:func:`hrv.coherence`), each over beats since the last gap only.
+(default 5 s, as HeartMath does): band powers over the last ``spectral_window_s`` (default 128 s:
+two Welch segments of 64 s, so three overlapping ones; the LF band needs about 2 min, Task Force
+1996) with neurokit2's ``signal_psd`` method (:func:`hrv.frequency_domain`; computed by the same
+Welch in numpy unless ``spectral_estimator="signal_psd"``, see :class:`LiveHrv`), and coherence
+over the last 64 s (:func:`hrv.coherence`), each over beats since the last gap only. Until a
+stretch is that long the spectrum uses what there is (from ``min_spectral_s``) with segments half
+as long as it, as ``signal_psd`` does.
 
 **Artifacts** (Kubios, via neurokit2): a beat enters the window at once, as it came, so the display
 never waits. At each refresh the Kubios method runs over the beats not yet final plus up to
@@ -107,10 +112,17 @@ class LiveHrv:
     """Sliding-window HRV of a beat stream.
 
     Args:
-        window_s: Length of the time-domain and spectral window.
+        window_s: Length of the time-domain window.
         artifacts: ``"kubios"`` or ``"none"``.
         spectral_every_s: Session time between spectral refreshes (and artifact passes).
-        spectral: Spectrum settings (Welch segments longer than the window are shortened to it).
+        spectral: Spectrum settings (default :class:`hrv.SpectralMethod`, by ``signal_psd``).
+        spectral_window_s: Beats the spectrum is computed over (default: two Welch segments, at
+            least ``window_s``).
+        spectral_estimator: ``"numpy"`` (default): each refresh's ``signal_psd`` Welch is
+            computed by :func:`hrv.welch_spectrum`, which gives ``signal_psd``'s bins to rounding
+            (tested at every refresh of a real recording) at a tenth of the cost;
+            ``"signal_psd"``: call neurokit2's ``signal_psd`` itself, about 2 ms more per refresh,
+            which a day replayed with ``--fast`` feels (benchmarks/README.md).
         coherence: Coherence definition.
         convention: Time-domain convention.
         min_spectral_s: Shortest gap-free stretch the spectrum is computed over.
@@ -127,6 +139,8 @@ class LiveHrv:
         spectral: hrv.SpectralMethod | None = None,
         coherence: hrv.CoherenceMethod | None = None,
         convention: hrv.TimeDomainConvention = hrv.NEUROKIT,
+        spectral_window_s: float | None = None,
+        spectral_estimator: hrv.Estimator = "numpy",
         min_spectral_s: float = 50.0,
         artifact_context_beats: int = 32,
         artifact_lookahead_beats: int = 5,
@@ -141,10 +155,22 @@ class LiveHrv:
         self.spectral = spectral or hrv.SpectralMethod()
         self.coherence_method = coherence or hrv.CoherenceMethod()
         self.convention = convention
-        self.min_spectral_s = min(float(min_spectral_s), self.window_s)
+        self.spectral_window_s = (
+            max(self.window_s, 2.0 * self.spectral.nperseg / self.spectral.rate_hz)
+            if spectral_window_s is None
+            else float(spectral_window_s)
+        )
+        if self.spectral_window_s <= 0:
+            raise ValueError("spectral_window_s must be positive")
+        if spectral_estimator not in ("auto", "signal_psd", "numpy"):
+            raise ValueError(f"unknown spectral estimator {spectral_estimator!r}")
+        self.spectral_estimator: hrv.Estimator = spectral_estimator
+        self.min_spectral_s = min(float(min_spectral_s), self.spectral_window_s)
         self.context_beats = int(artifact_context_beats)
         self.lookahead_beats = int(artifact_lookahead_beats)
-        self._horizon_s = max(self.window_s, self.coherence_method.window_s) + 2.0
+        self._horizon_s = (
+            max(self.window_s, self.spectral_window_s, self.coherence_method.window_s) + 2.0
+        )
         # All beats within the horizon; those from index _td_start on are in the time-domain window.
         self._buf: deque[_Entry] = deque()
         self._td_start = 0
@@ -349,10 +375,13 @@ class LiveHrv:
         lf = hf = lf_hf = lf_peak = coh = coh_peak = None
         t, rr = self._segment(t_s - self._horizon_s)
         if t.size >= 4:
-            in_window = t > t[-1] - self.window_s
-            tw, rrw = t[in_window], rr[in_window]
+            # From the last beat at or before the span's start, so the grid covers all of it.
+            first = max(
+                int(np.searchsorted(t, t[-1] - self.spectral_window_s, side="right")) - 1, 0
+            )
+            tw, rrw = t[first:], rr[first:]
             if tw.size >= 4 and tw[-1] - tw[0] >= self.min_spectral_s:
-                fd = hrv.frequency_domain(rrw, tw, self.spectral)
+                fd = hrv.frequency_domain(rrw, tw, self.spectral, estimator=self.spectral_estimator)
                 if math.isfinite(fd.lf_ms2):
                     lf, hf, lf_peak = fd.lf_ms2, fd.hf_ms2, fd.lf_peak_hz
                     lf_hf = fd.lf_hf if math.isfinite(fd.lf_hf) else None
