@@ -369,29 +369,29 @@ def test_a_bad_ratio_is_refused_with_a_message(qtbot, make_window) -> None:
 
 def test_pause_resume_and_stop_reach_the_session(qtbot, make_window) -> None:
     source = ManualSource([Beat(0.8 * i, 800.0) for i in range(1, 40)])
-    session = manual_session(source)
+    session = manual_session(source)  # (its first spectrum may load neurokit2: generous waits)
     window = make_window(session)
     source.clock_s = 5.0
     qtbot.waitUntil(
         lambda: window._last_beat_t is not None and window._last_beat_t >= 4.8, timeout=5000
     )
     window.pause_button.click()
-    qtbot.waitUntil(lambda: session.paused, timeout=3000)
+    qtbot.waitUntil(lambda: session.paused, timeout=20000)
     source.clock_s = 8.0
-    qtbot.waitUntil(lambda: window.pacer.view.cue == "Paused", timeout=3000)
+    qtbot.waitUntil(lambda: window.pacer.view.cue == "Paused", timeout=20000)
     assert window.pause_button.text() == "Resume"
     window.pause_button.click()
-    qtbot.waitUntil(lambda: not session.paused, timeout=3000)
+    qtbot.waitUntil(lambda: not session.paused, timeout=20000)
     source.clock_s = 12.0
-    qtbot.waitUntil(lambda: window.pacer.view.cue != "Paused", timeout=3000)
+    qtbot.waitUntil(lambda: window.pacer.view.cue != "Paused", timeout=20000)
     from PySide6.QtCore import Qt
 
     window.activateWindow()
     qtbot.keyClick(window, Qt.Key.Key_Space)  # the same toggle from the keyboard
-    qtbot.waitUntil(lambda: session.paused, timeout=3000)
+    qtbot.waitUntil(lambda: session.paused, timeout=20000)
     source.clock_s = 13.0
     qtbot.keyClick(window, Qt.Key.Key_Space)
-    qtbot.waitUntil(lambda: not session.paused, timeout=3000)
+    qtbot.waitUntil(lambda: not session.paused, timeout=20000)
     window.stop_button.click()
     with qtbot.waitSignal(window.session_ended, timeout=5000):
         pass
@@ -837,9 +837,14 @@ def test_pause_holds_the_circle_and_the_clock_still(qtbot, make_window) -> None:
     assert window.pacer.view.seconds_left is None
     assert window.time_tile.value.text() == "0:02"
     assert window.time_tile.detail.text() == "paused  ·  recording goes on"
+    ahead_x, _ = window.breath_ahead.getData()
+    assert ahead_x is None or len(ahead_x) == 0  # no breath ahead to follow while paused
     window.pause_button.click()
     qtbot.waitUntil(lambda: window.pacer.view.cue != "Paused", timeout=3000)
     assert window.time_tile.value.text() == "0:06"
+    wait_frames(qtbot, window, 8)
+    ahead_x, _ = window.breath_ahead.getData()
+    assert len(ahead_x) > 10
     window.stop_button.click()
     with qtbot.waitSignal(window.session_ended, timeout=5000):
         pass

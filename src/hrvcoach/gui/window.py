@@ -907,7 +907,8 @@ class PracticeWindow(QWidget):
             past = xt <= 1e-9  # at the end, "now" is the last event, before the last frame
             xt, xv = xt[past], xv[past]
             self.breath_curve.setData(xt, lo + span * xv)
-        if self.runner.started and not self.ended:
+        if self.runner.started and not self.ended and self._frozen_s is None:
+            # (paused: no breath ahead to follow; the circle holds still and so does this)
             ahead_t = np.arange(0.0, LOOKAHEAD_S + 1e-9, 0.2)
             pacer = self.session.pacer
             ahead_v = np.array([pacer.volume(now_s + dt) for dt in ahead_t])
