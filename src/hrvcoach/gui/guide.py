@@ -471,9 +471,13 @@ class ResultPage(QWidget):
             return
         swings = [_float(row.cells[0]) for _, row in scored]
         xs = list(range(len(scored)))
-        colors = [theme.BREATH if row.chosen else theme.FAINT for _, row in scored]
+        # soft fills: the chosen rate stands out by colour, not by glare
+        brushes = [
+            pg.mkBrush(*theme.BREATH_BAR) if row.chosen else pg.mkBrush(theme.FAINT)
+            for _, row in scored
+        ]
         bars = pg.BarGraphItem(
-            x=xs, height=swings, width=0.6, brushes=colors, pens=[pg.mkPen(None)] * len(xs)
+            x=xs, height=swings, width=0.5, brushes=brushes, pens=[pg.mkPen(None)] * len(xs)
         )
         self.chart.addItem(bars)
         for x, value, (_, row) in zip(xs, swings, scored, strict=True):

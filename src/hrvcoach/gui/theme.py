@@ -19,6 +19,7 @@ FAINT: Final = "#4a5568"
 
 BREATH: Final = "#6cc3b5"  #: pacer and breathing curve
 BREATH_SOFT: Final = (108, 195, 181, 46)  #: breathing band fill (RGBA)
+BREATH_BAR: Final = (108, 195, 181, 150)  #: the chosen rate's bar in the assessment result
 HEART: Final = "#f2a766"  #: heart-rate trace and number
 COHERENCE: Final = "#a7b8f0"
 
