@@ -682,62 +682,141 @@ async def run_cli(*args: str, timeout_s: float = 30.0) -> CliResult:
     return CliResult(proc.returncode, out.decode(), err.decode())
 
 
+class Practice:
+    """``hrvcoach practice`` in a child process, its output in files, its recording readable."""
+
+    def __init__(self, data_dir: Path, out_dir: Path, *args: str, window: bool = True) -> None:
+        self.data_dir = data_dir
+        self.args = ("practice", "--device", H10_NAME, *args)
+        self.env = os.environ.copy()
+        if not window:  # no display at all: the terminal dashboard is the view
+            for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+                self.env.pop(name, None)
+        self.out_path, self.err_path = out_dir / "stdout.txt", out_dir / "stderr.txt"
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def __aenter__(self) -> Practice:
+        with self.out_path.open("wb") as out, self.err_path.open("wb") as err:
+            self.proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "hrvcoach", *self.args, stdout=out, stderr=err, env=self.env
+            )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.proc is not None
+        if self.proc.returncode is None:
+            self.proc.kill()
+            await self.proc.wait()
+
+    def recording_path(self) -> Path | None:
+        files = sorted((self.data_dir / "recordings").glob("*"))
+        assert len(files) <= 1
+        return files[0] if files else None
+
+    def recorded_beats(self) -> int:
+        from hrvcoach.readers import read_recording
+
+        path = self.recording_path()
+        if path is None:
+            return 0
+        try:
+            return len(read_recording(path).beats)
+        except Exception:  # mid-write: the reader may see a half line
+            return 0
+
+    async def wait_for_beats(self, n: int, timeout_s: float = 25.0) -> int:
+        assert self.proc is not None
+        loop = asyncio.get_running_loop()
+        end = loop.time() + timeout_s
+        while self.recorded_beats() < n and loop.time() < end and self.proc.returncode is None:
+            await asyncio.sleep(0.1)
+        got = self.recorded_beats()
+        assert got >= n, self.err_path.read_text()
+        return got
+
+    async def finished(self, timeout_s: float = 30.0) -> tuple[str, str]:
+        """Wait for the process to end: its stdout and stderr (it must not have crashed)."""
+        assert self.proc is not None
+        await asyncio.wait_for(self.proc.wait(), timeout_s)
+        stdout, stderr = self.out_path.read_text(), self.err_path.read_text()
+        assert "Traceback" not in stderr, stderr
+        assert self.proc.returncode == 0, stderr
+        return stdout, stderr
+
+
 async def test_practice_headless_sigterm_leaves_a_complete_recording(
     bluez: FakeBluez, data_dir: Path, tmp_path: Path
 ) -> None:
     from hrvcoach.readers import read_recording
 
-    s = bluez.add(strap([610.0, 590.0, 640.0, 600.0], speed=1.0))
-
-    def recorded_beats() -> int:
-        files = sorted((data_dir / "recordings").glob("*"))
-        if not files:
-            return 0
-        try:
-            return len(read_recording(files[0]).beats)
-        except Exception:  # mid-write: the reader may see a half line
-            return 0
-
-    out_path, err_path = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
-    with out_path.open("wb") as out, err_path.open("wb") as err:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "hrvcoach",
-            "practice",
-            "--device",
-            H10_NAME,
-            "--headless",
-            "--minutes",
-            "1",
-            stdout=out,
-            stderr=err,
-            env=os.environ.copy(),
-        )
-        try:
-            loop = asyncio.get_running_loop()
-            end = loop.time() + 25.0
-            while recorded_beats() < 5 and loop.time() < end and proc.returncode is None:
-                await asyncio.sleep(0.2)
-            before_sigterm = recorded_beats()
-            proc.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(proc.wait(), 20.0)
-        finally:
-            if proc.returncode is None:
-                proc.kill()
-                await proc.wait()
-    stderr = err_path.read_text()
-    assert "Traceback" not in stderr, stderr
-    assert proc.returncode == 0, stderr
-    assert before_sigterm >= 5, stderr
-    recordings = sorted((data_dir / "recordings").glob("*"))
-    assert len(recordings) == 1
-    rec = read_recording(recordings[0])
+    s = bluez.add(strap([610.0, 590.0, 640.0, 600.0], speed=1.0, packet_interval_s=0.5))
+    async with Practice(data_dir, tmp_path, "--headless", "--minutes", "1", "--json") as run:
+        before_sigterm = await run.wait_for_beats(3)
+        assert run.proc is not None
+        run.proc.send_signal(signal.SIGTERM)
+        stdout, _ = await run.finished(20.0)
+    path = run.recording_path()
+    assert path is not None
+    # --json: the summary of the analyze command, and where the recording is
+    summary = json.loads(stdout)
+    assert summary["recording"] == str(path)
+    assert summary["ended_by"] == "terminated"
+    rec = read_recording(path)
+    assert summary["beats"] == len(rec.beats)
     assert rec.meta.device == H10_NAME
+    assert rec.meta.extra["address"] == H10
     assert not rec.meta.simulated
     # what was recorded before SIGTERM is all there, exactly the strap's RR, in order
     assert len(rec.beats) >= before_sigterm
     sent = s.sent_rr_ms()
-    assert [b.rr_ms for b in rec.beats] == pytest.approx(sent[: len(rec.beats)], abs=1e-3)
+    assert [b.rr_ms for b in rec.beats] == sent[: len(rec.beats)]
     times = [b.t_s for b in rec.beats]
     assert times == sorted(times)
+    assert [e.state for e in rec.events if isinstance(e, DeviceStatus)][-1] == (
+        LinkState.DISCONNECTED
+    )
+
+
+async def test_practice_keeps_going_through_a_lost_link_and_shows_it(
+    bluez: FakeBluez, data_dir: Path, tmp_path: Path
+) -> None:
+    from hrvcoach.readers import read_recording
+
+    s = bluez.add(strap([520.0, 560.0, 540.0, 580.0, 550.0], speed=1.0, packet_interval_s=0.5))
+    # no display: the terminal dashboard; its output is a pipe, so it prints plain lines
+    async with Practice(data_dir, tmp_path, "--minutes", "0.08", window=False) as run:
+        await run.wait_for_beats(3)
+        s.drop_link()
+        stdout, _ = await run.finished()
+    lines = stdout.splitlines()
+    shown = [i for i, line in enumerate(lines) if "reconnecting" in line]
+    assert shown, stdout
+    assert any("connected · " + H10_NAME in line for line in lines[shown[0] :]), stdout
+    path = run.recording_path()
+    assert path is not None
+    assert f"recording      {path}" in stdout
+    rec = read_recording(path)
+    statuses = [e for e in rec.events if isinstance(e, DeviceStatus)]
+    assert [e.state for e in statuses] == [
+        LinkState.CONNECTING,
+        LinkState.CONNECTED,
+        LinkState.RECONNECTING,
+        LinkState.CONNECTED,
+        LinkState.DISCONNECTED,
+    ]
+    for connected in (statuses[1], statuses[3]):
+        assert (connected.battery_pct, connected.body_location) == (87, "chest")
+    assert statuses[2].detail == "link lost"
+    assert rec.meta.extra["details"] == {"battery_pct": 87, "body_location": "chest"}
+    # the gap is in the recording, between the last beat before and the first beat after
+    assert len(rec.gaps) == 1
+    gap = rec.gaps[0]
+    assert gap.reason == "link lost"
+    before = [b for b in rec.beats if b.t_s <= gap.t_s]
+    after = [b for b in rec.beats if b.t_s > gap.t_s]
+    assert before[-1].t_s == gap.t_s
+    assert after[0].t_s == pytest.approx(gap.t_s + gap.duration_s, abs=1e-3)
+    assert after[0].flags & BeatFlag.AFTER_GAP
+    assert len(after) >= 2
+    # nothing the strap sent before or after the gap is lost
+    assert [b.rr_ms for b in rec.beats] == s.sent_rr_ms()[: len(rec.beats)]
