@@ -393,6 +393,11 @@ def test_numpy_files_that_are_not_rr_arrays(tmp_path: Path) -> None:
     np.save(pickled, np.array([{"rr": 1}], dtype=object), allow_pickle=True)
     with pytest.raises(RecordingError, match=r"not a readable \.npy"):
         read_recording(pickled)
+    # Random bytes named .npy: np.load would call them pickled data and suggest allow_pickle.
+    random_bytes = tmp_path / "r.npy"
+    random_bytes.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(RecordingError, match=r"not a \.npy file \(no NumPy header\)$"):
+        read_recording(random_bytes)
 
 
 def test_truncated_fit_keeps_what_was_read_or_says_it_is_damaged(

@@ -18,6 +18,9 @@ from hrvcoach.recording import Recording, RecordingMeta
 def read(path: Path, data: bytes) -> Recording:
     """Read RR intervals saved with ``numpy.save``."""
     problems = Problems(path)
+    if not data.startswith(b"\x93NUMPY"):
+        # np.load takes anything else for a pickle and says so, which misleads about a random file
+        raise RecordingError(path, "not a .npy file (no NumPy header)")
     try:
         array = np.load(io.BytesIO(data), allow_pickle=False)
     except (ValueError, OSError, EOFError) as err:
