@@ -841,7 +841,9 @@ def test_pause_holds_the_circle_and_the_clock_still(qtbot, make_window) -> None:
     assert ahead_x is None or len(ahead_x) == 0  # no breath ahead to follow while paused
     window.pause_button.click()
     qtbot.waitUntil(lambda: window.pacer.view.cue != "Paused", timeout=3000)
-    assert window.time_tile.value.text() == "0:06"
+    # practice time does not count the pause, and the breath goes on from where it was held
+    assert window.time_tile.value.text() == "0:02"
+    assert window.pacer.view.volume == pytest.approx(held, abs=1e-9)
     wait_frames(qtbot, window, 8)
     ahead_x, _ = window.breath_ahead.getData()
     assert len(ahead_x) > 10
@@ -897,10 +899,8 @@ def test_the_session_waits_for_the_warm_up_before_its_clock_starts(qtbot, make_w
 
 def test_a_length_set_before_start_is_honoured_by_the_simulator(qtbot, make_window) -> None:
     pacer = Pacer(BreathPattern(6.0))
-    # as the commands make it: the simulator is told the length given on the command line
-    source = SimulatedSource(
-        SimParams(seed=4), pacer=pacer, playback=Playback(fast=True), duration_s=30.0
-    )
+    # as the commands make it: the source runs until the session ends it
+    source = SimulatedSource(SimParams(seed=4), pacer=pacer, playback=Playback(fast=True))
     session = Session(source, pacer=pacer, live=LiveHrv(), duration_s=30.0, keep_events=True)
     window = make_window(session, autostart=False)
     wait_frames(qtbot, window)

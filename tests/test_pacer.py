@@ -50,3 +50,34 @@ def test_label_round_trips() -> None:
         assert BreathPattern.parse(text).label() == text
     with pytest.raises(ValueError, match="outside"):
         BreathPattern(12.0)
+
+
+@given(
+    t_pause=st.floats(1.0, 100.0),
+    pause_s=st.floats(0.1, 50.0),
+    after_s=st.floats(0.0, 30.0),
+    rate=st.floats(3.0, 10.0),
+)
+def test_pause_holds_the_curve_and_resume_goes_on_from_there(
+    t_pause: float, pause_s: float, after_s: float, rate: float
+) -> None:
+    pacer = Pacer(BreathPattern(rate))
+    reference = Pacer(BreathPattern(rate))
+    pacer.pause(t_pause)
+    assert pacer.volume(t_pause + pause_s) == pytest.approx(reference.volume(t_pause))
+    pacer.resume(t_pause + pause_s)
+    # after the pause the breath is where it would have been without it, shifted by the pause
+    t = t_pause + pause_s + after_s
+    assert pacer.volume(t) == pytest.approx(reference.volume(t - pause_s), abs=1e-9)
+    assert pacer.segments() == reference.segments()
+
+
+def test_scheduled_steps_keep_their_times_and_continue_from_the_held_breath() -> None:
+    pacer = Pacer(BreathPattern(6.5))
+    pacer.set_pattern(60.0, BreathPattern(6.0))
+    pacer.pause(30.0)
+    pacer.set_pattern(35.0, BreathPattern(5.0))  # asked for while paused: starts on resume
+    pacer.resume(40.0)
+    assert [(t, p.rate_bpm) for t, p in pacer.segments()] == [(0.0, 6.5), (40.0, 5.0), (60.0, 6.0)]
+    before = pacer.volume(60.0 - 1e-9)
+    assert pacer.volume(60.0) == pytest.approx(before, abs=1e-6)

@@ -273,3 +273,54 @@ async def test_a_source_that_ignores_stop_cannot_hold_the_session_open() -> None
     finally:
         Session.DRAIN_S = 2.0
     assert result.ended_by == "stopped"
+
+
+async def test_a_slow_update_is_not_taken_for_a_quiet_source() -> None:
+    import time
+
+    class SlowLive(CountingLive):
+        def update(self, beat: Beat) -> int:
+            if len(self.beats) == 3:
+                time.sleep(1.0)  # a stall inside the pipeline, after the event arrived
+            return super().update(beat)
+
+    session = Session(
+        ListSource(beats_every(500, 100), Playback(speed=20.0)),
+        live=SlowLive(),  # type: ignore[arg-type]
+        duration_s=10.0,
+    )
+    result = await session.run()
+    assert result.beats == 20
+
+
+async def test_pause_holds_the_pacer_and_the_clock_and_extends_the_session() -> None:
+    source = ListSource(beats_every(250, 400), Playback(speed=20.0))
+    recorder = Recorder()
+    session = Session(
+        source,
+        live=CountingLive(),  # type: ignore[arg-type]
+        writer=recorder,
+        duration_s=20.0,
+    )
+    task = asyncio.create_task(session.run())
+    await asyncio.sleep(0.25)  # ~5 s in
+    session.pause()
+    t_pause = session.now_s()
+    held = session.pacer.state(t_pause)
+    await asyncio.sleep(0.25)  # ~5 s paused
+    t_later = session.now_s()
+    assert session.pacer.state(t_later).volume == pytest.approx(held.volume)
+    assert session.active_s(t_later) == pytest.approx(session.active_s(t_pause))
+    assert session.active_s(t_later) == pytest.approx(t_pause, abs=0.05)
+    session.resume()
+    t_resume = session.now_s()
+    assert session.pacer.state(t_resume).volume == pytest.approx(held.volume, abs=0.02)
+    result = await asyncio.wait_for(task, timeout=10.0)
+    assert result.ended_by == "duration"
+    # 20 s of practice plus the pause: the last beat lies beyond 20 s of session time
+    paused_s = t_resume - t_pause
+    assert paused_s > 2.0
+    last_beat = max(e.t_s for e in recorder.events if isinstance(e, Beat))
+    assert last_beat == pytest.approx(20.0 + paused_s, abs=0.6)
+    kinds = [m.kind for m in recorder.events if isinstance(m, Mark)]
+    assert kinds.count("pause") == kinds.count("resume") == 1

@@ -128,6 +128,7 @@ class _Segment:
     t_s: float
     breaths: float
     pattern: BreathPattern
+    kind: str = "pace"  #: "pace", or "pause"/"resume": the curve holds still between the two
 
 
 @dataclass
@@ -135,7 +136,8 @@ class Pacer:
     """A pacer whose pattern can change over time without the curve jumping.
 
     Segments are appended in time order with :meth:`set_pattern`; they may lie in the future (an
-    assessment schedules all its steps at once).
+    assessment schedules all its steps at once). :meth:`pause` holds the curve still where it is
+    and :meth:`resume` goes on from there, so a pause never makes the breath jump either.
     """
 
     pattern: BreathPattern = field(default_factory=BreathPattern)
@@ -144,6 +146,7 @@ class Pacer:
 
     def __post_init__(self) -> None:
         self._segments = [_Segment(self.t0_s, 0.0, self.pattern)]
+        self._future: list[tuple[float, BreathPattern]] = []
 
     def _segment(self, t_s: float) -> _Segment:
         segs = self._segments
@@ -152,9 +155,42 @@ class Pacer:
                 return seg
         return segs[0]
 
-    def breaths(self, t_s: float) -> float:
-        seg = self._segment(t_s)
+    @staticmethod
+    def _breaths_in(seg: _Segment, t_s: float) -> float:
+        if seg.kind == "pause":
+            return seg.breaths
         return seg.breaths + (t_s - seg.t_s) / seg.pattern.period_s
+
+    def breaths(self, t_s: float) -> float:
+        return self._breaths_in(self._segment(t_s), t_s)
+
+    @property
+    def paused(self) -> bool:
+        return self._segments[-1].kind == "pause"
+
+    def pause(self, t_s: float) -> None:
+        """Hold the curve still from ``t_s`` (the person rests; the recording goes on)."""
+        if self.paused:
+            return
+        future = self._take_future(t_s)
+        self._segments.append(_Segment(t_s, self.breaths(t_s), self.pattern_at(t_s), "pause"))
+        self._future = future
+
+    def resume(self, t_s: float) -> None:
+        """Go on from where the curve was held; steps planned for later keep their times."""
+        if not self.paused:
+            return
+        held = self._segments[-1]
+        self._segments.append(_Segment(max(t_s, held.t_s), held.breaths, held.pattern, "resume"))
+        future, self._future = sorted(self._future, key=lambda seg: seg[0]), []
+        for seg_t_s, pattern in future:
+            self.set_pattern(max(seg_t_s, t_s), pattern)
+
+    def _take_future(self, t_s: float) -> list[tuple[float, BreathPattern]]:
+        # Scheduled segments are recomputed on resume so that they continue from the held breath.
+        future = [(s.t_s, s.pattern) for s in self._segments if s.t_s > t_s]
+        self._segments = [s for s in self._segments if s.t_s <= t_s]
+        return future
 
     def pattern_at(self, t_s: float) -> BreathPattern:
         return self._segment(t_s).pattern
@@ -164,7 +200,7 @@ class Pacer:
 
     def state(self, t_s: float) -> PacerState:
         seg = self._segment(t_s)
-        breaths = seg.breaths + (t_s - seg.t_s) / seg.pattern.period_s
+        breaths = self._breaths_in(seg, t_s)
         stage, fraction = stage_at(breaths, seg.pattern)
         width_s = seg.pattern.stage_fractions[stage] * seg.pattern.period_s
         return PacerState(
@@ -185,6 +221,9 @@ class Pacer:
         last = self._segments[-1]
         if t_s < last.t_s:
             raise ValueError("pacer segments must be added in time order")
+        if last.kind == "pause":  # while paused, the new pace waits for the resume
+            self._future.append((t_s, pattern))
+            return
         breaths = self.breaths(t_s)
         stage, fraction = stage_at(breaths, last.pattern)
         new_fr = pattern.stage_fractions
@@ -198,5 +237,6 @@ class Pacer:
         self._segments.append(_Segment(t_s, whole + offset, pattern))
 
     def segments(self) -> list[tuple[float, BreathPattern]]:
-        """The plan: ``(start time, pattern)`` for every segment."""
-        return [(s.t_s, s.pattern) for s in self._segments]
+        """The plan: ``(start time, pattern)`` for every change of pace (pauses left out)."""
+        segs = [(s.t_s, s.pattern) for s in self._segments if s.kind == "pace"]
+        return sorted(segs + self._future, key=lambda seg: seg[0])

@@ -119,6 +119,8 @@ class Session:
         self._started = False
         self._pending_marks: list[Mark] = []
         self._announced = 0
+        self._pauses: list[tuple[float, float]] = []
+        self._paused_since_s = 0.0
         self._last_event_wall = time.monotonic()
 
     # -- control (safe to call from any task or from the GUI bridge) ---------------------------
@@ -138,14 +140,38 @@ class Session:
         self.pacer.set_pattern(max(self.now_s(), self.pacer.segments()[-1][0]), pattern)
 
     def pause(self) -> None:
+        """Hold the pacer and the session clock; beats go on being recorded."""
         if not self.paused:
+            t_s = self.now_s()
             self.paused = True
-            self._pending_marks.append(Mark(self.now_s(), "pause"))
+            self._paused_since_s = t_s
+            self.pacer.pause(t_s)
+            self._pending_marks.append(Mark(t_s, "pause"))
 
     def resume(self) -> None:
         if self.paused:
+            t_s = max(self.now_s(), self._paused_since_s)
             self.paused = False
-            self._pending_marks.append(Mark(self.now_s(), "resume"))
+            self._pauses.append((self._paused_since_s, t_s))
+            self.pacer.resume(t_s)
+            self._pending_marks.append(Mark(t_s, "resume"))
+
+    def active_s(self, t_s: float) -> float:
+        """Practice time at session time ``t_s``: the time since the start, less the pauses.
+
+        ``--minutes`` counts this time, and the views show it as the elapsed time.
+        """
+        active = t_s
+        for start_s, end_s in self._pauses:
+            if t_s > start_s:
+                active -= min(t_s, end_s) - start_s
+        if self.paused and t_s > self._paused_since_s:
+            active -= t_s - self._paused_since_s
+        return active
+
+    def elapsed_s(self) -> float:
+        """Practice time now (see :meth:`active_s`)."""
+        return self.active_s(self.now_s())
 
     def add_mark(self, kind: str, text: str = "") -> None:
         self._pending_marks.append(Mark(self.now_s(), kind, text))
@@ -178,7 +204,7 @@ class Session:
                         self._follow_recorded_pace(event)
                         continue
                     if isinstance(event, Beat):
-                        if self.duration_s is not None and event.t_s > self.duration_s:
+                        if self.duration_s is not None and self._past_end(event.t_s):
                             self.stop("duration")
                             continue  # past the end: not part of this session
                         beats += 1
@@ -196,11 +222,15 @@ class Session:
                     self.writer.close()  # type: ignore[attr-defined]
         if self._stop_reason is not None:
             ended_by = self._stop_reason
-        elif self.duration_s is not None and self._last_t_s >= self.duration_s - self.END_SLACK_S:
+        elif (
+            self.duration_s is not None
+            and self.active_s(self._last_t_s) >= self.duration_s - self.END_SLACK_S
+        ):
             ended_by = "duration"  # the source itself was told how long to run
         end_t = self._last_t_s
         if ended_by == "duration" and self.duration_s is not None:
-            end_t = max(end_t, min(self.duration_s, self.now_s()))
+            # it ran its set length of practice: the end is where that length was reached
+            end_t = max(end_t, self._last_t_s + self.duration_s - self.active_s(self._last_t_s))
         return SessionResult(
             ended_by=ended_by,
             t_s=end_t,
@@ -218,10 +248,13 @@ class Session:
         while True:
             now = self.source.now_s()
             quiet_s = time.monotonic() - self._last_event_wall
-            if now != float("inf") and now >= duration_s and quiet_s >= self.QUIET_S:
+            if now != float("inf") and self._past_end(now) and quiet_s >= self.QUIET_S:
                 self.stop("duration")
                 return
             await asyncio.sleep(0.1)
+
+    def _past_end(self, t_s: float) -> bool:
+        return self.duration_s is not None and self.active_s(t_s) > self.duration_s
 
     def _follow_recorded_pace(self, mark: Mark) -> None:
         try:
@@ -268,6 +301,8 @@ class Session:
                 sink.on_update(update)
             except Exception:  # a broken view must never lose the recording
                 log.exception("view failed on update; session goes on")
+        # counted from the end of the work too: a slow update is not the source going quiet
+        self._last_event_wall = time.monotonic()
 
 
 def install_stop_signals(loop: asyncio.AbstractEventLoop, stop: Callable[[str], None]) -> None:

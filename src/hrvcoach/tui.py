@@ -338,11 +338,13 @@ class TerminalDashboard:
             now = self.session.now_s()
             if math.isfinite(now):
                 t_s = max(t_s, now)
-        if self.session.duration_s is not None:
-            t_s = min(t_s, self.session.duration_s)
+        # the pacer holds still through a pause on its own; the clock shows practice time
         pacer = self.session.pacer.state(t_s) if self._started else None
+        elapsed_s = self.session.active_s(t_s)
+        if self.session.duration_s is not None:
+            elapsed_s = min(elapsed_s, self.session.duration_s)
         return DashboardState(
-            t_s=t_s,
+            t_s=elapsed_s,
             duration_s=self.session.duration_s,
             pacer=pacer,
             paused=self._paused,
@@ -407,7 +409,10 @@ class TerminalDashboard:
         """The final draw (or final plain line) once the session is over."""
         if self._ended:
             return
-        self._t_s = self.state().t_s  # a session that ran its length ends at its length
+        if self._started:  # the clock stops where the session stopped (capped at its length)
+            now = self.session.now_s()
+            if math.isfinite(now) and self._frozen_s is None:
+                self._t_s = max(self._t_s, now)
         self._ended = True
         if self._task is not None:
             self._task.cancel()

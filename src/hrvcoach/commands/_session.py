@@ -270,13 +270,10 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
         source: Any = ReplaySource(replayed, playback=playback)
     else:
         pacer = Pacer(pattern)
+        # no length for the source: the session ends it, after --minutes of practice not counting
+        # pauses, or at the length chosen in the window
         source = open_source(
-            plan.spec,
-            playback=playback,
-            pacer=pacer,
-            data_dir=data_dir,
-            duration_s=duration_s,
-            start_time=start,
+            plan.spec, playback=playback, pacer=pacer, data_dir=data_dir, start_time=start
         )
     recorder = _recorder(data_dir, start, plan.kind, pacer) if plan.record else None
     session = Session(

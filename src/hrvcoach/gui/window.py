@@ -647,12 +647,7 @@ class PracticeWindow(QWidget):
         # one of its two end checks, so the control is locked once the session runs.
         if not self.runner.started:
             duration_s = None if minutes <= 0 else minutes * 60.0
-            self.session.duration_s = duration_s
-            # the simulator is told its length when it is made; it must not end before the
-            # session (or stop short of it), so it follows the control too
-            source = self.session.source
-            if "duration_s" in getattr(source, "__dict__", {}):
-                source.duration_s = duration_s
+            self.session.duration_s = duration_s  # the session ends it; sources run until told
 
     def _sound_toggled(self, on: bool) -> None:
         if self.audio is not None:
@@ -809,12 +804,14 @@ class PracticeWindow(QWidget):
     def _show_clock(self, now_s: float) -> None:
         duration = self.session.duration_s
         frozen = self._frozen_s is not None
-        shown_s = self._frozen_s if self._frozen_s is not None else now_s
-        text = fmt_clock(shown_s)
+        # practice time: the session's clock less its pauses (it holds still while paused)
+        elapsed_s = self.session.active_s(self._frozen_s if frozen else now_s)
+        text = fmt_clock(elapsed_s)
         if frozen:
             detail = "paused  ·  recording goes on"
         elif duration:
-            detail = f"of {fmt_clock(duration)}  ·  {fmt_clock(max(0.0, duration - now_s))} left"
+            left_s = max(0.0, duration - elapsed_s)
+            detail = f"of {fmt_clock(duration)}  ·  {fmt_clock(left_s)} left"
         else:
             detail = "open session"
         if (text, detail) != self._last_clock_text:
@@ -1009,7 +1006,7 @@ class PracticeWindow(QWidget):
                 value = as_float(getattr(final, live_name or name, None))
             return value
 
-        dur = result.t_s if result is not None else None
+        dur = self.session.active_s(result.t_s) if result is not None else None
         if result is not None and result.ended_by == "duration" and self.session.duration_s:
             dur = self.session.duration_s  # it ran its set length; the last beat came a bit before
         kind = getattr(getattr(self.session.source, "info", None), "kind", None)
