@@ -89,9 +89,31 @@ def test_csv_export_reads_back_as_a_recording(shared_data: Path, tmp_path: Path)
     lines = out.read_text().splitlines()
     assert lines[0] == "t_s,rr_ms,hr_bpm"
     original = read_recording(path)
-    rows = np.genfromtxt(out, delimiter=",", names=True)
-    np.testing.assert_allclose(rows["t_s"], original.t_s, atol=5e-4)
-    np.testing.assert_array_equal(rows["rr_ms"], original.rr_ms)
+    again = read_recording(out)  # hrvcoach reads what it exports
+    assert again.meta.format == "rr-list"
+    assert again.meta.extra["layout"] == "columns"
+    assert again.warnings == ()
+    np.testing.assert_array_equal(again.rr_ms, original.rr_ms)
+    assert [b.hr_bpm for b in again.beats] == [b.hr_bpm for b in original.beats]
+    np.testing.assert_allclose(again.t_s, original.t_s, atol=5e-4)
+
+
+def test_csv_export_keeps_a_gap_through_its_times(tmp_path: Path) -> None:
+    source = tmp_path / "s.csv"
+    with RecordingWriter(source, info=SourceInfo("ble", "Polar H10 1A2B3C4D")) as writer:
+        for i in range(1, 6):
+            writer.write(Beat(i * 1.0, 1000.0, 60.0))
+        writer.write(Gap(5.0, 20.0))
+        for i in range(6, 11):
+            writer.write(Beat(20.0 + i * 1.0, 1000.0, None))
+    out = tmp_path / "beats.csv"
+    assert main(["export", str(source), "--format", "csv", "-o", str(out)]) == 0
+    again = read_recording(out)
+    assert again.rr_ms.tolist() == [1000.0] * 10
+    assert len(again.gaps) == 1
+    assert again.gaps[0].duration_s == pytest.approx(20.0)
+    np.testing.assert_allclose(again.t_s, read_recording(source).t_s, atol=1e-9)
+    assert [b.hr_bpm for b in again.beats] == [60.0] * 5 + [None] * 5
 
 
 def test_input_format_can_be_forced(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

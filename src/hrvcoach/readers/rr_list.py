@@ -5,6 +5,9 @@
 - One header line (``RR``, ``rr_ms``, ``IBI (ms)``...) is allowed before the numbers.
 - Rows of two comma-separated numbers are ``time,rr`` (a time stamp per beat, no header, like
   numpy's ``savetxt``); the time is used only to find gaps, never as the beat time.
+- A comma-separated header naming an ``rr_ms`` column (``t_s,rr_ms,hr_bpm``, what ``hrvcoach
+  export --format csv`` writes) selects columns by name: RR from ``rr_ms``, heart rate from
+  ``hr_bpm`` (may be empty), and ``t_s`` only to find gaps, as above.
 - Recoveries (warned): trailing ``0`` values are dropped; so is one non-numeric last line (PhysioNet
   files may end with ``@``).
 - Start time: Elite HRV names its exports ``YYYY-MM-DD HH-MM-SS.txt`` (local time); any other name
@@ -132,6 +135,34 @@ class _LineNumbers(Sequence[int]):
         return len(self._all())
 
 
+def _named_columns(
+    path: Path, names: list[str], rows: list[tuple[int, str]]
+) -> tuple[list[float], list[int], list[float | None], list[float]]:
+    """RR, their lines, heart rates and times from CSV rows under a header that names them."""
+    i_rr = names.index("rr_ms")
+    i_hr = names.index("hr_bpm") if "hr_bpm" in names else None
+    i_t = names.index("t_s") if "t_s" in names else None
+    rr: list[float] = []
+    lines: list[int] = []
+    hr: list[float | None] = []
+    clock: list[float] = []
+    for n, line in rows:
+        cells = [c.strip() for c in line.split(",")]
+        if len(cells) != len(names):
+            raise RecordingError(
+                path,
+                f"expected {len(names)} columns ({', '.join(names)}) but found {len(cells)}",
+                line=n,
+            )
+        rr.append(parse_number(cells[i_rr], path, n, "RR"))
+        lines.append(n)
+        if i_hr is not None:
+            hr.append(parse_number(cells[i_hr], path, n, "heart rate") if cells[i_hr] else None)
+        if i_t is not None:
+            clock.append(parse_number(cells[i_t], path, n, "time"))
+    return rr, lines, hr, clock
+
+
 def read(path: Path, data: bytes) -> Recording:
     """Read a plain RR list (see the module docstring)."""
     text = decode_text(path, data)
@@ -155,25 +186,39 @@ def read(path: Path, data: bytes) -> Recording:
     values: list[float] = []
     lines: Sequence[int]
     clock: list[float] = []
-    with_time = "," in rows[0][1]
-    fast = None if with_time else _bulk_values(rows)
-    if fast is not None:
-        # the usual clean list: line numbers are only worked out if a warning or error needs one
-        values, lines = fast, _LineNumbers(rows)
+    hr_bpm: list[float | None] | None = None
+    names = [c.strip().lower() for c in header.split(",")] if header and "," in header else []
+    named = "rr_ms" in names
+    with_time = named or "," in rows[0][1]
+    if named:
+        values, lines, hr, clock = _named_columns(path, names, rows)
+        hr_bpm = hr or None
+        rr_ms, unit = values, "ms"  # the column says so: no guessing by magnitude
     else:
-        values, lines = _values_line_by_line(rows, with_time, clock, path)
-    rr_ms, unit = to_milliseconds(values, path)
+        fast = None if with_time else _bulk_values(rows)
+        if fast is not None:
+            # the usual clean list: line numbers are only worked out if a warning or error needs one
+            values, lines = fast, _LineNumbers(rows)
+        else:
+            values, lines = _values_line_by_line(rows, with_time, clock, path)
+        rr_ms, unit = to_milliseconds(values, path)
     keep = check_rr(rr_ms, lines, path, problems)
     rr_ms = rr_ms[:keep]
     if not rr_ms:
         raise RecordingError(path, "there are no RR values in the file")
-    clock_s = _clock_in_seconds(clock[:keep], rr_ms, problems) if with_time else None
+    if named:  # t_s is in seconds by its name
+        clock_s = clock[:keep] or None
+    else:
+        clock_s = _clock_in_seconds(clock[:keep], rr_ms, problems) if clock else None
+    if hr_bpm is not None:
+        hr_bpm = hr_bpm[:keep]
 
     start = start_from_name(path)
     source = "filename"
     if start is None:
         start, source = mtime_start(path), "mtime"
-    extra: dict[str, object] = {"unit": unit, "layout": "time,rr" if with_time else "values"}
+    layout = "columns" if named else "time,rr" if with_time else "values"
+    extra: dict[str, object] = {"unit": unit, "layout": layout}
     if header is not None:
         extra["header"] = header
     meta = RecordingMeta(
@@ -182,5 +227,5 @@ def read(path: Path, data: bytes) -> Recording:
         start_time_source=source,
         extra=extra,
     )
-    events = beat_events(rr_ms, clock_s=clock_s, problems=problems)
+    events = beat_events(rr_ms, hr_bpm=hr_bpm, clock_s=clock_s, problems=problems)
     return Recording(path, meta, events, tuple(problems.items))
