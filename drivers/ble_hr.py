@@ -69,11 +69,14 @@ class FoundDevice:
         name: Advertised name (``None`` when it advertises none).
         address: BLE address (a UUID on macOS).
         rssi: Signal strength in dBm, where known.
+        connected: Already connected to this computer (so not advertising: no signal strength),
+            for instance by another program or by a session that ended without disconnecting.
     """
 
     name: str | None
     address: str
     rssi: int | None
+    connected: bool = False
 
     def label(self) -> str:
         return f"{self.name or '(no name)'} [{self.address}]"
@@ -168,7 +171,10 @@ def _failure_text(err: BaseException) -> str:
 
 
 async def scan(timeout_s: float = 5.0, *, adapter: str | None = None) -> list[FoundDevice]:
-    """Devices advertising the Heart Rate Service, strongest signal first.
+    """Devices advertising the Heart Rate Service, strongest signal first, then those connected.
+
+    A strap already connected to this computer does not advertise, yet ``practice`` can use it, so
+    it is listed too (``connected``, no signal strength).
 
     Args:
         timeout_s: How long to listen for advertisements.
@@ -184,12 +190,20 @@ async def scan(timeout_s: float = 5.0, *, adapter: str | None = None) -> list[Fo
             service_uuids=[HEART_RATE_SERVICE_UUID],
             bluez=_scanner_bluez(adapter),
         )
+        connected = await _connected_straps(adapter)
     devices = [
         FoundDevice(adv.local_name or dev.name, dev.address, adv.rssi)
         for dev, adv in found.values()
         if HEART_RATE_SERVICE_UUID in [u.lower() for u in adv.service_uuids]
     ]
-    return sorted(devices, key=lambda d: -(d.rssi if d.rssi is not None else -999))
+    devices.sort(key=lambda d: -(d.rssi if d.rssi is not None else -999))
+    listed = {d.address for d in devices}
+    devices += [
+        FoundDevice(dev.name, dev.address, None, connected=True)
+        for dev in connected
+        if dev.address not in listed
+    ]
+    return devices
 
 
 def _scanner_bluez(adapter: str | None) -> BlueZScannerArgs:

@@ -207,16 +207,24 @@ async def test_a_named_adapter_is_used_and_a_missing_one_is_a_clear_error(
 
 async def test_scan_command_prints_json_and_a_table(bluez: FakeBluez, data_dir: Path) -> None:
     bluez.add(strap())
+    busy = bluez.add(strap(name="HRM-Pro:123456", address="C4:7A:11:00:00:02"))
+    await busy.connect_orphan()  # connected elsewhere: listed after those advertising
     out = await run_cli("scan", "--timeout", "0.6", "--json")
     assert out.returncode == 0, out.stderr
     listed = json.loads(out.stdout)
-    assert [(d["name"], d["address"]) for d in listed] == [(H10_NAME, H10)]
+    assert [(d["name"], d["address"], d["connected"]) for d in listed] == [
+        (H10_NAME, H10, False),
+        ("HRM-Pro:123456", "C4:7A:11:00:00:02", True),
+    ]
     assert isinstance(listed[0]["rssi"], int)
+    assert listed[1]["rssi"] is None
     table = await run_cli("scan", "--timeout", "0.6")
     assert table.returncode == 0, table.stderr
-    assert H10 in table.stdout
-    assert H10_NAME in table.stdout
-    assert "hrvcoach practice --device" in table.stdout
+    rows = table.stdout.splitlines()
+    assert rows[1].split()[:-2] == [*H10_NAME.split(), H10]
+    assert rows[1].endswith(" dBm")  # the strength the fake advertises, -60 or -61 dBm
+    assert rows[2].split() == ["HRM-Pro:123456", "C4:7A:11:00:00:02", "connected"]
+    assert f"hrvcoach practice --device '{H10_NAME}'" in table.stdout
 
 
 async def test_scan_command_with_nothing_in_range_is_a_one_line_error(
@@ -254,6 +262,8 @@ async def test_a_strap_left_connected_by_a_dead_session_is_taken_over(
 ) -> None:
     s = bluez.add(strap())
     await s.connect_orphan()  # connected at the system level: it no longer advertises
+    # scan lists it all the same, as connected, so a user can find the name to pass
+    assert await scan(0.3) == [FoundDevice(H10_NAME, H10, None, connected=True)]
     async with Collector(source("Polar", data_dir)) as c:
         await c.wait_for("beats", lambda: len(c.beats) >= 3)
     assert c.src.info.address == H10
@@ -372,6 +382,7 @@ async def test_bluetooth_unavailable_is_one_clear_sentence(
     data_dir: Path,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     setup: str,
     expected: str,
 ) -> None:
@@ -383,18 +394,34 @@ async def test_bluetooth_unavailable_is_one_clear_sentence(
     elif setup == "no-bus":
         monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path / 'no-such-bus'}")
     try:
-        for attempt in (source(H10, data_dir).__aenter__(), scan(0.2)):
-            with pytest.raises(DeviceError) as info:
-                await attempt
-            assert expected in str(info.value)
-            assert "\n" not in str(info.value)
+        with pytest.raises(DeviceError) as info:
+            await source(H10, data_dir).__aenter__()
+        assert expected in str(info.value)
+        assert "\n" not in str(info.value)
+        with pytest.raises(DeviceError) as info:
+            await scan(0.2)
+        assert expected in str(info.value)
+        # and on the command line: the sentence, a non-zero exit, no traceback
+        for args in (["scan", "--timeout", "0.2"], ["practice", "--device", H10, "--headless"]):
+            assert await cli_in_thread(*args) == DeviceError.exit_code
+            err = capsys.readouterr().err
+            assert err.startswith(f"hrvcoach {args[0]}: ")
+            assert expected in err
+            assert err.count("\n") == 1
     finally:
         if fake is not None:
             await fake.close()
 
 
+async def cli_in_thread(*args: str) -> int:
+    """``hrvcoach ARGS`` in this process (its own event loop, in a thread): the exit code."""
+    from hrvcoach.cli import main
+
+    return await asyncio.to_thread(main, list(args))
+
+
 async def test_permission_denied_by_the_system_bus_is_one_clear_sentence(
-    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with private_bus(deny_send_to="org.bluez") as address:
         monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", address)
@@ -403,10 +430,15 @@ async def test_permission_denied_by_the_system_bus_is_one_clear_sentence(
             fake.add(strap())
             with pytest.raises(DeviceError) as info:
                 await source(H10, data_dir).__aenter__()
+            exit_code = await cli_in_thread("scan", "--timeout", "0.2")
         finally:
             await fake.close()
     assert str(info.value).startswith("permission to use Bluetooth was denied")
     assert "\n" not in str(info.value)
+    assert exit_code == DeviceError.exit_code
+    err = capsys.readouterr().err
+    assert err.startswith("hrvcoach scan: permission to use Bluetooth was denied")
+    assert err.count("\n") == 1
 
 
 # -- what arrives -------------------------------------------------------------------------------
@@ -784,7 +816,7 @@ async def test_practice_keeps_going_through_a_lost_link_and_shows_it(
 
     s = bluez.add(strap([520.0, 560.0, 540.0, 580.0, 550.0], speed=1.0, packet_interval_s=0.5))
     # no display: the terminal dashboard; its output is a pipe, so it prints plain lines
-    async with Practice(data_dir, tmp_path, "--minutes", "0.08", window=False) as run:
+    async with Practice(data_dir, tmp_path, "--minutes", "0.1", window=False) as run:
         await run.wait_for_beats(3)
         s.drop_link()
         stdout, _ = await run.finished()

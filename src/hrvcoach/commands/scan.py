@@ -1,6 +1,7 @@
 """List the heart-rate straps in range: every device advertising the Heart Rate Service (0x180D).
 
-Shows name, address and signal strength (RSSI, strongest first). Connect to one with
+Shows name, address and signal strength (RSSI, strongest first); a strap already connected to
+this computer sends no advertisements and is listed as connected. Connect to one with
 ``hrvcoach practice --device NAME`` (an exact name, a unique start of one, or the address).
 With ``--json`` the list is printed as JSON (an empty list when nothing was found); otherwise
 finding nothing is an error with a hint.
@@ -10,6 +11,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hrvcoach.drivers.ble_hr import FoundDevice
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,12 +50,17 @@ def run(args: argparse.Namespace) -> int:
             "until their electrodes are moist) and close other apps connected to it"
         )
     width = max(len(d.name or "(no name)") for d in devices)
-    lines = [f"{'NAME':<{width}}  {'ADDRESS':<17}  RSSI"]
+    lines = [f"{'NAME':<{width}}  {'ADDRESS':<17}  SIGNAL"]
     for d in devices:
-        rssi = f"{d.rssi} dBm" if d.rssi is not None else "?"
-        lines.append(f"{d.name or '(no name)':<{width}}  {d.address:<17}  {rssi}")
+        lines.append(f"{d.name or '(no name)':<{width}}  {d.address:<17}  {_signal(d)}")
     first = devices[0].name or devices[0].address
     lines.append("")
     lines.append(f"connect with: hrvcoach practice --device {shlex.quote(first)}")
     sys.stdout.write("\n".join(lines) + "\n")
     return 0
+
+
+def _signal(device: FoundDevice) -> str:
+    if device.connected:
+        return "connected"  # not advertising, so no signal strength to show
+    return f"{device.rssi} dBm" if device.rssi is not None else "?"
