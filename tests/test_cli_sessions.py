@@ -95,7 +95,8 @@ def test_replay_summary_equals_analyze(
 @pytest.mark.parametrize(
     ("args", "code", "needle"),
     [
-        (["replay", "no/such/file.csv"], 2, "no such file"),
+        (["replay", "no/such/file.csv"], 3, "no such file"),
+        (["replay", "."], 3, "is a folder"),
         (["demo", "--headless", "--pace", "20"], 2, "outside"),
         (["demo", "--headless", "--minutes", "-1"], 2, "--minutes"),
         (["demo", "--headless", "--recording", "nope"], 2, "no bundled recording"),

@@ -345,7 +345,7 @@ def _replayed_recording(spec: str | None, input_format: str | None = None) -> An
 
     recording = read_recording(spec.removeprefix("replay:"), input_format)
     for warning in recording.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"hrvcoach replay: note: {warning}", file=sys.stderr)
     return recording
 
 

@@ -11,7 +11,6 @@ import argparse
 from pathlib import Path
 
 from hrvcoach.commands import _session
-from hrvcoach.errors import UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,11 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    path = Path(args.file)
-    if not path.exists():
-        raise UsageError(f"{path}: no such file")
-    if path.is_dir():
-        raise UsageError(f"{path}: is a folder, not a recording")
+    path = Path(args.file)  # a missing or unreadable file is the reader's one-line error
     plan = _session.SessionPlan(
         spec=f"replay:{path}",
         kind="replay",
