@@ -181,3 +181,20 @@ def test_kill_9_loses_at_most_the_beat_in_flight(tmp_path: Path) -> None:
     assert len(recording.beats) >= len(beat_lines) - 1
     rr = np.array([b.rr_ms for b in recording.beats])
     assert np.all(rr > 0)
+
+
+def test_json_output_stays_clean_while_the_dashboard_shows(tmp_path: Path) -> None:
+    env = {**os.environ, "HRVCOACH_DATA_DIR": str(tmp_path / "data")}
+    for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        env.pop(name, None)
+    proc = subprocess.run(
+        hrvcoach_cmd("practice", "--device", "sim", "--speed", "30", "--minutes", "0.5", "--json"),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)  # the summary alone
+    assert summary["ended_by"] == "duration"
+    assert "DONE" in proc.stderr  # the dashboard went to stderr

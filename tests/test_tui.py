@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 
@@ -213,3 +214,20 @@ def test_a_pause_holds_the_breath_bar_and_the_clock_still() -> None:
     assert lines[2].startswith("0:03 / 1:00")
     update(7.0, paused=False)
     assert dashboard.state().t_s == 7.0
+
+
+async def test_a_session_that_fails_leaves_no_done_frame_behind() -> None:
+    from hrvcoach.errors import DeviceError
+
+    session = sim_session(30.0, Playback(speed=30.0))
+    out = FakeTty()
+    dashboard = TerminalDashboard(session, out, refresh_hz=20.0, width=70)
+    session.sinks.append(dashboard)
+    with pytest.raises(DeviceError):
+        async with dashboard:
+            await asyncio.sleep(0.2)  # a few frames of "connecting…"
+            raise DeviceError("no strap found")
+    text = out.getvalue()
+    assert dashboard.draws >= 1
+    assert "DONE" not in ANSI.sub("", text)
+    assert text.endswith("\x1b[?25h")  # the cursor is given back

@@ -403,7 +403,21 @@ class TerminalDashboard:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        self.finish()
+        if exc and exc[0] is not None:
+            self.abandon()  # the session failed: its error says why, not a "done" frame
+        else:
+            self.finish()
+
+    def abandon(self) -> None:
+        """Take the dashboard off the screen without a final frame (the session failed)."""
+        if self._ended:
+            return
+        self._ended = True
+        if self.tty:
+            if self._drawn:
+                self._write(f"\x1b[{self.LINES}F" + f"{CLEAR_LINE}\n" * self.LINES)
+                self._write(f"\x1b[{self.LINES}F")
+            self._write(SHOW_CURSOR)
 
     def finish(self) -> None:
         """The final draw (or final plain line) once the session is over."""

@@ -323,7 +323,9 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
             if view == "terminal":
                 from hrvcoach.tui import TerminalDashboard
 
-                dashboard = TerminalDashboard(session, stream=sys.stdout)
+                # with --json, stdout carries the summary alone: the dashboard goes to stderr
+                stream = sys.stderr if args.json else sys.stdout
+                dashboard = TerminalDashboard(session, stream=stream)
                 session.sinks.append(dashboard)
             result = asyncio.run(_run_without_window(session, dashboard))
     except HrvCoachError:
