@@ -223,10 +223,14 @@ async def test_a_session_that_fails_leaves_no_done_frame_behind() -> None:
     out = FakeTty()
     dashboard = TerminalDashboard(session, out, refresh_hz=20.0, width=70)
     session.sinks.append(dashboard)
-    with pytest.raises(DeviceError):
+
+    async def fail_while_connecting() -> None:
         async with dashboard:
             await asyncio.sleep(0.2)  # a few frames of "connecting…"
             raise DeviceError("no strap found")
+
+    with pytest.raises(DeviceError):
+        await fail_while_connecting()
     text = out.getvalue()
     assert dashboard.draws >= 1
     assert "DONE" not in ANSI.sub("", text)
