@@ -1,5 +1,5 @@
-"""The code stays ruff-clean (rules in pyproject.toml): unused code, print() outside commands,
-import order and bug-prone patterns are caught by the same command that runs the tests."""
+"""The code stays ruff- and mypy-clean (rules in pyproject.toml): unused code, print() outside
+commands, import order, type errors and bug-prone patterns fail the same command as the tests."""
 
 from __future__ import annotations
 
@@ -21,5 +21,15 @@ def test_ruff_finds_nothing() -> None:
         cwd=ROOT,
         capture_output=True,
         text=True,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_mypy_finds_nothing() -> None:
+    mypy = shutil.which("mypy")
+    if mypy is None:
+        pytest.skip("mypy is not installed in this environment (it comes with the dev extras)")
+    proc = subprocess.run(
+        [mypy, "src", "drivers"], cwd=ROOT, capture_output=True, text=True
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr

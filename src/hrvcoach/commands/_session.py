@@ -230,7 +230,7 @@ def format_summary(summary: Summary) -> str:
             return "n/a"
         return f"{value:{fmt}}{unit}"
 
-    minutes = (data.get("duration_s") or 0.0) / 60.0
+    minutes = float(data.get("duration_s") or 0.0) / 60.0  # type: ignore[arg-type]
     lines = [
         f"  duration       {minutes:.1f} min, {data['beats']} beats, "
         f"{data.get('artifacts_corrected', 0)} artifacts corrected",

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QFrame,
@@ -174,7 +174,7 @@ class ProtocolBar(QWidget):
             if settle > 0 and not done:
                 x = box.x() + box.width() * settle
                 p.setPen(QPen(self._muted, 1.0, Qt.PenStyle.DotLine))
-                p.drawLine(x, box.y() + 4, x, box.bottom() - 4)
+                p.drawLine(QPointF(x, box.y() + 4), QPointF(x, box.bottom() - 4))
             p.setPen(self._text if (current or done) else self._muted)
             p.drawText(box, Qt.AlignmentFlag.AlignCenter, ("✓ " if done else "") + label)
         p.end()

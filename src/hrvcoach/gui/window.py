@@ -582,6 +582,8 @@ class PracticeWindow(QWidget):
         ignored, preferred = QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred
         for i in range(self.stack.count()):
             widget = self.stack.widget(i)
+            if widget is None:
+                continue
             if widget is page:
                 widget.setSizePolicy(preferred, preferred)
             else:
@@ -805,7 +807,7 @@ class PracticeWindow(QWidget):
         duration = self.session.duration_s
         frozen = self._frozen_s is not None
         # practice time: the session's clock less its pauses (it holds still while paused)
-        elapsed_s = self.session.active_s(self._frozen_s if frozen else now_s)
+        elapsed_s = self.session.active_s(self._frozen_s if self._frozen_s is not None else now_s)
         text = fmt_clock(elapsed_s)
         if frozen:
             detail = "paused  ·  recording goes on"
