@@ -198,3 +198,36 @@ def test_json_output_stays_clean_while_the_dashboard_shows(tmp_path: Path) -> No
     summary = json.loads(proc.stdout)  # the summary alone
     assert summary["ended_by"] == "duration"
     assert "DONE" in proc.stderr  # the dashboard went to stderr
+
+
+def test_checkins_answered_in_the_window_reach_the_recording_and_the_history(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window asks before the source opens and after it ends; the command stores both."""
+    import asyncio
+
+    import hrvcoach.gui.app as app
+    from hrvcoach.gui.checkin import Checkin
+    from hrvcoach.readers import read_recording
+    from hrvcoach.store import HistoryStore
+
+    def window_that_asks(session, **kwargs):  # type: ignore[no-untyped-def]
+        # the session runs for real; only the person's answers are scripted
+        result = asyncio.run(session.run())
+        return app.WindowOutcome(
+            result, Checkin(7, "tense day"), Checkin(3, ""), kwargs["summary"](result)
+        )
+
+    monkeypatch.setattr(app, "run_practice_window", window_that_asks)
+    code, out, err = run_cli(["demo", "--fast", "--minutes", "2", "--json"], capsys)
+    assert code == 0, err
+    summary = json.loads(out)
+    marks = {(m.kind, m.text) for m in read_recording(summary["recording"]).marks}
+    assert {("checkin", "before stress=7"), ("checkin", "after stress=3")} <= marks
+    assert ("note", "tense day") in marks
+    for db in data_dir.glob("history.sqlite*"):
+        db.unlink()  # the index is gone: rebuild it from the recordings alone
+    with HistoryStore.open(data_dir) as store:
+        store.rebuild(data_dir / "recordings")
+        rows = store.sessions()
+    assert (rows[0].checkin.before, rows[0].checkin.after) == (7, 3)

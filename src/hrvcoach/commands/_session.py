@@ -210,6 +210,16 @@ class SessionPlan:
     input_format: str | None = None  #: force a reader for a replayed file
 
 
+@dataclass
+class Checkins:
+    """How the person felt before and after, from the command line or the window's dialogs."""
+
+    before: int | None = None
+    after: int | None = None
+    note: str | None = None
+    before_recorded: bool = False  #: the "before" one is already a mark in the recording
+
+
 async def _run_without_window(session: Session, dashboard: Any = None) -> SessionResult:
     from hrvcoach.session import install_stop_signals
 
@@ -283,11 +293,14 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
         recorder=recorder,
         duration_s=duration_s,
     )
-    checkin_before = getattr(args, "checkin_before", None)
-    checkin_after = getattr(args, "checkin_after", None)
-    note = getattr(args, "note", None)
-    if checkin_before is not None:
-        session.add_mark("checkin", f"before stress={checkin_before}")
+    checkins = Checkins(
+        before=getattr(args, "checkin_before", None),
+        after=getattr(args, "checkin_after", None),
+        note=getattr(args, "note", None),
+    )
+    if checkins.before is not None:
+        session.add_mark("checkin", f"before stress={checkins.before}")
+        checkins.before_recorded = True
     if args.jsonl:
         session.sinks.append(JsonLinesSink(sys.stdout))
     view = choose_view(args)
@@ -312,12 +325,12 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
             )
             result = outcome.result
             precomputed = outcome.summary  # None if it failed: computed again below, loudly
-            if outcome.checkin_before is not None and checkin_before is None:
-                checkin_before = outcome.checkin_before.stress
-                note = note or outcome.checkin_before.note or None
-            if outcome.checkin_after is not None and checkin_after is None:
-                checkin_after = outcome.checkin_after.stress
-                note = note or outcome.checkin_after.note or None
+            if outcome.checkin_before is not None and checkins.before is None:
+                checkins.before = outcome.checkin_before.stress
+                checkins.note = checkins.note or outcome.checkin_before.note or None
+            if outcome.checkin_after is not None and checkins.after is None:
+                checkins.after = outcome.checkin_after.stress
+                checkins.note = checkins.note or outcome.checkin_after.note or None
         else:
             dashboard = None
             if view == "terminal":
@@ -335,9 +348,7 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
         _say_where_recording_is(session)
         raise
 
-    return _finish(
-        args, plan, session, result, data_dir, checkin_before, checkin_after, note, precomputed
-    )
+    return _finish(args, plan, session, result, data_dir, checkins, precomputed)
 
 
 def _replayed_recording(spec: str | None, input_format: str | None = None) -> Any:
@@ -390,14 +401,12 @@ def _finish(
     session: Session,
     result: SessionResult | None,
     data_dir: Path,
-    checkin_before: int | None,
-    checkin_after: int | None,
-    note: str | None,
+    checkins: Checkins,
     precomputed: Summary | None = None,
 ) -> int:
     recording_path = getattr(session.writer, "path", None)
-    if recording_path is not None and (checkin_after is not None or note):
-        _append_checkin(recording_path, result.t_s if result else 0.0, checkin_after, note)
+    if recording_path is not None:
+        _append_checkins(recording_path, result.t_s if result else 0.0, checkins)
     if result is None or result.beats == 0:
         where = f" (recording: {recording_path})" if recording_path else ""
         print(f"hrvcoach {plan.kind}: no beats were received{where}", file=sys.stderr)
@@ -414,9 +423,9 @@ def _finish(
                 row = store.add_recording(
                     Path(recording_path),
                     kind=plan.kind,
-                    checkin_before=checkin_before,
-                    checkin_after=checkin_after,
-                    note=note,
+                    checkin_before=checkins.before,
+                    checkin_after=checkins.after,
+                    note=checkins.note,
                     summary=summary,
                 )
             stored_id = getattr(row, "id", None)
@@ -471,14 +480,18 @@ def _played_part(session: Session, result: SessionResult) -> Any:
     return np.array([b.rr_ms for b in beats], dtype=float)
 
 
-def _append_checkin(path: Path, t_s: float, stress: int | None, note: str | None) -> None:
-    # The after-session check-in goes into the recording too, so a rebuilt history keeps it.
+def _append_checkins(path: Path, end_s: float, checkins: Checkins) -> None:
+    # Check-ins known only at the end (the window asks its "before" one before the source opens,
+    # the "after" one when it ends) go into the recording too, so a rebuilt history keeps them.
     from hrvcoach.beats import Mark
     from hrvcoach.recording import append_events
 
     marks = []
-    if stress is not None:
-        marks.append(Mark(t_s, "checkin", f"after stress={stress}"))
-    if note:
-        marks.append(Mark(t_s, "note", note))
-    append_events(Path(path), marks)
+    if checkins.before is not None and not checkins.before_recorded:
+        marks.append(Mark(0.0, "checkin", f"before stress={checkins.before}"))
+    if checkins.after is not None:
+        marks.append(Mark(end_s, "checkin", f"after stress={checkins.after}"))
+    if checkins.note:
+        marks.append(Mark(end_s, "note", checkins.note))
+    if marks:
+        append_events(Path(path), marks)
