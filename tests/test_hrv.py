@@ -466,3 +466,168 @@ def test_lf_peak_is_found_between_bins(rate_bpm: float) -> None:
     fd = hrv.frequency_domain(rr, t)
     # Bins are 0.94 breaths/min apart (5.5/min would read 5.6); the peak is within 0.05/min.
     assert fd.lf_peak_hz * 60 == pytest.approx(rate_bpm, abs=0.05)
+
+
+def _nk_detect(peaks: np.ndarray) -> tuple[dict[str, list[int]], np.ndarray]:
+    info, clean = nk.signal_fixpeaks(
+        peaks, sampling_rate=1_000_000, method="kubios", iterative=False
+    )
+    found = {k: [int(j) for j in info[k]] for k in ("ectopic", "missed", "extra", "longshort")}
+    return found, np.asarray(clean, dtype=np.int64)
+
+
+def _assert_detection_is_neurokits_pass_by_pass(peaks: np.ndarray) -> int:
+    """Runs neurokit2's iteration by hand, comparing each detection; returns the passes run."""
+    passes = 0
+    previous = None
+    while True:
+        expected, clean = _nk_detect(peaks)
+        assert artifacts._kubios_detect(peaks) == expected
+        passes += 1
+        found = sum(map(len, expected.values()))
+        if previous is not None and found >= previous:
+            return passes
+        peaks, previous = clean, found
+
+
+@pytest.mark.parametrize(
+    ("name", "start", "stop"),
+    [
+        ("physionet-healthy-24h/000.txt", 0, 6000),  # the series' start: means of the whole slice
+        ("physionet-healthy-24h/000.txt", 74000, None),  # and its end
+        ("physionet-healthy-24h/003.txt", 102000, None),  # its most artifact-dense hour
+        ("physionet-healthy-24h/003.txt", 54000, 60000),
+    ],
+)
+def test_fast_kubios_detection_is_neurokits_on_day_long_recordings(
+    shared_data: Path, name: str, start: int, stop: int | None
+) -> None:
+    rr = np.loadtxt(shared_data / "rr" / name)[start:stop]
+    peaks = artifacts.rr_to_peaks_us(rr)
+    assert peaks.size >= artifacts._DETECT_FROM  # the fast path is the one under test
+    passes = _assert_detection_is_neurokits_pass_by_pass(peaks)
+    assert passes >= 3  # neurokit2 iterates here, so later passes are compared too
+    _, expected = nk.signal_fixpeaks(peaks, sampling_rate=1_000_000, method="kubios")
+    result = artifacts.kubios_peaks_us(peaks)
+    np.testing.assert_array_equal(result, np.asarray(expected))
+    assert not np.array_equal(result, peaks)
+
+
+def test_fast_kubios_detection_is_neurokits_on_the_hour_long_holter(shared_data: Path) -> None:
+    rr = np.load(shared_data / "rr/pyhrv-sample/SampleNNISeriesLong.npy").astype(float)
+    peaks = artifacts.rr_to_peaks_us(rr)
+    _assert_detection_is_neurokits_pass_by_pass(peaks)
+    _, expected = nk.signal_fixpeaks(peaks, sampling_rate=1_000_000, method="kubios")
+    np.testing.assert_array_equal(artifacts.kubios_peaks_us(peaks), np.asarray(expected))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    flat=st.booleans(),
+    resolution_us=st.sampled_from([1, 1000, 7812]),
+    head_ms=st.floats(500.0, 1200.0),
+)
+def test_fast_kubios_detection_is_neurokits_on_random_series(
+    seed: int, flat: bool, resolution_us: int, head_ms: float
+) -> None:
+    """Ectopic, missed and extra beats, long/short runs, (flat, or coarse 1/128 s ticks) zero
+    thresholds and NaN, and a first stretch far from the series' mean (neurokit2 puts the mean
+    before the first beat)."""
+    rng = np.random.default_rng(seed)
+    n = 2200
+    rr = 800.0 + 60.0 * np.sin(np.arange(n) / 9.0) + rng.normal(0.0, 15.0, n)
+    rr[:150] += head_ms - 800.0
+    for i in rng.choice(np.arange(5, n - 5), size=40, replace=False):
+        kind = rng.integers(0, 4)
+        if kind == 0:  # premature beat and its compensatory pause
+            rr[i], rr[i + 1] = rr[i] * 0.6, rr[i + 1] * 1.4
+        elif kind == 1:  # missed beat
+            rr[i] *= 2.0
+        elif kind == 2:  # extra beat
+            rr[i] *= 0.45
+        else:
+            rr[i] *= rng.uniform(0.5, 1.6)
+    if flat:  # a strap repeating one value: zero quartile deviation, NaN in neurokit2's ratios
+        lo = int(rng.integers(0, n - 300))
+        rr[lo : lo + 200] = 800.0
+    rr = np.maximum(np.round(rr * 1000 / resolution_us) * resolution_us / 1000, 200.0)
+    peaks = artifacts.rr_to_peaks_us(rr)
+    _assert_detection_is_neurokits_pass_by_pass(peaks)
+    _, expected = nk.signal_fixpeaks(peaks, sampling_rate=1_000_000, method="kubios")
+    np.testing.assert_array_equal(artifacts.kubios_peaks_us(peaks), np.asarray(expected))
+
+
+@pytest.mark.parametrize("block", [4, 5])
+def test_fast_kubios_detection_is_neurokits_where_thresholds_are_zero(block: int) -> None:
+    """RR holding one of three values for a few beats: most differences are zero, so the first
+    threshold is zero (NaN ratios, which neurokit2's walk does not step over) while the median
+    deviations still have a spread, and the outliers are judged by them alone."""
+    rng = np.random.default_rng(block)
+    n = 2400
+    rr = np.repeat(rng.choice([780.0, 800.0, 820.0], size=n // block + 1), block)[:n]
+    where = rng.choice(np.arange(10, n - 10), 30, replace=False)
+    rr[where] *= rng.choice([0.5, 2.0, 1.5, 0.7], 30)
+    peaks = artifacts.rr_to_peaks_us(rr)
+    _assert_detection_is_neurokits_pass_by_pass(peaks)
+    found, _ = _nk_detect(peaks)
+    assert sum(map(len, found.values())) >= 10
+    _, expected = nk.signal_fixpeaks(peaks, sampling_rate=1_000_000, method="kubios")
+    np.testing.assert_array_equal(artifacts.kubios_peaks_us(peaks), np.asarray(expected))
+
+
+# -- LF peak -------------------------------------------------------------------------------------
+
+_GRID_HZ = np.arange(0.0, 2.0 + 1e-9, 1.0 / 128.0)  # a 128 s padded segment at 4 Hz
+
+
+def _gauss(centre_hz: float, height: float, width_hz: float = 0.01) -> np.ndarray:
+    return height * np.exp(-0.5 * ((_GRID_HZ - centre_hz) / width_hz) ** 2)
+
+
+def _spectrum(power: np.ndarray) -> hrv.Spectrum:
+    return hrv.Spectrum(_GRID_HZ, power, 1, 512)
+
+
+def test_lf_peak_is_the_local_maximum_not_vlf_leaking_over_the_edge() -> None:
+    vlf = 4000.0 * np.exp(-_GRID_HZ / 0.02)  # falls through the 0.04 Hz edge
+    power = vlf + _gauss(0.1, 120.0) + 1.0
+    lf = (_GRID_HZ >= 0.04) & (_GRID_HZ < 0.15)
+    # The case in question: the band's highest bin is its lower edge...
+    assert _GRID_HZ[lf][np.argmax(power[lf])] == pytest.approx(0.0391 + 1 / 128, abs=1e-3)
+    # ... and the peak is where the spectrum turns.
+    assert hrv.peak_hz(_spectrum(power), (0.04, 0.15)) == pytest.approx(0.1, abs=0.002)
+    fd = hrv.band_powers(_spectrum(power))
+    assert fd.lf_peak_hz == pytest.approx(0.1, abs=0.002)
+
+
+def test_a_clean_lf_peak_is_placed_between_bins() -> None:
+    centre = 5.5 / 60  # between two bins
+    power = _gauss(centre, 900.0, 0.012) + _gauss(0.25, 300.0) + 0.5
+    # A parabola through the logarithms is exact for a Gaussian on a flat floor, nearly so here.
+    assert hrv.peak_hz(_spectrum(power), (0.04, 0.15)) == pytest.approx(centre, abs=2e-4)
+    assert hrv.peak_hz(_spectrum(power), (0.15, 0.4)) == pytest.approx(0.25, abs=2e-4)
+
+
+def test_no_local_maximum_in_the_band_is_no_peak() -> None:
+    falling = 1000.0 * np.exp(-_GRID_HZ / 0.05)
+    assert np.isnan(hrv.peak_hz(_spectrum(falling), (0.04, 0.15)))
+    # The flank of an HF peak rising to the LF band's upper edge is not an LF peak either.
+    rising = _gauss(0.17, 500.0, 0.02) + 1e-3
+    assert np.isnan(hrv.peak_hz(_spectrum(rising), (0.04, 0.15)))
+    assert hrv.peak_hz(_spectrum(rising), (0.15, 0.4)) == pytest.approx(0.17, abs=2e-4)
+    assert np.isnan(hrv.band_powers(_spectrum(falling)).lf_peak_hz)
+    # A maximum on the band's first bin, higher than the bin outside, is a peak.
+    edge = _gauss(6 / 128, 50.0, 0.004) + 1.0
+    assert hrv.peak_hz(_spectrum(edge), (0.04, 0.15)) == pytest.approx(6 / 128, abs=1e-3)
+
+
+def test_lf_peak_of_the_hour_long_holter_is_inside_the_band(shared_data: Path) -> None:
+    rr = np.load(shared_data / "rr/pyhrv-sample/SampleNNISeriesLong.npy").astype(float)
+    method = hrv.SpectralMethod()
+    spectrum = hrv.rr_spectrum(rr, None, method)
+    assert spectrum is not None
+    f, p = spectrum.frequency_hz, spectrum.power_ms2_per_hz
+    lf = (f >= 0.04) & (f < 0.15)
+    assert f[lf][np.argmax(p[lf])] < 0.05  # the highest LF bin is the edge, VLF leaking in
+    assert hrv.peak_hz(spectrum, method.lf_hz) == pytest.approx(0.102, abs=0.004)

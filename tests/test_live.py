@@ -180,7 +180,10 @@ def test_spectrum_refreshes_every_5_s_over_the_last_128_s(shared_data: Path) -> 
             fd = hrv.frequency_domain(rr[first : i + 1], t[first : i + 1])
             assert m.lf_ms2 == pytest.approx(fd.lf_ms2, rel=1e-9)
             assert m.hf_ms2 == pytest.approx(fd.hf_ms2, rel=1e-9)
-            assert m.lf_peak_hz == pytest.approx(fd.lf_peak_hz)
+            if math.isnan(fd.lf_peak_hz):  # no local maximum in LF
+                assert m.lf_peak_hz is None
+            else:
+                assert m.lf_peak_hz == pytest.approx(fd.lf_peak_hz)
     steps = np.diff(refreshes)
     assert len(refreshes) >= 20
     assert np.all((steps > 3.0) & (steps < 7.5))
@@ -265,7 +268,44 @@ def test_live_spectrum_is_signal_psds_at_every_refresh(shared_data: Path) -> Non
             assert a.lf_ms2 == pytest.approx(e.lf_ms2, rel=1e-9)
             assert a.hf_ms2 == pytest.approx(e.hf_ms2, rel=1e-9)
             assert a.lf_hf == pytest.approx(e.lf_hf, rel=1e-9)
-            assert a.lf_peak_hz == pytest.approx(e.lf_peak_hz, rel=1e-9)
+            assert (a.lf_peak_hz is None) == (e.lf_peak_hz is None)
+            if a.lf_peak_hz is not None:
+                assert a.lf_peak_hz == pytest.approx(e.lf_peak_hz, rel=1e-9)
     assert refreshes >= 30
     with pytest.raises(ValueError, match="estimator"):
         LiveHrv(spectral_estimator="fast")  # type: ignore[arg-type]
+
+
+def test_live_lf_peak_is_a_local_maximum_or_none() -> None:
+    """A slow swing (VLF, 5 min) under fast breathing (15/min): in many 128 s windows the LF band
+    only falls from its lower edge; the live peak is then None, not the edge, and otherwise the
+    local maximum of the same window's spectrum."""
+    t_s, rr = [0.0], []
+    while t_s[-1] < 300.0:
+        r = 900.0 + 150.0 * math.sin(2 * math.pi * t_s[-1] / 300.0)
+        r += 25.0 * math.sin(2 * math.pi * 0.25 * t_s[-1])
+        rr.append(r)
+        t_s.append(t_s[-1] + r / 1000.0)
+    live = LiveHrv(artifacts="none")
+    rr_ms = np.array(rr)
+    t = np.cumsum(rr_ms) / 1000.0  # the beat times _beats gives
+    peaks: list[float | None] = []
+    for b in _beats(rr_ms):
+        m = live.update(b)
+        if m.spectral_t_s == b.t_s and m.lf_ms2 is not None:
+            peaks.append(m.lf_peak_hz)
+            i = int(np.searchsorted(t, b.t_s))
+            first = max(int(np.searchsorted(t, t[i] - 128.0, side="right")) - 1, 0)
+            spectrum = hrv.rr_spectrum(rr_ms[first : i + 1], t[first : i + 1])
+            assert spectrum is not None
+            f, p = spectrum.frequency_hz, spectrum.power_ms2_per_hz
+            lf = np.flatnonzero((f >= 0.04) & (f < 0.15))
+            local_max = (p[lf] > p[lf - 1]) & (p[lf] >= p[lf + 1])
+            if m.lf_peak_hz is None:
+                assert not local_max.any()
+                assert np.argmax(p[lf]) == 0  # the highest LF bin was the edge
+            else:
+                top = lf[local_max][np.argmax(p[lf][local_max])]
+                assert abs(m.lf_peak_hz - f[top]) <= f[1]  # refined within a bin of it
+    assert sum(p is None for p in peaks) >= 5
+    assert sum(p is not None for p in peaks) >= 5

@@ -279,8 +279,9 @@ class FrequencyDomain:
         vlf_ms2, lf_ms2, hf_ms2: Power in each band.
         total_ms2: ``vlf + lf + hf``.
         lf_hf: ``lf / hf``.
-        lf_peak_hz: Frequency of the LF peak (the resonance breathing peak), see :func:`peak_hz`.
-        hf_peak_hz: Frequency of the HF peak.
+        lf_peak_hz: Frequency of the LF peak (the resonance breathing peak), see :func:`peak_hz`;
+            NaN when the LF band holds no local maximum.
+        hf_peak_hz: Frequency of the HF peak (likewise).
     """
 
     vlf_ms2: float
@@ -470,20 +471,34 @@ def band_power(spectrum: Spectrum, band: Band, integration: str = "trapezoid") -
 
 
 def peak_hz(spectrum: Spectrum, band: Band) -> float:
-    """Frequency of the highest point of the spectrum in ``band``, between bins.
+    """Frequency of the highest local maximum of the spectrum in ``band``, between bins.
+
+    A local maximum is a bin inside the band higher than the bin before it and at least as high as
+    the bin after it (the first bin of a flat top); its neighbours may lie outside the band. The
+    highest point of the band is not enough: over a long recording very-low-frequency power leaks
+    into the first LF bins, so the band falls from its lower edge and the highest point is the
+    edge, although the spectrum peaks well inside (near 0.1 Hz on a 24-hour Holter recording).
 
     A 64 s segment resolves 1/64 Hz, almost one breath a minute, and even zero-padded to 128 s its
-    bins are 0.47/min apart. A parabola through the logarithms of the highest bin and its two
+    bins are 0.47/min apart. A parabola through the logarithms of the peak bin and its two
     neighbours (exact for a Gaussian peak, close for a tapered sinusoid) places the peak between
-    them. At the band's edge, or where a neighbour has no power, the bin itself is returned.
+    them; where a neighbour has no power the bin itself is returned.
+
+    Returns:
+        The peak frequency in Hz, or NaN when the band holds no local maximum.
     """
     f = spectrum.frequency_hz
     p = spectrum.power_ms2_per_hz
     idx = np.flatnonzero((f >= band[0]) & (f < band[1]))
+    idx = idx[(idx > 0) & (idx < f.size - 1)]  # a local maximum needs a neighbour on each side
     if idx.size == 0:
         return math.nan
-    k = int(idx[np.argmax(p[idx])])
-    if k == idx[0] or k == idx[-1] or min(p[k - 1], p[k], p[k + 1]) <= 0:
+    is_peak = (p[idx] > p[idx - 1]) & (p[idx] >= p[idx + 1])
+    if not np.any(is_peak):
+        return math.nan
+    peaks = idx[is_peak]
+    k = int(peaks[np.argmax(p[peaks])])
+    if min(p[k - 1], p[k], p[k + 1]) <= 0:
         return float(f[k])
     a, b, c = np.log(p[k - 1]), np.log(p[k]), np.log(p[k + 1])
     den = a - 2.0 * b + c

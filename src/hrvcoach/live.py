@@ -57,7 +57,8 @@ class LiveMetrics:
         n_beats: Beats in the window.
         artifacts: Beats corrected so far in the session.
         lf_ms2, hf_ms2, lf_hf, lf_peak_hz: Spectrum of the window at the last refresh (``None``
-            until a refresh has a long enough stretch without gaps).
+            until a refresh has a long enough stretch without gaps; ``lf_peak_hz`` also when the
+            LF band holds no local maximum, see :func:`hrvcoach.hrv.peak_hz`).
         coherence: Coherence ratio of the last 64 s at the last refresh (``None`` before 64 s).
         spectral_t_s: Session time of the last refresh that produced spectral values.
         mean_rr_ms: Mean RR over the window.
@@ -383,7 +384,8 @@ class LiveHrv:
             if tw.size >= 4 and tw[-1] - tw[0] >= self.min_spectral_s:
                 fd = hrv.frequency_domain(rrw, tw, self.spectral, estimator=self.spectral_estimator)
                 if math.isfinite(fd.lf_ms2):
-                    lf, hf, lf_peak = fd.lf_ms2, fd.hf_ms2, fd.lf_peak_hz
+                    lf, hf = fd.lf_ms2, fd.hf_ms2
+                    lf_peak = fd.lf_peak_hz if math.isfinite(fd.lf_peak_hz) else None
                     lf_hf = fd.lf_hf if math.isfinite(fd.lf_hf) else None
             c = hrv.coherence(rr, t, self.coherence_method)
             if c is not None:
