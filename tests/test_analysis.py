@@ -90,6 +90,53 @@ def test_kubios_summary_counts_the_corrections_of_the_whole_session(shared_data:
     assert s.rmssd_ms < analyze(rr, artifacts="none").rmssd_ms
 
 
+def test_analyze_session_hands_back_the_corrected_beats_it_summarised(shared_data: Path) -> None:
+    from hrvcoach.analysis import analyze_session
+
+    rr = _ectopic(shared_data)
+    t = np.cumsum(rr) / 1000.0
+    events: list = []
+    for i in range(rr.size):
+        if i == 400:  # two stretches, corrected each on its own
+            events.append(Gap(float(t[399]), 3.0))
+        events.append(Beat(float(t[i]) + (3.0 if i >= 400 else 0.0), float(rr[i])))
+    recording = _recording(events)
+    result = analyze_session(recording)
+    assert result.summary == analyze(recording)
+    assert len(result.stretches) == result.summary.stretches == 2
+    first, second = (artifacts.correct(rr[:400]), artifacts.correct(rr[400:]))
+    np.testing.assert_array_equal(result.stretches[0].rr_ms, first.rr_ms)
+    np.testing.assert_array_equal(result.stretches[1].rr_ms, second.rr_ms)
+    assert result.artifact_t_s.size == first.count + second.count
+    assert result.summary.artifacts_corrected == result.artifact_t_s.size
+    # Moved and removed beats where they were recorded; inserted ones where they were put.
+    moved = [float(t[i]) for i in (*first.moved, *first.removed)]
+    moved += [float(t[400 + i]) + 3.0 for i in (*second.moved, *second.removed)]
+    assert set(moved) <= set(result.artifact_t_s.tolist())
+    assert np.all(np.diff(result.artifact_t_s) >= 0)
+    for stretch in result.stretches:
+        # Beat times rebuilt from the corrected RR; coherence of exactly those beats.
+        np.testing.assert_allclose(np.diff(stretch.t_s) * 1000.0, stretch.rr_ms[1:], atol=1e-6)
+        expected = hrv.coherence_series(stretch.rr_ms, stretch.t_s)
+        np.testing.assert_array_equal(stretch.coherence.ratio, expected.ratio)
+    assert result.spectrum is not None
+    fd = hrv.band_powers(result.spectrum)
+    assert result.summary.lf_ms2 == fd.lf_ms2
+
+
+def test_lf_peak_of_long_recordings_is_a_peak_or_none(shared_data: Path) -> None:
+    hour = np.load(shared_data / "rr/pyhrv-sample/SampleNNISeriesLong.npy").astype(float)
+    s = analyze(hour)
+    assert s.lf_peak_hz == pytest.approx(0.102, abs=0.004)  # not the 0.047 Hz edge
+    # A day's average spectrum falls all the way through LF: no LF peak at all.
+    day = np.loadtxt(shared_data / "rr/physionet-healthy-24h/000.txt")
+    s = analyze(day, artifacts="none")
+    assert s.lf_ms2 is not None
+    assert s.vlf_ms2 is not None
+    assert s.lf_peak_hz is None
+    assert s.to_json()["lf_peak_hz"] is None
+
+
 def test_json_has_every_key_and_no_nan() -> None:
     short = analyze(np.array([800.0, 810.0, 790.0]))
     data = short.to_json()

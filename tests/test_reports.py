@@ -421,3 +421,60 @@ def test_report_windows_grow_with_the_recording() -> None:
     assert reports.report_window_s(7 * 24 * 3600) == 1800.0
     assert reports.duration_text(21.1 * 3600) == "21.1 h"
     assert reports.duration_text(300) == "5.0 min"
+
+
+def _counting_kubios(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the beats handed to artifact correction, call by call."""
+    from hrvcoach import artifacts
+
+    calls: list[int] = []
+    real = artifacts.correct
+
+    def correct(rr_ms: np.ndarray, method: str = "kubios") -> artifacts.ArtifactResult:
+        calls.append(int(np.asarray(rr_ms).size))
+        return real(rr_ms, method)
+
+    monkeypatch.setattr(artifacts, "correct", correct)
+    return calls
+
+
+def test_session_report_corrects_artifacts_once_and_shows_analyzes_numbers(
+    shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hrvcoach.analysis import analyze_session
+    from hrvcoach.readers import read_recording
+
+    recording = read_recording(shared_data / "rr" / "ectopic-polar-h10-ecg" / "rr.csv")
+    expected = analyze_session(recording)
+    calls = _counting_kubios(monkeypatch)
+    report = reports.session_report(recording)
+    # Once per stretch, every usable beat once: not a second pass for the pictures.
+    assert sum(calls) == expected.summary.beats
+    assert len(calls) == expected.summary.stretches
+    assert report.summary == expected.summary.to_json()
+    assert report.summary["artifacts_corrected"] == report.artifact_t_s.size >= 10
+    np.testing.assert_array_equal(report.artifact_t_s, expected.artifact_t_s)
+    assert expected.spectrum is not None
+    np.testing.assert_array_equal(report.freq_hz, expected.spectrum.frequency_hz)
+    np.testing.assert_array_equal(report.power_ms2_hz, expected.spectrum.power_ms2_per_hz)
+    assert report.peak_hz == report.summary["lf_peak_hz"]
+
+
+def test_report_command_on_a_file_outside_the_history_corrects_once(
+    shared_data: Path,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+) -> None:
+    from hrvcoach.analysis import analyze
+    from hrvcoach.cli import main
+    from hrvcoach.readers import read_recording
+
+    path = shared_data / "rr" / "pyhrv-sample" / "SampleNNISeriesLong.npy"
+    summary = analyze(read_recording(path))
+    calls = _counting_kubios(monkeypatch)
+    assert main(["report", str(path)]) == 0
+    assert sum(calls) == summary.beats == 4684
+    out = capsys.readouterr().out
+    assert f"{summary.rmssd_ms:.1f}" in out
+    assert str(summary.artifacts_corrected) in out

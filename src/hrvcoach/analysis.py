@@ -14,12 +14,15 @@ segments of every stretch long enough for full segments (two segments long, as `
 segments to half a shorter series; :class:`hrvcoach.hrv.SpectralMethod`). Session **coherence** is
 the mean of the 64 s coherence computed every 5 s of session time
 (:func:`hrvcoach.hrv.coherence_series`): the number the user watched during the session, averaged.
+
+:func:`analyze` returns the :class:`Summary`; :func:`analyze_session` also hands back the corrected
+stretches (with the positions of the corrected beats and their coherence) and the spectrum, so a
+report draws the very numbers it prints without correcting the artifacts a second time.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
@@ -91,6 +94,49 @@ class Summary:
 
 
 @dataclass(frozen=True, eq=False)
+class CorrectedStretch:
+    """One gap-free stretch of a session after artifact correction.
+
+    Attributes:
+        t_s: Beat times, rebuilt from the corrected RR from where the stretch's first interval
+            began (see the module docstring).
+        rr_ms: Corrected RR intervals.
+        artifact_t_s: Times of the beats the correction changed: moved and removed beats at the
+            time they were recorded, inserted beats at their new time.
+        corrected: Beats the correction moved, removed or inserted.
+        coherence: The 64 s coherence every few seconds of session time over the stretch.
+    """
+
+    t_s: np.ndarray
+    rr_ms: np.ndarray
+    artifact_t_s: np.ndarray
+    corrected: int
+    coherence: hrv.CoherenceSeries
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """A whole-session summary with what it was computed from, for pictures of the same numbers.
+
+    Attributes:
+        summary: The numbers.
+        stretches: The gap-free stretches after artifact correction, in order.
+        spectrum: Welch's average the band powers come from (``None``: too short for one).
+    """
+
+    summary: Summary
+    stretches: tuple[CorrectedStretch, ...]
+    spectrum: hrv.Spectrum | None
+
+    @property
+    def artifact_t_s(self) -> np.ndarray:
+        """Times of every beat the artifact correction changed, in order."""
+        if not self.stretches:
+            return np.zeros(0)
+        return np.sort(np.concatenate([s.artifact_t_s for s in self.stretches]))
+
+
+@dataclass(frozen=True, eq=False)
 class _Stretch:
     rr_ms: np.ndarray
     t_s: np.ndarray
@@ -139,18 +185,33 @@ def _as_rr_array(values: np.ndarray) -> np.ndarray:
     return rr
 
 
-def _corrected(stretches: list[_Stretch], method: str) -> Iterator[tuple[_Stretch, int]]:
+def _corrected(
+    s: _Stretch, method: str, coherence: hrv.CoherenceMethod, every_s: float
+) -> CorrectedStretch:
     from hrvcoach import artifacts
 
-    for s in stretches:
-        result = artifacts.correct(s.rr_ms, method)
-        rr = result.rr_ms
-        # Times from the RR themselves, from where the stretch's first interval began.
-        t0 = s.t_s[0] - s.rr_ms[0] / 1000.0
-        yield _Stretch(rr, t0 + np.cumsum(rr) / 1000.0), result.count
+    result = artifacts.correct(s.rr_ms, method)
+    rr = result.rr_ms
+    # Times from the RR themselves, from where the stretch's first interval began.
+    t = s.t_s[0] - s.rr_ms[0] / 1000.0 + np.cumsum(rr) / 1000.0
+    changed = np.concatenate(
+        (
+            s.t_s[np.array([*result.moved, *result.removed], dtype=np.intp)],
+            t[np.array(result.inserted, dtype=np.intp)],
+        )
+    )
+    return CorrectedStretch(
+        t_s=t,
+        rr_ms=rr,
+        artifact_t_s=np.sort(changed),
+        corrected=result.count,
+        coherence=hrv.coherence_series(rr, t, every_s=every_s, method=coherence),
+    )
 
 
-def _welch_average(stretches: list[_Stretch], method: hrv.SpectralMethod) -> hrv.Spectrum | None:
+def _welch_average(
+    stretches: tuple[CorrectedStretch, ...], method: hrv.SpectralMethod
+) -> hrv.Spectrum | None:
     """Welch's average over the full segments of every stretch (the longest one if none has one)."""
     spectra = [hrv.rr_spectrum(s.rr_ms, s.t_s, method) for s in stretches]
     usable = [sp for sp in spectra if sp is not None]
@@ -172,7 +233,7 @@ def analyze(
     coherence: hrv.CoherenceMethod | None = None,
     coherence_every_s: float = 5.0,
 ) -> Summary:
-    """Summarise a whole session.
+    """Summarise a whole session (:func:`analyze_session` without what it was computed from).
 
     Args:
         recording: A :class:`~hrvcoach.recording.Recording`, or RR intervals in ms as a 1-D array
@@ -184,6 +245,42 @@ def analyze(
 
     Returns:
         The summary.
+
+    Raises:
+        ValueError: For an unknown artifact method, or an array that is not positive finite RR.
+    """
+    return analyze_session(
+        recording,
+        artifacts=artifacts,
+        spectral=spectral,
+        coherence=coherence,
+        coherence_every_s=coherence_every_s,
+    ).summary
+
+
+def analyze_session(
+    recording: Recording | np.ndarray,
+    *,
+    artifacts: str = "kubios",
+    spectral: hrv.SpectralMethod | None = None,
+    coherence: hrv.CoherenceMethod | None = None,
+    coherence_every_s: float = 5.0,
+) -> Analysis:
+    """Summarise a whole session, and keep what the summary was computed from.
+
+    A report draws the corrected beats, the spectrum and the coherence of the same computation,
+    so artifact correction (the costly part: about a second for a day) runs once.
+
+    Args:
+        recording: A :class:`~hrvcoach.recording.Recording`, or RR intervals in ms as a 1-D array
+            (one gap-free stretch starting at time 0).
+        artifacts: ``"kubios"`` or ``"none"``.
+        spectral: Spectrum settings (default :class:`hrvcoach.hrv.SpectralMethod`).
+        coherence: Coherence definition (default :class:`hrvcoach.hrv.CoherenceMethod`).
+        coherence_every_s: Interval between coherence windows.
+
+    Returns:
+        The summary, the corrected stretches and the spectrum.
 
     Raises:
         ValueError: For an unknown artifact method, or an array that is not positive finite RR.
@@ -203,11 +300,8 @@ def analyze(
         raw, excluded = _stretches_of_recording(recording)
         duration_s = float(recording.duration_s)
 
-    stretches: list[_Stretch] = []
-    corrected = 0
-    for s, count in _corrected(raw, artifacts):
-        stretches.append(s)
-        corrected += count
+    stretches = tuple(_corrected(s, artifacts, coherence, coherence_every_s) for s in raw)
+    corrected = sum(s.corrected for s in stretches)
 
     if stretches:
         rr_all = np.concatenate([s.rr_ms for s in stretches])
@@ -219,19 +313,17 @@ def analyze(
         succ = np.zeros(0, dtype=bool)
     td = hrv.time_domain(rr_all, successive=succ)
 
-    fd = hrv.band_powers(_welch_average(stretches, spectral), spectral)
+    spectrum = _welch_average(stretches, spectral)
+    fd = hrv.band_powers(spectrum, spectral)
 
-    ratios = [
-        hrv.coherence_series(s.rr_ms, s.t_s, every_s=coherence_every_s, method=coherence)
-        for s in stretches
-    ]
-    coh = np.concatenate([c.ratio for c in ratios]) if ratios else np.zeros(0)
-    coh_peak = np.concatenate([c.peak_hz for c in ratios]) if ratios else np.zeros(0)
+    series = [s.coherence for s in stretches]
+    coh = np.concatenate([c.ratio for c in series]) if series else np.zeros(0)
+    coh_peak = np.concatenate([c.peak_hz for c in series]) if series else np.zeros(0)
 
     def opt(value: float) -> float | None:
         return float(value) if math.isfinite(value) else None
 
-    return Summary(
+    summary = Summary(
         beats=sum(int(part.rr_ms.size) for part in raw),
         duration_s=duration_s,
         mean_rr_ms=td.mean_rr_ms,
@@ -256,3 +348,4 @@ def analyze(
         stretches=len(stretches),
         beats_analysed=int(rr_all.size),
     )
+    return Analysis(summary, stretches, spectrum)

@@ -28,6 +28,7 @@ from hrvcoach.store import METRIC_COLUMNS, AssessmentRow, SessionRow
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from hrvcoach.analysis import CorrectedStretch
     from hrvcoach.recording import Recording
 
 
@@ -975,25 +976,6 @@ class SessionReport:
         return float(self.beat_t_s[-1]) if self.beat_t_s.size else 0.0
 
 
-def _segments(recording: Recording) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Gap-free stretches of beats: ``(t_s, rr_ms)`` arrays, split at gaps and after-gap beats."""
-    from hrvcoach.beats import Beat, BeatFlag, Gap
-
-    out: list[tuple[list[float], list[float]]] = [([], [])]
-    dropped = BeatFlag.IMPLAUSIBLE | BeatFlag.BUFFERED
-    for event in recording.events:
-        if isinstance(event, Gap):
-            out.append(([], []))
-        elif isinstance(event, Beat):
-            if event.flags & dropped:
-                continue
-            if event.flags & BeatFlag.AFTER_GAP and out[-1][0]:
-                out.append(([], []))
-            out[-1][0].append(event.t_s)
-            out[-1][1].append(event.rr_ms)
-    return [(np.array(t, dtype=float), np.array(rr, dtype=float)) for t, rr in out if t]
-
-
 def session_report(
     recording: Recording,
     *,
@@ -1008,9 +990,9 @@ def session_report(
     :class:`hrvcoach.live.LiveHrv` as fast as it goes, so they are what the practice window showed.
     A longer recording is summarised in windows (see :func:`report_window_s`): per window the
     median heart rate and its 10th-90th percentiles, the RMSSD of the corrected beats inside it,
-    and the mean of the 64 s coherence values ending inside it. The spectrum is Welch's average over
-    the stretches without gaps, after artifact correction, with the settings of the whole-session
-    summary.
+    and the mean of the 64 s coherence values ending inside it. The corrected beats, the spectrum
+    and the coherence are those of the whole-session summary
+    (:func:`hrvcoach.analysis.analyze_session`), so the artifact correction runs once.
 
     Args:
         recording: The session.
@@ -1018,11 +1000,10 @@ def session_report(
         checkin: Stress before, after and the note.
         artifacts: Artifact correction, ``"kubios"`` or ``"none"``.
         summary: The whole-session numbers if known already (the history keeps them), as
-            ``Summary.to_json()``; else :func:`hrvcoach.analysis.analyze` computes them.
+            ``Summary.to_json()``; shown instead of those computed here.
     """
-    from hrvcoach import artifacts as art
     from hrvcoach import hrv
-    from hrvcoach.analysis import analyze
+    from hrvcoach.analysis import analyze_session
     from hrvcoach.beats import Beat, Gap
     from hrvcoach.live import LiveHrv
     from hrvcoach.pacer import BreathPattern, Pacer
@@ -1031,27 +1012,13 @@ def session_report(
     beats = recording.beats
     if len(beats) < 2:
         raise ReportError(f"{recording.path or 'recording'}: too few beats for a report")
-    if summary is None:
-        summary = analyze(recording, artifacts=artifacts).to_json()
-    numbers = dict(summary)
+    method = hrv.SpectralMethod()
+    analysis = analyze_session(recording, artifacts=artifacts, spectral=method)
+    numbers = dict(summary) if summary is not None else analysis.summary.to_json()
+    spectrum = analysis.spectrum
 
     beat_t = np.array([b.t_s for b in beats], dtype=float)
     hr = 60000.0 / np.array([b.rr_ms for b in beats], dtype=float)
-
-    artifact_t: list[float] = []
-    method = hrv.SpectralMethod()
-    spectra = []
-    corrected: list[tuple[np.ndarray, np.ndarray]] = []
-    for t_seg, rr_seg in _segments(recording):
-        fixed = art.correct(rr_seg, artifacts)
-        artifact_t += [float(t_seg[i]) for i in (*fixed.moved, *fixed.removed)]
-        t_fixed = t_seg[0] - rr_seg[0] / 1000.0 + np.cumsum(fixed.rr_ms) / 1000.0
-        artifact_t += [float(t_fixed[i]) for i in fixed.inserted]
-        corrected.append((t_fixed, fixed.rr_ms))
-        found = hrv.rr_spectrum(fixed.rr_ms, t_fixed, method)
-        if found is not None:
-            spectra.append(found)
-    spectrum = _average_spectrum(spectra)
     # The marked peak is the summary's, so the picture and the numbers agree.
     lf_peak = numbers.get("lf_peak_hz")
     peak = float(lf_peak) if isinstance(lf_peak, int | float) and math.isfinite(lf_peak) else None
@@ -1075,7 +1042,7 @@ def session_report(
             live_coh=np.array(live_coh, dtype=float),
         )
     else:
-        windows = _window_metrics(beat_t, hr, corrected, window_s)
+        windows = _window_metrics(beat_t, hr, analysis.stretches, window_s)
 
     plan = pace_plan(recording)
     pacer_t = np.zeros(0)
@@ -1107,7 +1074,7 @@ def session_report(
         summary=numbers,
         beat_t_s=beat_t,
         hr_bpm=hr,
-        artifact_t_s=np.array(sorted(artifact_t), dtype=float),
+        artifact_t_s=analysis.artifact_t_s,
         pacer_t_s=pacer_t,
         pacer_volume=pacer_v,
         pace_changes=plan,
@@ -1149,12 +1116,10 @@ def report_window_s(duration_s: float) -> float | None:
 def _window_metrics(
     beat_t_s: np.ndarray,
     hr_bpm: np.ndarray,
-    corrected: Sequence[tuple[np.ndarray, np.ndarray]],
+    corrected: Sequence[CorrectedStretch],
     window_s: float,
 ) -> dict[str, np.ndarray]:
     """Heart rate, RMSSD and coherence per window of ``window_s`` (see :func:`session_report`)."""
-    from hrvcoach import hrv
-
     count = max(1, math.ceil(float(beat_t_s[-1]) / window_s))
     middle = (np.arange(count) + 0.5) * window_s
 
@@ -1174,12 +1139,12 @@ def _window_metrics(
     diffs = np.zeros(count)
     coh_sum = np.zeros(count)
     coh_n = np.zeros(count)
-    for t_s, rr_ms in corrected:
-        if rr_ms.size >= 2:
-            k = bins(t_s[1:])
-            np.add.at(sq_sum, k, np.diff(rr_ms) ** 2)
+    for stretch in corrected:
+        if stretch.rr_ms.size >= 2:
+            k = bins(stretch.t_s[1:])
+            np.add.at(sq_sum, k, np.diff(stretch.rr_ms) ** 2)
             np.add.at(diffs, k, 1)
-        series = hrv.coherence_series(rr_ms, t_s)
+        series = stretch.coherence
         if series.ratio.size:
             k = bins(series.t_s)
             np.add.at(coh_sum, k, series.ratio)
@@ -1196,21 +1161,6 @@ def _window_metrics(
         "hr_low": hr_low,
         "hr_high": hr_high,
     }
-
-
-def _average_spectrum(spectra: Sequence[Any]) -> Any:
-    """Welch's average over stretches, weighted by their segments, as the session summary does:
-    the stretches on the longest frequency grid (a stretch shorter than one segment has a coarser
-    one and is left out when a longer one exists)."""
-    if not spectra:
-        return None
-    from hrvcoach import hrv
-
-    size = max(sp.frequency_hz.size for sp in spectra)
-    same = [sp for sp in spectra if sp.frequency_hz.size == size]
-    weights = np.array([max(sp.segments, 1) for sp in same], dtype=float)
-    power = np.average(np.stack([sp.power_ms2_per_hz for sp in same]), axis=0, weights=weights)
-    return hrv.Spectrum(same[0].frequency_hz, power, int(weights.sum()))
 
 
 def _time_axis(ax: Any, duration_s: float) -> str:
