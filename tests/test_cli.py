@@ -34,6 +34,19 @@ def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]
     assert f"hrvcoach {command}" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    "args",
+    [["demo", "--ratio", "-4:6"], ["bogus"], ["demo", "--minutes"], ["sessions", "--last", "x"]],
+)
+def test_a_usage_mistake_is_one_line(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert "--help" in err
+
+
 def test_replay_format_can_be_forced(
     shared_data: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -150,17 +150,22 @@ def _wait_for_beats(data_dir: Path, n: int, timeout_s: float = 30.0) -> Path:
     raise AssertionError("the session did not start recording")
 
 
-def test_sigterm_mid_session_leaves_a_complete_readable_recording(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("sig", "reason"), [(signal.SIGTERM, "terminated"), (signal.SIGHUP, "terminal closed")]
+)
+def test_a_signal_mid_session_leaves_a_complete_readable_recording(
+    sig: signal.Signals, reason: str, tmp_path: Path
+) -> None:
     from hrvcoach.readers import read_recording
 
     data_dir = tmp_path / "data"
     proc = _start_practice(data_dir, "--json")
     path = _wait_for_beats(data_dir, 60)
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(sig)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     summary = json.loads(out)
-    assert summary["ended_by"] == "terminated"
+    assert summary["ended_by"] == reason
     recording = read_recording(path)
     assert not recording.warnings
     assert len(recording.beats) == summary["beats"] > 50
@@ -231,3 +236,24 @@ def test_checkins_answered_in_the_window_reach_the_recording_and_the_history(
         store.rebuild(data_dir / "recordings")
         rows = store.sessions()
     assert (rows[0].checkin.before, rows[0].checkin.after) == (7, 3)
+
+
+def test_a_demo_on_a_recording_is_dated_now_and_keeps_its_pace_plan(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import datetime, timedelta
+
+    from hrvcoach.readers import read_recording
+
+    code, out, err = run_cli(
+        ["demo", "--headless", "--fast", "--recording", "sim-assessment-10min", "--minutes", "5",
+         "--json"],
+        capsys,
+    )
+    assert code == 0, err
+    made = read_recording(json.loads(out)["recording"])
+    assert made.meta.simulated  # a replay of a simulated example is still simulated
+    assert made.meta.start_time is not None
+    assert abs(datetime.now().astimezone() - made.meta.start_time) < timedelta(minutes=5)
+    paces = [m.text for m in made.marks if m.kind == "pace"]
+    assert paces[:3] == ["6.5 4:6", "6.0 4:6", "5.5 4:6"]  # the example's plan, followed

@@ -533,3 +533,14 @@ def test_a_utc_start_from_another_app_is_placed_in_the_local_evening(
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_rebuild_passes_over_the_assessment_result_sidecars(data_dir: Path) -> None:
+    folder = data_dir / "recordings"
+    folder.mkdir()
+    good = write_session(folder, datetime(2026, 11, 20, 7, 0, tzinfo=UTC))
+    (folder / "2026-11-20T07-00-00_assessment.result.json").write_text('{"resonance_bpm": 5.5}')
+    with open_store(data_dir) as store:
+        result = store.rebuild(folder)
+        assert [r.path for r in store.sessions()] == [good.resolve()]
+    assert not result.failed

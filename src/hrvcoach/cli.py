@@ -14,6 +14,7 @@ import keyword
 import logging
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from hrvcoach import __version__
 from hrvcoach.errors import HrvCoachError
@@ -36,8 +37,15 @@ COMMANDS: dict[str, str] = {
 log = logging.getLogger(__name__)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line (the full usage is one ``--help`` away)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="hrvcoach",
         description="HRV biofeedback breathing trainer: training, not treatment.",
     )
@@ -50,12 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     # The same options after the subcommand (``hrvcoach sessions --data-dir D``); SUPPRESS keeps
     # a value given before the subcommand when none is given after it.
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=data_dir_help)
     common.add_argument(
         "-v", "--verbose", action="count", default=argparse.SUPPRESS, help="more log output"
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, help_text in COMMANDS.items():
         module_name = name.replace("-", "_") + ("_" if keyword.iskeyword(name) else "")
         module = importlib.import_module(f"hrvcoach.commands.{module_name}")

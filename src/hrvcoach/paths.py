@@ -5,7 +5,21 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from hrvcoach.errors import StoreError
+
 ENV_VAR = "HRVCOACH_DATA_DIR"
+
+
+def _make_dir(path: Path, what: str) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise StoreError(f"{what} {path} is a file, not a folder") from None
+    except OSError as err:
+        reason = err.strerror or str(err)
+        raise StoreError(f"cannot create {what} {path}: {reason.lower()}") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise StoreError(f"cannot write to {what} {path}: permission denied")
 
 
 def data_dir(override: str | os.PathLike[str] | None = None, *, create: bool = True) -> Path:
@@ -19,13 +33,13 @@ def data_dir(override: str | os.PathLike[str] | None = None, *, create: bool = T
 
         path = Path(platformdirs.user_data_dir("hrvcoach", appauthor=False))
     if create:
-        path.mkdir(parents=True, exist_ok=True)
+        _make_dir(path, "the data folder")
     return path
 
 
 def recordings_dir(base: Path) -> Path:
     path = base / "recordings"
-    path.mkdir(parents=True, exist_ok=True)
+    _make_dir(path, "the recordings folder")
     return path
 
 

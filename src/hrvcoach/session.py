@@ -306,11 +306,16 @@ class Session:
 
 
 def install_stop_signals(loop: asyncio.AbstractEventLoop, stop: Callable[[str], None]) -> None:
-    """End the session cleanly on SIGINT (Ctrl-C) and SIGTERM."""
+    """End the session cleanly on SIGINT (Ctrl-C), SIGTERM and SIGHUP (its terminal closed)."""
     import contextlib
     import signal
 
-    for sig, reason in ((signal.SIGINT, "interrupted"), (signal.SIGTERM, "terminated")):
+    signals = (
+        (signal.SIGINT, "interrupted"),
+        (signal.SIGTERM, "terminated"),
+        (signal.SIGHUP, "terminal closed"),  # the terminal went away: keep the session all the same
+    )
+    for sig, reason in signals:
         # not available off Unix or outside the main thread: Ctrl-C then raises as usual
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop, reason)

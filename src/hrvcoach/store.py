@@ -978,7 +978,9 @@ class HistoryStore:
             candidates += sorted(
                 p.resolve()
                 for p in recordings_dir.iterdir()
-                if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".tmp")
+                if p.is_file()
+                and not p.name.startswith(".")
+                and not p.name.endswith((".tmp", ".result.json"))  # not recordings: sidecars
             )
         candidates += [p for p in sorted(old_by_path) if p not in candidates]
         items: list[tuple[_Indexed, str, CheckIn, int | None]] = []

@@ -131,22 +131,13 @@ def check_common(args: argparse.Namespace) -> None:
 
 
 # -- views --------------------------------------------------------------------------------------
-def display_available() -> bool:
-    """Whether a window can be shown (a desktop session, or an explicit Qt platform)."""
-    if sys.platform in ("darwin", "win32"):
-        return True
-    return bool(
-        os.environ.get("DISPLAY")
-        or os.environ.get("WAYLAND_DISPLAY")
-        or os.environ.get("QT_QPA_PLATFORM")
-    )
-
-
 def choose_view(args: argparse.Namespace) -> str:
     """``window``, ``terminal`` or ``none``."""
+    from hrvcoach.display import window_possible
+
     if args.headless:
         return "none"
-    if display_available():
+    if window_possible():
         return "window"
     if args.jsonl:  # JSON lines own stdout; a dashboard would garble them
         return "none"
@@ -276,7 +267,7 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
     if replayed is not None:
         from hrvcoach.drivers.replay import ReplaySource
 
-        pacer = _pacer_for_replay(replayed, pattern if args.pace is not None else None)
+        pacer = _pacer_for_replay(replayed, pattern, forced=args.pace is not None)
         source: Any = ReplaySource(replayed, playback=playback)
     else:
         pacer = Pacer(pattern)
@@ -362,12 +353,13 @@ def _replayed_recording(spec: str | None, input_format: str | None = None) -> An
     return recording
 
 
-def _pacer_for_replay(recording: Any, forced: BreathPattern | None) -> Any:
-    """The pacer a replay shows: the recorded pace plan, unless ``--pace`` overrides it."""
+def _pacer_for_replay(recording: Any, pattern: BreathPattern, *, forced: bool) -> Any:
+    """The pacer a replay shows: the recorded pace plan, unless ``--pace`` overrides it; with
+    no plan in the file, ``pattern`` (``--pace``, else your assessed or default pace)."""
     from hrvcoach.pacer import BreathPattern, Pacer
 
-    if forced is not None or not recording.meta.pace:
-        return Pacer(forced or BreathPattern())
+    if forced or not recording.meta.pace:
+        return Pacer(pattern)
     plan = list(recording.meta.pace)
     pacer = Pacer(BreathPattern.parse(plan[0][1]))
     for t_s, label in plan[1:]:
@@ -384,7 +376,9 @@ def _recorder(
     def make(info: SourceInfo) -> RecordingWriter:
         path = new_recording_path(paths.recordings_dir(data_dir), start, kind)
         plan = [(t_s, pattern.label()) for t_s, pattern in pacer.segments()]
-        return RecordingWriter(path, info=info, pace=plan, start_time=info.start_time or start)
+        # a replayed file started long ago, but this session (a demo on it) happens now
+        began = start if info.kind == "replay" else (info.start_time or start)
+        return RecordingWriter(path, info=info, pace=plan, start_time=began)
 
     return make
 

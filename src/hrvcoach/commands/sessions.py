@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hrvcoach.errors import UsageError
 from hrvcoach.store import KINDS, SessionRow
 
 if TYPE_CHECKING:
@@ -87,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
     from hrvcoach.paths import data_dir, recordings_dir
     from hrvcoach.store import CorruptStoreError, HistoryStore
 
+    if args.last is not None and args.last < 1:
+        raise UsageError("--last must be a whole number of sessions, 1 or more")
     base = data_dir(args.data_dir)
     exit_code = 0
     if not args.rebuild:

@@ -86,11 +86,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _display_available() -> bool:
     # The offscreen and minimal Qt platforms draw nowhere: a window there would never be closed.
-    import os
-    import sys
+    from hrvcoach import display
 
-    if os.environ.get("QT_QPA_PLATFORM", "").lower() in ("offscreen", "minimal"):
-        return False
-    if sys.platform in ("darwin", "win32"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return not display.offscreen() and display.window_possible()
