@@ -235,3 +235,84 @@ async def test_a_session_that_fails_leaves_no_done_frame_behind() -> None:
     assert dashboard.draws >= 1
     assert "DONE" not in ANSI.sub("", text)
     assert text.endswith("\x1b[?25h")  # the cursor is given back
+
+
+# -- the resonance assessment's step line -------------------------------------------------------
+def assessment_plan() -> tuple:
+    from hrvcoach.assess import plan_steps
+
+    return plan_steps([6.5, 6.0, 5.5, 5.0, 4.5], step_s=120.0, settle_s=20.0)
+
+
+def test_step_line_says_the_step_its_rate_settling_and_time_left() -> None:
+    from hrvcoach.assess import progress_at
+    from hrvcoach.tui import format_step
+
+    plan = assessment_plan()
+    assert format_step(progress_at(plan, -1.0)) == "5 rates, 2:00 each · first 6.5 /min"
+    assert format_step(progress_at(plan, 0.0)) == (
+        "step 1/5 · 6.5 /min · settling, scored from 0:20 · 2:00 left"
+    )
+    assert format_step(progress_at(plan, 130.0)) == (
+        "step 2/5 · 6.0 /min · settling, scored from 0:20 · 1:50 left"
+    )
+    assert format_step(progress_at(plan, 135.5)) == (
+        "step 2/5 · 6.0 /min · settling, scored from 0:20 · 1:45 left"  # whole seconds, rounded up
+    )
+    assert format_step(progress_at(plan, 155.0)) == "step 2/5 · 6.0 /min · scoring · 1:25 left"
+    assert format_step(progress_at(plan, 200.0)) == "step 2/5 · 6.0 /min · scoring · 0:40 left"
+    assert format_step(progress_at(plan, 235.0)) == (
+        "step 2/5 · 6.0 /min · scoring · next 5.5 /min in 0:05"
+    )
+    assert format_step(progress_at(plan, 595.0)) == "step 5/5 · 4.5 /min · scoring · 0:05 left"
+    assert format_step(progress_at(plan, 600.0)) == "all 5 steps done · scoring each rate…"
+    assert format_step(progress_at(plan, 130.0), ended=True) == (
+        "step 2/5 · 6.0 /min · stopped after 1 of 5 steps"
+    )
+
+
+def test_an_assessment_adds_a_fourth_line_that_fits_the_terminal() -> None:
+    from hrvcoach.assess import progress_at
+
+    plan = assessment_plan()
+    settling = state(130.0, protocol=progress_at(plan, 130.0))
+    lines = format_dashboard(settling, width=80, color=False)
+    assert len(lines) == 4
+    assert lines[3] == "step 2/5 · 6.0 /min · settling, scored from 0:20 · 1:50 left"
+    coloured = format_dashboard(settling, width=80, color=True)
+    assert coloured[3].startswith("\x1b[33m")  # amber while its breaths are not scored
+    scoring = format_dashboard(state(200.0, protocol=progress_at(plan, 200.0)), width=80)
+    assert "\x1b[33m" not in scoring[3]
+    for width in (30, 44):
+        for line in format_dashboard(settling, width=width, color=True):
+            assert len(ANSI.sub("", line)) <= width
+    assert len(format_dashboard(state(130.0), width=80, color=False)) == 3  # practice: three
+    plain = format_plain(settling)
+    assert plain.endswith(
+        "connected · Polar H10  step 2/5 · 6.0 /min · settling, scored from 0:20 · 1:50 left"
+    )
+
+
+async def test_an_assessment_dashboard_redraws_four_lines_with_the_step() -> None:
+    from hrvcoach.assess import plan_steps, protocol_pacer
+
+    plan = plan_steps([6.0, 5.0], step_s=40.0, settle_s=10.0)
+    pacer = protocol_pacer(plan)
+    source = SimulatedSource(SimParams(seed=3), pacer=pacer, playback=Playback(speed=80.0))
+    session = Session(
+        source, pacer=pacer, live=LiveHrv(artifacts="none"), duration_s=plan[-1].end_s
+    )
+    out = FakeTty()
+    dashboard = TerminalDashboard(session, out, refresh_hz=20.0, width=80, plan=plan)
+    session.sinks.append(dashboard)
+    async with dashboard:
+        await session.run()
+    text = out.getvalue()
+    assert "\x1b[3F" not in text
+    assert text.count("\x1b[4F") == dashboard.draws - 1  # each redraw goes back up four lines
+    frames = [ANSI.sub("", f).splitlines() for f in text.split("\x1b[4F")]
+    steps = {f[3].split(" · ")[0] for f in frames if len(f) == 4}
+    assert {"step 1/2", "step 2/2"} <= steps
+    assert any("step 2/2 · 5.0 /min · settling" in f[3] for f in frames if len(f) == 4)
+    assert frames[-1][0].startswith("DONE")
+    assert frames[-1][3] == "all 2 steps done · scoring each rate…"

@@ -2,12 +2,13 @@
 
 On a terminal, :class:`TerminalDashboard` redraws three lines about eight times a second: a bar
 that fills on the in-breath and empties on the out-breath with the cue and seconds left, the
-numbers (HR, RMSSD, coherence), and the clock with the state of the link. When the output is a
-file or a pipe, it writes one plain line every few seconds of session time instead (and one when
-the link changes), so a log stays readable.
+numbers (HR, RMSSD, coherence), and the clock with the state of the link. A resonance assessment
+adds a fourth line: the step, its rate, whether it is still settling, and the time left in it.
+When the output is a file or a pipe, it writes one plain line every few seconds of session time
+instead (and one when the link changes), so a log stays readable.
 
-The formatting is pure (:func:`format_dashboard`, :func:`format_plain`) and takes a
-:class:`DashboardState`; the class only gathers state from session updates and writes.
+The formatting is pure (:func:`format_dashboard`, :func:`format_plain`, :func:`format_step`) and
+takes a :class:`DashboardState`; the class only gathers state from session updates and writes.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from hrvcoach.beats import Beat, Contact, DeviceStatus, LinkState
 from hrvcoach.pacer import PacerState
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from hrvcoach.assess import AssessmentStep, ProtocolProgress
     from hrvcoach.live import LiveMetrics
     from hrvcoach.session import Session, SessionUpdate
 
@@ -63,6 +67,7 @@ class DashboardState:
         battery_pct: Last battery level reported.
         contact: Last skin-contact state reported.
         ended: The session is over (the final draw).
+        protocol: Where a resonance assessment is (``None`` for a practice session).
     """
 
     t_s: float
@@ -75,6 +80,11 @@ class DashboardState:
     battery_pct: int | None = None
     contact: Contact = Contact.UNKNOWN
     ended: bool = False
+    protocol: ProtocolProgress | None = None
+
+
+#: in the last seconds of a step, the step line says what comes next, as the window's guide does
+ANNOUNCE_NEXT_S = 10.0
 
 
 def _clock(t_s: float | None) -> str:
@@ -140,10 +150,40 @@ def _fit(text: str, visible: int, width: int) -> str:
     return text if visible <= width else text[: max(0, width - 1)] + "…"
 
 
-def format_dashboard(state: DashboardState, *, width: int = 80, color: bool = True) -> list[str]:
-    """The three dashboard lines for a terminal ``width`` columns wide (at least 40 is useful).
+def format_step(progress: ProtocolProgress, *, ended: bool = False) -> str:
+    """The assessment's line: ``"step 2/5 · 6.0 /min · settling, scored from 0:20 · 1:25 left"``.
 
-    Each line's visible length is at most ``width``; with ``color`` the lines carry ANSI colours.
+    Args:
+        progress: Where the protocol is (:func:`hrvcoach.assess.progress_at`).
+        ended: The session is over: a protocol stopped part-way says how far it got.
+    """
+    plan = progress.steps
+    n = len(plan)
+    if not plan:
+        return ""
+    if progress.done:
+        return f"all {n} steps done · scoring each rate…"
+    step = progress.step
+    if step is None:
+        first = plan[0]
+        return f"{n} rates, {_clock(first.duration_s)} each · first {first.rate_bpm:.1f} /min"
+    head = f"step {step.index + 1}/{n} · {step.rate_bpm:.1f} /min"
+    if ended:
+        return f"{head} · stopped after {progress.steps_done} of {n} steps"
+    left = _clock(math.ceil(progress.step_left_s - 1e-6))
+    following = plan[step.index + 1] if step.index + 1 < n else None
+    if progress.settling:
+        return f"{head} · settling, scored from {_clock(step.settle_s)} · {left} left"
+    if following is not None and progress.step_left_s <= ANNOUNCE_NEXT_S:
+        return f"{head} · scoring · next {following.rate_bpm:.1f} /min in {left}"
+    return f"{head} · scoring · {left} left"
+
+
+def format_dashboard(state: DashboardState, *, width: int = 80, color: bool = True) -> list[str]:
+    """The dashboard lines for a terminal ``width`` columns wide (at least 40 is useful).
+
+    Three lines, and a fourth with the step when ``state.protocol`` is set. Each line's visible
+    length is at most ``width``; with ``color`` the lines carry ANSI colours.
     """
     width = max(24, width)
 
@@ -195,7 +235,13 @@ def format_dashboard(state: DashboardState, *, width: int = 80, color: bool = Tr
     if room >= 2:
         link = _fit(link, len(link), room)
         line3 += "   " + paint(link_color, "●") + " " + paint(DIM, link)
-    return [line1, line2, line3]
+    if state.protocol is None:
+        return [line1, line2, line3]
+    step = format_step(state.protocol, ended=state.ended)
+    # amber while settling: those breaths are not scored yet
+    settling = state.protocol.settling and not state.ended
+    line4 = paint(AMBER if settling else BOLD, _fit(step, len(step), width))
+    return [line1, line2, line3, line4]
 
 
 def format_plain(state: DashboardState) -> str:
@@ -210,6 +256,8 @@ def format_plain(state: DashboardState) -> str:
         f"coherence {_num(None if m is None else m.coherence, 1)}",
         _link_words(state)[0],
     ]
+    if state.protocol is not None:
+        parts.append(format_step(state.protocol, ended=state.ended))
     return "  ".join(parts)
 
 
@@ -255,6 +303,7 @@ class TerminalDashboard:
         plain_every_s: Session seconds between plain lines when ``stream`` is not a terminal.
         color: ANSI colours; default: on a terminal unless ``NO_COLOR`` is set.
         width: Columns; default: the terminal's width.
+        plan: The steps of a resonance assessment: a fourth line follows them.
     """
 
     LINES = 3
@@ -268,8 +317,11 @@ class TerminalDashboard:
         plain_every_s: float = 5.0,
         color: bool | None = None,
         width: int | None = None,
+        plan: Sequence[AssessmentStep] | None = None,
     ) -> None:
         self.session = session
+        self.plan = tuple(plan) if plan else ()
+        self.lines = self.LINES + (1 if self.plan else 0)
         self.stream = stream if stream is not None else sys.stdout
         self.tty = _is_tty(self.stream)
         self.refresh_s = 1.0 / refresh_hz
@@ -343,6 +395,12 @@ class TerminalDashboard:
         elapsed_s = self.session.active_s(t_s)
         if self.session.duration_s is not None:
             elapsed_s = min(elapsed_s, self.session.duration_s)
+        protocol = None
+        if self.plan:
+            from hrvcoach.assess import progress_at
+
+            # the protocol runs on session time: a pause does not stop its steps
+            protocol = progress_at(self.plan, t_s)
         return DashboardState(
             t_s=elapsed_s,
             duration_s=self.session.duration_s,
@@ -355,6 +413,7 @@ class TerminalDashboard:
             battery_pct=self._battery,
             contact=self._contact,
             ended=self._ended,
+            protocol=protocol,
         )
 
     # -- output ---------------------------------------------------------------------------------
@@ -377,7 +436,7 @@ class TerminalDashboard:
             return
         self._last_draw = time.monotonic()
         lines = format_dashboard(self.state(), width=self.width(), color=self.color)
-        up = f"\x1b[{self.LINES}F" if self._drawn else ""
+        up = f"\x1b[{self.lines}F" if self._drawn else ""
         self._drawn = True
         self.draws += 1
         self._write(up + "".join(f"{CLEAR_LINE}{line}\n" for line in lines))
@@ -415,8 +474,8 @@ class TerminalDashboard:
         self._ended = True
         if self.tty:
             if self._drawn:
-                self._write(f"\x1b[{self.LINES}F" + f"{CLEAR_LINE}\n" * self.LINES)
-                self._write(f"\x1b[{self.LINES}F")
+                self._write(f"\x1b[{self.lines}F" + f"{CLEAR_LINE}\n" * self.lines)
+                self._write(f"\x1b[{self.lines}F")
             self._write(SHOW_CURSOR)
 
     def finish(self) -> None:
