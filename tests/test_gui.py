@@ -185,7 +185,7 @@ def test_link_view_words_and_colours() -> None:
         seconds_since_beat=1.0,
     )
     assert ok.text == (
-        "Connected  ·  Polar H10  ·  contact good  ·  2 beats corrected  ·  battery 80%"
+        "Connected  ·  Polar H10  ·  contact good  ·  2 beats corrected live  ·  battery 80%"
     )
     assert ok.color == theme.GOOD
     loose = link_view(
@@ -211,6 +211,23 @@ def test_link_view_words_and_colours() -> None:
     )
     assert again.text.startswith("Reconnecting")
     assert again.color == theme.WARN
+    assert again.text.endswith("no beats corrected live")
+
+
+def test_link_view_says_the_session_has_ended_instead_of_connected() -> None:
+    over = link_view(
+        LinkState.CONNECTED,
+        device="simulator",
+        contact=Contact.NOT_DETECTED,
+        battery_pct=80,
+        artifacts=89,
+        simulated=True,
+        seconds_since_beat=9.0,
+        ended=True,
+    )
+    # the live state of the link, contact and battery meant something while the session ran
+    assert over.text == "Session ended  ·  simulator  ·  89 beats corrected live"
+    assert over.color == theme.MUTED
 
 
 def test_clock_format() -> None:
@@ -266,7 +283,12 @@ def test_simulated_session_runs_to_the_end_summary(qtbot, make_window, artifacts
     assert tiles["coherence"].value.text() == "3.4"
     assert tiles["resonance"].value.text() == "5.5"  # 0.092 Hz is 5.5 breaths a minute
     assert tiles["beats"].value.text() == str(result.beats)
-    assert "3 corrected" in tiles["beats"].detail.text()
+    # the summary's count is the whole-session analysis's, the header's the live pipeline's:
+    # each says which it is, so two different numbers do not look like a mistake
+    assert tiles["beats"].detail.text() == "3 corrected in the whole-session analysis"
+    assert window.link_label.text().startswith("Session ended  ·  simulator")
+    assert "corrected live" in window.link_label.text()
+    assert "Connected" not in window.link_label.text()
     expected = "4:00" if result.ended_by == "duration" else fmt_clock(result.t_s, nearest=True)
     assert window.summary_title.text() == f"Session complete  ·  {expected}"
     assert not window.pause_button.isEnabled()
@@ -287,6 +309,8 @@ def test_live_summary_without_an_analysis_uses_the_final_metrics(qtbot, make_win
     final = window.result.final_metrics
     assert window.summary_tiles["rmssd_ms"].value.text() == f"{final.rmssd_ms:.0f}"
     assert "last minute" in window.summary_sub.text()
+    detail = window.summary_tiles["beats"].detail.text()
+    assert detail == f"{final.artifacts} corrected live"
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -138,9 +138,18 @@ def link_view(
     artifacts: int | None,
     simulated: bool,
     seconds_since_beat: float | None,
+    ended: bool = False,
 ) -> LinkView:
-    """Words for the indicator: link state first, then contact, artifacts and battery."""
-    if link is LinkState.CONNECTED:
+    """Words for the indicator: link state first, then contact, artifacts and battery.
+
+    ``artifacts`` is the live pipeline's running count, and says so ("corrected live"): the end
+    summary's whole-session analysis corrects the full recording at once and may count others.
+    Once the session has ended (``ended``) the link no longer matters: the line says the session
+    is over and what it ran on.
+    """
+    if ended:
+        head, color = "Session ended", theme.MUTED
+    elif link is LinkState.CONNECTED:
         head, color = "Connected", theme.GOOD
     elif link is LinkState.RECONNECTING:
         head, color = "Reconnecting…", theme.WARN
@@ -151,21 +160,28 @@ def link_view(
     parts = [head]
     if device:
         parts.append(device + (" (simulated)" if simulated and "sim" not in device.lower() else ""))
-    if contact is Contact.NOT_DETECTED:
+    if ended:
+        pass  # contact and silence were about the session under way
+    elif contact is Contact.NOT_DETECTED:
         parts.append("no skin contact")
         color = theme.WARN if color == theme.GOOD else color
     elif contact is Contact.DETECTED:
         parts.append("contact good")
-    if link is LinkState.CONNECTED and seconds_since_beat is not None and seconds_since_beat > 4.0:
+    if (
+        not ended
+        and link is LinkState.CONNECTED
+        and seconds_since_beat is not None
+        and seconds_since_beat > 4.0
+    ):
         parts.append(f"no beat for {int(seconds_since_beat)} s")
         color = theme.WARN
     if artifacts is not None:
         parts.append(
-            "no beats corrected"
+            "no beats corrected live"
             if artifacts == 0
-            else f"{artifacts} beat{'s' if artifacts != 1 else ''} corrected"
+            else f"{artifacts} beat{'s' if artifacts != 1 else ''} corrected live"
         )
-    if battery_pct is not None:
+    if battery_pct is not None and not ended:
         parts.append(f"battery {battery_pct}%")
     return LinkView("  ·  ".join(parts), color)
 
@@ -207,6 +223,7 @@ class _Tile(QFrame):
         self.unit.setProperty("role", "unit")
         self.detail = QLabel("")
         self.detail.setProperty("role", "caption")
+        self.detail.setWordWrap(True)  # a small window wraps a long detail rather than cut it
         lay = self.box = QVBoxLayout(self)
         lay.setContentsMargins(16, 10, 16, 10)
         lay.setSpacing(2)
@@ -949,6 +966,7 @@ class PracticeWindow(QWidget):
             artifacts=None if self._metrics is None else self._metrics.artifacts,
             simulated=simulated,
             seconds_since_beat=None if self.ended else since,
+            ended=self.ended and not failed,
         )
         if view.text != self.link_label.text():
             self.link_label.setText(view.text)
@@ -1044,11 +1062,13 @@ class PracticeWindow(QWidget):
         if beats is None and result is not None:
             beats = float(result.beats)
         t["beats"].value.setText(fmt_number(beats))
+        # Two counts that need not agree: the whole-session analysis corrects the full recording
+        # at once, the live pipeline corrected beat by beat (the header's count). Each is named.
         corrected = as_float(field_of(summary, "artifacts_corrected"))
-        if corrected is None and final is not None:
-            corrected = float(final.artifacts)
         if corrected is not None:
-            t["beats"].detail.setText(f"{int(corrected)} corrected")
+            t["beats"].detail.setText(f"{int(corrected)} corrected in the whole-session analysis")
+        elif final is not None:
+            t["beats"].detail.setText(f"{final.artifacts} corrected live")
         if result is not None and result.gaps:
             t["beats"].detail.setText(t["beats"].detail.text() + f"  ·  {result.gaps} gaps")
         self.summary_spark.show_series(self._coh_t, self._coh_v)
