@@ -364,10 +364,11 @@ def test_slow_breathing_recording_peaks_where_the_breathing_put_it(shared_data: 
 
 
 # -- the command ----------------------------------------------------------------------------------
-def test_assess_on_the_simulator_stores_the_result_and_sets_the_default_pace(
+def test_assess_on_the_simulator_is_stored_as_simulated_and_keeps_the_default_pace(
     data_dir: Path, capsys: pytest.CaptureFixture[str], artifacts_dir: Path
 ) -> None:
     from hrvcoach.readers import read_recording
+    from hrvcoach.reports import compute_trends
     from hrvcoach.settings import Settings
     from hrvcoach.store import HistoryStore
 
@@ -408,17 +409,26 @@ def test_assess_on_the_simulator_stores_the_result_and_sets_the_default_pace(
     assert recording.duration_s == pytest.approx(450.0, abs=2.0)
     beside = json.loads(Path(result["saved"]["result_file"]).read_text(encoding="utf-8"))
     assert beside["resonance_bpm"] == 5.0
+    assert beside["simulated"] is True
 
-    settings = Settings.load(data_dir)
-    assert settings.pace_bpm == 5.0
-    assert settings.pace_source.startswith("assessment ")
+    # no real heart made this: the user's practice pace is not the simulator's resonance
+    assert result["simulated"] is True
+    assert "pace_bpm" not in result["saved"]
+    assert not (data_dir / "settings.json").exists()
+    assert Settings.load(data_dir).pace_source == "default"
     with HistoryStore.open(data_dir) as store:
         latest = store.latest_assessment()
         indexed = store.find_file(Path(result["recording"]))
+        rows = store.sessions()
     assert indexed is not None
     assert indexed.kind == "assessment"
+    assert indexed.simulated
     assert latest is not None
-    assert latest.session_id == indexed.id
+    assert latest.session_id == indexed.id  # stored as simulated: through its simulated session
+    # the history's trends leave it out with its session, and show it when asked to
+    assert compute_trends(rows, assessments=[latest]).assessments == ()
+    shown = compute_trends(rows, assessments=[latest], include_simulated=True).assessments
+    assert [rate for _, rate in shown] == [5.0]
     assert (latest.rate_bpm, latest.confidence) == (5.0, "clear")
     assert [s["rate_bpm"] for s in latest.steps] == [6.5, 6.0, 5.5, 5.0, 4.5]
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -468,7 +478,7 @@ def test_a_flat_responder_keeps_the_usual_pace(
     )
     assert code == 0, err
     assert "No clear resonance rate." in out
-    assert "Your default pace stays at 6.0 breaths/min." in out
+    assert "Simulated: your default pace is unchanged (6.0 breaths/min)" in out
     assert Settings.load(data_dir).pace_source == "default"
 
 
@@ -489,6 +499,20 @@ def test_assess_scores_one_recording_per_rate_from_another_app(
     assert result["resonance_bpm"] == 5.5
     assert [s["phase_deg"] for s in result["steps"]] == [None, None, None]
     assert result["steps"][1]["peak_trough_bpm"] == pytest.approx(16.0, abs=1.0)
+
+    # a person's own recordings: their resonance becomes the default pace of practice
+    from hrvcoach.settings import Settings
+    from hrvcoach.store import HistoryStore
+
+    assert result["simulated"] is False
+    assert result["saved"]["pace_bpm"] == 5.5
+    settings = Settings.load(data_dir)
+    assert settings.pace_bpm == 5.5
+    assert settings.pace_source.startswith("assessment ")
+    with HistoryStore.open(data_dir) as store:
+        latest = store.latest_assessment()
+    assert latest is not None
+    assert latest.rate_bpm == 5.5
 
 
 @pytest.mark.parametrize(
@@ -565,7 +589,63 @@ def test_assess_in_the_window_runs_the_protocol_and_closes_itself(
     assert Path(result["recording"]).is_file()
     # the window showed the result it stored: the screenshot is taken as the result appears
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert result["saved"]["pace_bpm"] == 5.0
+    assert "pace_bpm" not in result["saved"]  # the simulator's resonance is not the user's
+
+
+def no_display(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+
+
+SHORT_SIM_PROTOCOL = [
+    "assess",
+    "--device",
+    "sim:resonance=5.0,seed=3",
+    "--fast",
+    "--rates",
+    "6,5",
+    "--step-minutes",
+    "0.75",
+    "--settle-seconds",
+    "10",
+]
+
+
+def test_assess_without_a_display_paces_in_the_terminal_dashboard(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    no_display(monkeypatch)
+    code, out, err = run_cli(["--data-dir", str(data_dir), *SHORT_SIM_PROTOCOL], capsys)
+    assert code == 0, err
+    # captured output is not a terminal: the dashboard writes plain lines, with the step
+    lines = out.splitlines()
+    steps = [line for line in lines if " · settling, scored from 0:10" in line]
+    assert any("step 1/2 · 6.0 /min" in line for line in steps)
+    assert any("step 2/2 · 5.0 /min" in line for line in steps)
+    assert any(" IN " in line or " OUT " in line for line in steps)  # the breath cue is there
+    assert any("HR " in line and "RMSSD" in line for line in steps)  # live numbers are shown
+    done = next(i for i, line in enumerate(lines) if " DONE " in line)
+    assert lines[done].endswith("all 2 steps done · scoring each rate…")
+    # then the result, after the dashboard, and no step lines in stderr to garble it
+    assert "Resonance: 5.0 breaths/min." in "\n".join(lines[done:])
+    assert "Simulated: your default pace is unchanged (6.0 breaths/min)" in out
+    assert "step 1/2" not in err
+    assert not (data_dir / "settings.json").exists()
+
+
+def test_assess_json_without_a_display_keeps_stdout_for_the_result(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    no_display(monkeypatch)
+    code, out, err = run_cli(
+        ["--data-dir", str(data_dir), *SHORT_SIM_PROTOCOL, "--json", "--no-save"], capsys
+    )
+    assert code == 0, err
+    result = json.loads(out)  # nothing but the result
+    assert result["resonance_bpm"] == 5.0
+    assert result["simulated"] is True
+    assert "step 2/2 · 5.0 /min · settling, scored from 0:10" in err  # the dashboard is on stderr
 
 
 def test_assess_screenshot_is_refused_without_a_window(

@@ -486,6 +486,13 @@ class TerminalDashboard:
             now = self.session.now_s()
             if math.isfinite(now) and self._frozen_s is None:
                 self._t_s = max(self._t_s, now)
+            duration_s = self.session.duration_s
+            if duration_s is not None and self._frozen_s is None:
+                # a source that ends within the session's slack of its length ran its length
+                # (the session's own rule): the last beat comes a little before the end
+                left_s = duration_s - self.session.active_s(self._t_s)
+                if 0.0 < left_s <= getattr(self.session, "END_SLACK_S", 0.0):
+                    self._t_s += left_s
         self._ended = True
         if self._task is not None:
             self._task.cancel()

@@ -8,6 +8,9 @@ default pace of 'practice' until the next assessment.
 
 Done the protocol in another app? Score those recordings with --recording RATE=FILE (one paced
 recording per rate), or re-score an earlier assessment with --recording FILE.
+
+An assessment of the simulator (or of a simulated recording) is stored as simulated and never
+changes the default pace: no real heart produced it.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from hrvcoach.errors import HrvCoachError, RecordingError, UsageError
 
@@ -84,8 +87,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--headless",
         action="store_true",
-        help="no window (the pacer is shown in one when a display is available): progress "
-        "lines on stderr only",
+        help="no pacer at all (one is shown in a window when a display is available, else in the "
+        "terminal): progress lines on stderr only",
     )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--png", type=Path, metavar="PATH", help="save a picture of the criteria")
@@ -199,7 +202,7 @@ class BeatCollector:
 
 
 def _live_engine(*, shown: bool) -> Any:
-    """The live HRV engine when a window shows its numbers; otherwise one that computes nothing.
+    """The live HRV engine when a view shows its numbers; otherwise one that computes nothing.
 
     Scoring works on the beats alone. Live HRV loads neurokit2 on its first spectrum, which
     blocks the event loop for seconds; in a sped-up run the session clock moves on meanwhile, so
@@ -226,12 +229,36 @@ class _NoLiveMetrics:
 
 @dataclass(frozen=True)
 class ProtocolRun:
-    """What running the protocol produced."""
+    """What running the protocol produced.
+
+    Attributes:
+        recording: The recording made, if the source opened.
+        beats: Every beat received.
+        ended_at_s: Session time of the end.
+        ended_by: How the session ended (``SessionResult.ended_by``).
+        simulated: No real heart produced the beats (the simulator).
+    """
 
     recording: Path | None
     beats: tuple[Beat, ...]
     ended_at_s: float
     ended_by: str
+    simulated: bool = False
+
+
+@dataclass(frozen=True)
+class FromRecordings:
+    """Existing recordings scored (``--recording``).
+
+    Attributes:
+        result: The scored assessment.
+        recording: The earlier hrvcoach assessment scored again, if that is what was given.
+        simulated: Every recording was made by the simulator.
+    """
+
+    result: AssessmentResult
+    recording: Path | None
+    simulated: bool
 
 
 @dataclass(frozen=True)
@@ -242,6 +269,7 @@ class Scored:
     payload: dict[str, object]
     saved: dict[str, object]
     recording: Path | None
+    simulated: bool = False
 
 
 def run_protocol(
@@ -254,6 +282,7 @@ def run_protocol(
     fast: bool,
     window: bool,
     progress: bool,
+    dashboard: TextIO | None = None,
     finish: Callable[[ProtocolRun], AssessmentOutcome] | None = None,
     screenshot: Path | None = None,
     close_when_done_s: float | None = None,
@@ -261,6 +290,9 @@ def run_protocol(
     """Pace every step once, recording everything, and return the beats.
 
     Args:
+        window: Guide the protocol in the window.
+        progress: Without a window: a line on stderr as each step begins.
+        dashboard: Without a window: the terminal dashboard, with the step, drawn on this stream.
         finish: With a window: scores the run when the session has ended (on the session
             thread, so the window stays smooth) and returns what the window shows as the result.
         screenshot: With a window: a PNG of it as the result appears.
@@ -295,7 +327,7 @@ def run_protocol(
     session = Session(
         source,
         pacer=pacer,
-        live=_live_engine(shown=window),
+        live=_live_engine(shown=window or dashboard is not None),
         recorder=recorder,
         duration_s=duration_s,
         sinks=[collector],
@@ -310,6 +342,7 @@ def run_protocol(
             tuple(collector.beats),
             ended_at,
             getattr(result, "ended_by", "stopped"),
+            simulated=bool(getattr(getattr(source, "info", None), "simulated", False)),
         )
 
     try:
@@ -326,7 +359,13 @@ def run_protocol(
             )
             result = outcome.result
         else:
-            result = asyncio.run(_run_headless(session))
+            view = None
+            if dashboard is not None:
+                from hrvcoach.tui import TerminalDashboard
+
+                view = TerminalDashboard(session, stream=dashboard, plan=steps)
+                session.sinks.append(view)
+            result = asyncio.run(_run_headless(session, view))
     except (HrvCoachError, KeyboardInterrupt):
         path = getattr(session.writer, "path", None)
         if path is not None:
@@ -335,11 +374,14 @@ def run_protocol(
     return protocol_run(result)
 
 
-async def _run_headless(session: Any) -> Any:
+async def _run_headless(session: Any, dashboard: Any = None) -> Any:
     from hrvcoach.session import install_stop_signals
 
     install_stop_signals(asyncio.get_running_loop(), session.stop)
-    return await session.run()
+    if dashboard is None:
+        return await session.run()
+    async with dashboard:
+        return await session.run()
 
 
 def _trusted(beats: tuple[Beat, ...] | list[Beat]) -> tuple[list[float], list[float]]:
@@ -375,7 +417,7 @@ def _pacer_from_marks(recording: Any) -> Pacer | None:
     return pacer
 
 
-def assess_recordings(items: list[str], *, settle_s: float) -> tuple[AssessmentResult, Path | None]:
+def assess_recordings(items: list[str], *, settle_s: float) -> FromRecordings:
     """Score ``RATE=FILE`` recordings (one per rate) or one earlier assessment ``FILE``."""
     from hrvcoach.assess import (
         MIN_SCORED_S,
@@ -405,9 +447,10 @@ def assess_recordings(items: list[str], *, settle_s: float) -> tuple[AssessmentR
             )
         pacer = _pacer_from_marks(recording)
         scores = [score_step(t_s, rr_ms, step, pacer=pacer) for step in steps]
-        return choose_resonance(scores), path
+        return FromRecordings(choose_resonance(scores), path, bool(recording.meta.simulated))
 
     scores = []
+    simulated = []
     for index, item in enumerate(paired):
         rate_text, _, file_text = item.partition("=")
         try:
@@ -416,6 +459,7 @@ def assess_recordings(items: list[str], *, settle_s: float) -> tuple[AssessmentR
             raise UsageError(f"--recording {item!r}: {rate_text!r} is not a rate") from None
         path = Path(file_text)
         recording = read_recording(path)
+        simulated.append(bool(recording.meta.simulated))
         t_s, rr_ms = _trusted(recording.beats)
         if len(t_s) < 20:
             raise RecordingError(path, f"has only {len(t_s)} usable beats")
@@ -432,7 +476,7 @@ def assess_recordings(items: list[str], *, settle_s: float) -> tuple[AssessmentR
             )
             pacer = None
         scores.append(score_step(t_s, rr_ms, step, pacer=pacer))
-    return choose_resonance(scores), None
+    return FromRecordings(choose_resonance(scores), None, all(simulated))
 
 
 # -- output ---------------------------------------------------------------------------------------
@@ -518,8 +562,13 @@ def store_result(
     *,
     data_dir: Path,
     recording: Path | None,
+    simulated: bool = False,
 ) -> dict[str, object]:
     """Write the result beside the recording, add it to the history and set the default pace.
+
+    A simulated assessment is kept too, but as what it is: in the history only through its
+    recording (indexed as a simulated session, which trends leave out), and it never sets the
+    default pace, which belongs to the person's own heart.
 
     Returns what was saved where (for the JSON output and the closing lines).
     """
@@ -537,9 +586,13 @@ def store_result(
         except OSError as err:
             log.warning("could not write %s: %s", beside, err)
     rate = result.resonance_bpm if result.resonance_bpm is not None else result.best_bpm
-    if rate is not None:
+    if simulated:
+        saved["simulated"] = True
+    if rate is not None and (recording is not None or not simulated):
+        # a simulated result with no recording has no simulated session to be linked to, and
+        # the history could not tell it from a real one
         saved["history"] = _add_to_history(result, rate, data_dir=data_dir, recording=recording)
-    if result.resonance_bpm is not None:
+    if result.resonance_bpm is not None and not simulated:
         settings = Settings.load(data_dir)
         settings.pace_bpm = result.resonance_bpm
         settings.pace_source = f"assessment {datetime.now().astimezone().date().isoformat()}"
@@ -588,8 +641,14 @@ def run(args: argparse.Namespace) -> int:
     if args.recording:
         if args.device:
             raise UsageError("--recording scores files; it cannot be used with --device")
-        result, recording = assess_recordings(args.recording, settle_s=settle_s)
-        scored = _keep(result, recording, args=args, data_dir=data_dir)
+        found = assess_recordings(args.recording, settle_s=settle_s)
+        scored = _keep(
+            found.result,
+            found.recording,
+            args=args,
+            data_dir=data_dir,
+            simulated=found.simulated,
+        )
     else:
         if args.device and (args.device.startswith("replay:") or Path(args.device).is_file()):
             raise UsageError(
@@ -603,6 +662,11 @@ def run(args: argparse.Namespace) -> int:
         window = not args.headless and _display_available()
         if args.screenshot and not window:
             raise UsageError("--screenshot needs a display (a window); drop --headless")
+        # Without a display the pacer goes in the terminal: nobody holds 4.5 breaths a minute
+        # without a guide. With --json, stdout carries the result alone, so it draws on stderr.
+        dashboard = None
+        if not window and not args.headless:
+            dashboard = sys.stderr if args.json else sys.stdout
         kept: list[Scored | HrvCoachError] = []
 
         def finish(run_: ProtocolRun) -> AssessmentOutcome:
@@ -618,7 +682,8 @@ def run(args: argparse.Namespace) -> int:
             speed=args.speed or 1.0,
             fast=args.fast,
             window=window,
-            progress=not args.json,
+            progress=not args.json and dashboard is None,
+            dashboard=dashboard,
             finish=finish,
             screenshot=args.screenshot,
             close_when_done_s=OFFSCREEN_LINGER_S if offscreen else None,
@@ -675,7 +740,9 @@ def _score_run(
         t_s, rr_ms = _trusted(run_.beats)
         result = assess_beats(t_s, rr_ms, done, pacer=pacer)
         try:
-            outcome = _keep(result, recording, args=args, data_dir=data_dir)
+            outcome = _keep(
+                result, recording, args=args, data_dir=data_dir, simulated=run_.simulated
+            )
         except HrvCoachError as err:
             outcome = err
     kept.append(outcome)
@@ -688,21 +755,30 @@ def _keep(
     *,
     args: argparse.Namespace,
     data_dir: Path,
+    simulated: bool = False,
 ) -> Scored:
     """Store the result (unless ``--no-save``) and draw it (``--png``)."""
     payload = result.to_json(recording=str(recording) if recording else None)
+    payload["simulated"] = simulated
     saved: dict[str, object] = {}
     if not args.no_save:
-        saved = store_result(result, payload, data_dir=data_dir, recording=recording)
+        saved = store_result(
+            result, payload, data_dir=data_dir, recording=recording, simulated=simulated
+        )
         payload["saved"] = saved
     if args.png:
         save_png(result, args.png)
         payload["png"] = str(args.png)
-    return Scored(result, payload, saved, recording)
+    return Scored(result, payload, saved, recording, simulated)
 
 
 def pace_sentence(scored: Scored, *, no_save: bool, current_bpm: float) -> str:
     """What happens to the default practice pace, in one sentence."""
+    if scored.simulated:
+        return (
+            f"Simulated: your default pace is unchanged ({current_bpm:.1f} breaths/min); "
+            "only an assessment of your own heart sets it."
+        )
     if "pace_bpm" in scored.saved:
         return f"Practice now paces {scored.saved['pace_bpm']:.1f} breaths/min by default."
     if no_save:
@@ -737,7 +813,7 @@ def _report(scored: Scored, *, args: argparse.Namespace, settings: Any) -> int:
     else:
         verdict = f"Resonance: {result.resonance_bpm:.1f} breaths/min."
     print(f"{verdict} {result.reason}")
-    if "pace_bpm" in scored.saved or not args.no_save:
+    if "pace_bpm" in scored.saved or not args.no_save or scored.simulated:
         print(pace_sentence(scored, no_save=args.no_save, current_bpm=settings.pace_bpm))
     if scored.recording is not None:
         print(f"Recording: {scored.recording}")
