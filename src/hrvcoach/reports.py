@@ -212,12 +212,15 @@ def compute_trends(
         today: The last day of the window (default: today, local time).
         include_simulated: Also count simulator sessions (they are left out by default: no real
             heart produced them).
-        assessments: Resonance assessments, shown with the pace.
+        assessments: Resonance assessments, shown with the pace; one whose recording is a
+            simulated session is left out with it.
     """
     today = today or datetime.now().astimezone().date()
     practice = [r for r in rows if r.is_practice]
     real = [r for r in practice if include_simulated or not r.simulated]
     excluded = len(practice) - len(real)
+    simulated_ids = {r.id for r in rows if r.simulated and not include_simulated}
+    assessments = [a for a in assessments if a.session_id not in simulated_ids]
     real.sort(key=lambda r: r.start)
     if days is not None:
         if days < 1:
