@@ -4,6 +4,7 @@ pipeline on the session thread, controls that reach the session, and screenshots
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import math
 import threading
 import wave
@@ -36,6 +37,7 @@ from hrvcoach.gui.app import WindowOutcome, display_available, run_practice_wind
 from hrvcoach.gui.audio import CuePlayer, write_tone
 from hrvcoach.gui.bridge import SessionRunner
 from hrvcoach.gui.checkin import Checkin, build_checkin_dialog
+from hrvcoach.gui.guide import result_view
 from hrvcoach.gui.pacer_widget import view_of
 from hrvcoach.gui.window import PracticeWindow, fmt_clock, link_view
 from hrvcoach.live import LiveHrv
@@ -820,6 +822,9 @@ def test_assessment_in_the_window_guides_each_step_and_ends_with_the_result(
     assert [r.chosen for r in view.rows] == [False, True]
     outcome = window.runner.summary
     assert page.reason.text() == outcome.result.reason
+    # on the simulator the rate is the simulated person's, not the user's
+    simulated = result_view(dataclasses.replace(outcome, simulated=True))
+    assert simulated.headline == "Simulated resonance rate: 5.0 breaths/min"
     five = outcome.result.steps[1]
     assert view.rows[1].cells[0] == f"{five.peak_trough_bpm:.1f}"
     assert not window.plot.isVisible()
@@ -833,7 +838,6 @@ def test_assessment_in_the_window_guides_each_step_and_ends_with_the_result(
 
 def test_an_assessment_that_could_not_be_scored_says_why(qtbot, make_window) -> None:
     from hrvcoach.assess import AssessmentOutcome
-    from hrvcoach.gui.guide import result_view
 
     view = result_view(
         AssessmentOutcome(None, problem="the assessment ended after 1 of 5 steps (stopped)")

@@ -879,12 +879,14 @@ class AssessmentOutcome:
         pace_note: One sentence on the default practice pace: now this rate, or why it stays.
         problem: Why there is no result (too few steps completed ...); empty when there is one.
         recording: Where the assessment was recorded, as text, if it was.
+        simulated: The simulator produced the beats: the rate is the simulated person's.
     """
 
     result: AssessmentResult | None
     pace_note: str = ""
     problem: str = ""
     recording: str | None = None
+    simulated: bool = False
 
 
 def assess_beats(

@@ -796,6 +796,7 @@ def _outcome(scored: Scored | HrvCoachError, settings: Any) -> AssessmentOutcome
         scored.result,
         pace_note=pace_sentence(scored, no_save=no_save, current_bpm=settings.pace_bpm),
         recording=str(scored.recording) if scored.recording else None,
+        simulated=scored.simulated,
     )
 
 

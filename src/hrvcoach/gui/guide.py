@@ -282,7 +282,8 @@ def result_view(outcome: AssessmentOutcome) -> ResultView:
             footer,
         )
     if result.resonance_bpm is not None:
-        headline = f"Your resonance rate: {result.resonance_bpm:.1f} breaths/min"
+        whose = "Simulated" if outcome.simulated else "Your"
+        headline = f"{whose} resonance rate: {result.resonance_bpm:.1f} breaths/min"
     else:
         headline = "No clear resonance rate"
     confidence = CONFIDENCE_WORDS.get(result.confidence, result.confidence)
