@@ -824,6 +824,8 @@ def _report(scored: Scored, *, args: argparse.Namespace, settings: Any) -> int:
 
 
 def _display_available() -> bool:
-    from hrvcoach.gui.app import display_available  # cheap: Qt loads only when a window opens
+    # as practice does: where Qt cannot start on the named display (it would abort the process),
+    # the terminal dashboard paces the protocol instead
+    from hrvcoach.display import window_possible
 
-    return display_available()
+    return window_possible()
