@@ -33,7 +33,7 @@ from hrvcoach.beats import (
 from hrvcoach.drivers.simulated import SimParams, SimulatedSource, simulate
 from hrvcoach.errors import DeviceError, UsageError
 from hrvcoach.gui import theme
-from hrvcoach.gui.app import WindowOutcome, display_available, run_practice_window
+from hrvcoach.gui.app import WindowOutcome, run_practice_window
 from hrvcoach.gui.audio import CuePlayer, write_tone
 from hrvcoach.gui.bridge import SessionRunner
 from hrvcoach.gui.checkin import Checkin, build_checkin_dialog
@@ -242,18 +242,6 @@ def test_clock_format() -> None:
     ]
     assert fmt_clock(None) == fmt_clock(math.inf) == "–"
     assert (fmt_clock(599.6), fmt_clock(599.6, nearest=True)) == ("9:59", "10:00")
-
-
-def test_display_available_follows_the_environment(monkeypatch) -> None:
-    for var in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setattr("sys.platform", "linux")
-    assert display_available() is False
-    monkeypatch.setenv("DISPLAY", ":0")
-    assert display_available() is True
-    monkeypatch.delenv("DISPLAY")
-    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
-    assert display_available() is True
 
 
 # -- the window with real sessions -----------------------------------------------------------------

@@ -232,9 +232,10 @@ def format_summary(summary: Summary) -> str:
         return f"{value:{fmt}}{unit}"
 
     minutes = float(data.get("duration_s") or 0.0) / 60.0  # type: ignore[arg-type]
+    corrected = data.get("artifacts_corrected") or 0
     lines = [
         f"  duration       {minutes:.1f} min, {data['beats']} beats, "
-        f"{data.get('artifacts_corrected', 0)} artifacts corrected",
+        f"{corrected} {'beat' if corrected == 1 else 'beats'} corrected",
         f"  mean HR        {num('mean_hr_bpm', '.1f', ' bpm')}",
         f"  RMSSD          {num('rmssd_ms', '.1f', ' ms')}",
         f"  SDNN           {num('sdnn_ms', '.1f', ' ms')}",

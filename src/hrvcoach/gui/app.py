@@ -31,15 +31,6 @@ DEFAULT_SIZE = (1280, 800)
 STOP_TIMEOUT_S = 30.0
 
 
-def display_available() -> bool:
-    """True when Qt can draw: a desktop, X11/Wayland, or an explicit QT_QPA_PLATFORM."""
-    if os.environ.get("QT_QPA_PLATFORM"):
-        return True
-    if sys.platform in ("darwin", "win32"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
 @dataclass(frozen=True)
 class WindowOutcome:
     """What the window hands back to the command that opened it.
