@@ -25,37 +25,20 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("HRVCOACH_SHARED_DATA", ROOT.parent / "shared" / "data"))
-DEFAULT_FILE = SHARED / "rr" / "physionet-healthy-24h" / "000.txt"
+from common import DAY_FILE as DEFAULT_FILE
+from common import command_s  # a sibling script, not a package
 
 
 def timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
     start = time.perf_counter()
     out = fn(*args, **kwargs)
     return out, time.perf_counter() - start
-
-
-def command_s(*argv: str) -> float:
-    """Wall-clock time of an ``hrvcoach`` command in a fresh process with an empty history."""
-    with tempfile.TemporaryDirectory() as data_dir:
-        start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "hrvcoach", "--data-dir", data_dir, *argv],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            cwd=ROOT,
-        )
-        return time.perf_counter() - start
 
 
 def main(argv: list[str] | None = None) -> int:

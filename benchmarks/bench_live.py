@@ -31,10 +31,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("HRVCOACH_SHARED_DATA", ROOT.parent / "shared" / "data"))
-DEFAULT_FILE = SHARED / "rr" / "physionet-healthy-24h" / "000.txt"
+from common import DAY_FILE as DEFAULT_FILE  # a sibling script, not a package
 
 
 def load_rr(path: Path, limit: int | None) -> np.ndarray:

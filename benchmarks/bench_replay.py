@@ -37,18 +37,14 @@ import asyncio
 import json
 import os
 import resource
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_live import naive_per_beat_s  # a sibling script, not a package
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("HRVCOACH_SHARED_DATA", ROOT.parent / "shared" / "data"))
-DEFAULT_FILE = SHARED / "rr" / "physionet-healthy-24h" / "000.txt"
+from bench_live import naive_per_beat_s  # sibling scripts, not a package
+from common import DAY_FILE as DEFAULT_FILE
+from common import command_s
 
 
 async def _play(recording: object, artifacts: str, estimator: str) -> object:
@@ -86,19 +82,6 @@ def _compare_estimators(recording: object, artifacts: str, hours: float) -> dict
     refreshes = hours * 3600.0 / live.spectral_every_s
     out["extra_ms_per_refresh"] = 1e3 * (out["signal_psd_s"] - out["numpy_s"]) / refreshes
     return out
-
-
-def _command_s(*argv: str) -> float:
-    """Wall-clock time of an ``hrvcoach`` command in a fresh process (start-up included)."""
-    with tempfile.TemporaryDirectory() as data_dir:  # keep the user's history out of it
-        start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "hrvcoach", "--data-dir", data_dir, *argv],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            cwd=ROOT,
-        )
-        return time.perf_counter() - start
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -168,9 +151,9 @@ def main(argv: list[str] | None = None) -> int:
 
     compare = _compare_estimators(recording, args.artifacts, args.compare_hours)
 
-    analyze_cmd_s = _command_s("analyze", str(args.file), "--json", "--artifacts", args.artifacts)
+    analyze_cmd_s = command_s("analyze", str(args.file), "--json", "--artifacts", args.artifacts)
     replay_cmd_s = (
-        _command_s("replay", str(args.file), "--fast", "--headless", "--artifacts", args.artifacts)
+        command_s("replay", str(args.file), "--fast", "--headless", "--artifacts", args.artifacts)
         if args.cli
         else None
     )
