@@ -74,11 +74,80 @@ def test_live_time_domain_equals_hrv_time_on_the_last_window(
 def test_live_with_kubios_equals_hrv_time_on_its_corrected_window(shared_data: Path) -> None:
     rr = _ectopic(shared_data)
     live = LiveHrv()
+    while_held = 0
     for i, beat in enumerate(_beats(rr)):
         m = live.update(beat)
-        if i % 23 == 0 and i >= 3:
-            _assert_metrics_equal(m, _nk_time(live.window().rr_ms))
+        # Also while beats are held out: the window reported is the one the numbers describe.
+        if (i % 23 == 0 and i >= 3) or (live.held and i % 3 == 0):
+            w = live.window()
+            assert w.t_s[-1] <= beat.t_s
+            _assert_metrics_equal(m, _nk_time(w.rr_ms, w.t_s))
+            while_held += live.held > 0
     assert m.artifacts >= 10
+    assert while_held >= 10
+
+
+def _with_artifact(clean: np.ndarray, kind: str, k: int) -> np.ndarray:
+    if kind == "missed":  # two successive RR merged into one
+        return np.concatenate((clean[:k], [clean[k] + clean[k + 1]], clean[k + 2 :]))
+    # an extra (premature) beat inserted inside one RR
+    return np.concatenate((clean[:k], [0.45 * clean[k], 0.55 * clean[k]], clean[k + 1 :]))
+
+
+def _rmssd_over_clean(rr: np.ndarray, clean: np.ndarray, **kwargs: object) -> np.ndarray:
+    """RMSSD at each beat of ``rr`` divided by RMSSD of ``clean`` at the same moment."""
+    ref = LiveHrv()
+    ref_t = np.cumsum(clean) / 1000.0
+    ref_rmssd = np.array([ref.update(b).rmssd_ms for b in _beats(clean)])
+    live = LiveHrv(**kwargs)  # type: ignore[arg-type]
+    ratio = []
+    for beat in _beats(rr):
+        m = live.update(beat)
+        j = int(np.searchsorted(ref_t, beat.t_s + 1e-6, side="right")) - 1
+        ratio.append(m.rmssd_ms / ref_rmssd[j])
+    return np.array(ratio)
+
+
+@pytest.mark.parametrize("kind", ["missed", "extra"])
+@pytest.mark.parametrize("k", [100, 300, 450])
+def test_an_artifact_never_inflates_live_rmssd(shared_data: Path, kind: str, k: int) -> None:
+    clean = _slow_breathing(shared_data)
+    rr = _with_artifact(clean, kind, k)
+    ratio = _rmssd_over_clean(rr, clean)
+    assert np.nanmax(ratio) < 1.5
+    assert np.nanmin(ratio) > 0.8
+    # Without holding the beat out, the first user's jump is there (several-fold for seconds).
+    unheld = _rmssd_over_clean(rr, clean, hold_ratio=None)
+    assert np.nanmax(unheld) > 2.5
+    assert np.count_nonzero(unheld > 1.5) >= 4
+
+
+def test_a_held_beat_enters_as_kubios_corrected_it(shared_data: Path) -> None:
+    from hrvcoach import artifacts
+
+    clean = _slow_breathing(shared_data)[:400]
+    k = 300
+    rr = _with_artifact(clean, "missed", k)
+    t = np.cumsum(rr) / 1000.0
+    live = LiveHrv()
+    held_at = []
+    for i, beat in enumerate(_beats(rr)):
+        m = live.update(beat)
+        if live.held and i >= k - 5:  # (a clean beat may be held too, briefly, elsewhere)
+            held_at.append(i)
+            w = live.window()
+            assert rr[k] not in w.rr_ms
+            assert w.t_s[-1] < t[k]  # the window pauses at the beat before the missed one
+        if beat.t_s >= t[k] + 16.0:
+            break
+    assert held_at[0] == k  # held from the moment it arrived
+    assert len(held_at) <= 15  # settled within one refresh and the look-ahead
+    assert live.held == 0
+    assert m.artifacts >= 1
+    w = live.window()
+    batch = artifacts.correct(rr).rr_ms
+    start = int(np.searchsorted(w.t_s, t[k - 10]))
+    np.testing.assert_allclose(w.rr_ms[start : start + 20], batch[k - 10 : k + 10])
 
 
 def test_an_ectopic_beat_is_corrected_within_one_refresh_and_look_ahead(shared_data: Path) -> None:

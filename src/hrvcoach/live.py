@@ -14,13 +14,20 @@ over the last 64 s (:func:`hrv.coherence`), each over beats since the last gap o
 stretch is that long the spectrum uses what there is (from ``min_spectral_s``) with segments half
 as long as it, as ``signal_psd`` does.
 
-**Artifacts** (Kubios, via neurokit2): a beat enters the window at once, as it came, so the display
-never waits. At each refresh the Kubios method runs over the beats not yet final plus up to
-``artifact_context_beats`` corrected beats before them (its thresholds need neighbours), and every
-beat that has at least ``artifact_lookahead_beats`` beats after it is replaced by its corrected
-version and becomes final. A premature beat therefore shows for at most one refresh interval plus
-the look-ahead (about 5-10 s), and the spectrum, computed right after the correction, never sees it.
-Each correction (moved, removed or inserted beat) counts once in :attr:`LiveMetrics.artifacts`.
+**Artifacts** (Kubios, via neurokit2): a beat that looks normal enters the window at once, as it
+came, so the display never waits. A beat that looks like an artifact (:meth:`LiveHrv._suspect`:
+its RR more than ``hold_ratio`` from the median of the last 10 beats in the window *and* its
+difference from the beat before over the Kubios method's first threshold) is *held* out of the
+window, with every beat after it, until the Kubios pass has decided: one missed beat would
+otherwise multiply RMSSD several-fold for the seconds before its correction. At each refresh the
+Kubios method runs over the beats not yet final plus up to ``artifact_context_beats`` corrected
+beats before them (its thresholds need neighbours), and every beat that has at least
+``artifact_lookahead_beats`` beats after it is replaced by its corrected version and becomes
+final. A held beat enters as the method corrected it (or as it came, when the method left it),
+and the held beats after it are tested again; the window pauses meanwhile, at most one refresh
+interval plus the look-ahead (about 5-10 s). The spectrum, computed right after the correction,
+never sees an artifact the method corrects. Each correction (moved, removed or inserted beat)
+counts once in :attr:`LiveMetrics.artifacts`.
 
 **Gaps**: :meth:`LiveHrv.gap`, a beat flagged ``AFTER_GAP``, and a dropped beat (``IMPLAUSIBLE`` or
 ``BUFFERED``, never used) break the chain of successive differences: the difference across the
@@ -129,6 +136,9 @@ class LiveHrv:
         min_spectral_s: Shortest gap-free stretch the spectrum is computed over.
         artifact_context_beats: Corrected beats given to the Kubios method before the new ones.
         artifact_lookahead_beats: Beats that must follow a beat before its correction is final.
+        hold_ratio: Relative distance from the median of the last 10 beats beyond which a beat
+            not yet final may be held out of the window (see :meth:`_suspect`); ``None``: never
+            hold. Only with ``artifacts="kubios"``.
     """
 
     def __init__(
@@ -145,6 +155,7 @@ class LiveHrv:
         min_spectral_s: float = 50.0,
         artifact_context_beats: int = 32,
         artifact_lookahead_beats: int = 5,
+        hold_ratio: float | None = 0.25,
     ) -> None:
         if window_s <= 0 or spectral_every_s <= 0:
             raise ValueError("window_s and spectral_every_s must be positive")
@@ -169,6 +180,7 @@ class LiveHrv:
         self.min_spectral_s = min(float(min_spectral_s), self.spectral_window_s)
         self.context_beats = int(artifact_context_beats)
         self.lookahead_beats = int(artifact_lookahead_beats)
+        self.hold_ratio = None if hold_ratio is None else float(hold_ratio)
         self._horizon_s = (
             max(self.window_s, self.spectral_window_s, self.coherence_method.window_s) + 2.0
         )
@@ -180,6 +192,9 @@ class LiveHrv:
         # Kubios state: raw beats not yet final, and the final corrected beats before them.
         self._pending: list[tuple[float, float]] = []
         self._context: deque[tuple[float, float]] = deque(maxlen=max(self.context_beats, 1))
+        # The last _n_held pending beats are held out of the window (always a suffix of _pending).
+        self._n_held = 0
+        self._hold_th_ms: float | None = None  # Kubios first threshold, recomputed each refresh
         self._artifacts = 0
         self._next_refresh_s: float | None = None
         self._last_t_s = 0.0
@@ -288,9 +303,14 @@ class LiveHrv:
             if beat.flags & BeatFlag.AFTER_GAP:
                 self._break(beat.t_s - beat.rr_ms / 1000.0)
             self._hr_bpm = 60000.0 / beat.rr_ms
-            self._append(beat.t_s, beat.rr_ms)
             if self.artifact_method == "kubios":
                 self._pending.append((beat.t_s, beat.rr_ms))
+                if self._n_held or self._suspect(beat.rr_ms):
+                    self._n_held += 1
+                else:
+                    self._append(beat.t_s, beat.rr_ms)
+            else:
+                self._append(beat.t_s, beat.rr_ms)
         if beat.t_s >= self._next_refresh_s:
             self._refresh(beat.t_s)
             self._next_refresh_s = (
@@ -310,6 +330,63 @@ class LiveHrv:
             self._context.clear()
         self._break_next = True
         self._segment_start_s = max(self._segment_start_s, resume_t_s)
+
+    def _suspect(self, rr_ms: float) -> bool:
+        """Whether a new beat looks like an artifact and must wait for the Kubios pass.
+
+        Both must hold: its RR lies more than ``hold_ratio`` from the median of the last 10
+        beats in the window since the last break (at least 5 of them), and, when the window holds
+        10 successive differences, its difference from the beat before exceeds the Kubios method's
+        first threshold (5.2 quartile deviations of the last 91 absolute differences). The first
+        test alone holds the wide swings of slow breathing; the second alone, 5-15 % of clean
+        beats; together they hold missed, extra and premature beats and about 1 % of clean ones.
+        """
+        if self.hold_ratio is None or not self._buf:
+            return False
+        ref: list[float] = []
+        for i in range(len(self._buf) - 1, max(len(self._buf) - 11, -1), -1):
+            e = self._buf[i]
+            if e.t < self._segment_start_s:
+                break
+            ref.append(e.rr)
+        if len(ref) < 5:
+            return False
+        median = float(np.median(ref))
+        if abs(rr_ms - median) <= self.hold_ratio * median:
+            return False
+        if self._break_next:
+            return True  # no beat before it to compare with
+        th = self._hold_threshold()
+        return th is None or abs(rr_ms - self._buf[-1].rr) > th
+
+    def _hold_threshold(self) -> float | None:
+        if self._hold_th_ms is None:
+            diffs: list[float] = []
+            for i in range(len(self._buf) - 1, -1, -1):
+                d = self._buf[i].d
+                if d is not None:
+                    diffs.append(abs(d))
+                    if len(diffs) == 91:
+                        break
+            if len(diffs) < 10:
+                return None
+            q1, q3 = np.percentile(diffs, [25, 75])
+            self._hold_th_ms = 5.2 * float(q3 - q1) / 2.0
+        return self._hold_th_ms
+
+    def _release(self) -> None:
+        """Let held beats into the window, in order, up to the first that still looks wrong."""
+        while self._n_held:
+            t, rr = self._pending[len(self._pending) - self._n_held]
+            if self._suspect(rr):
+                return
+            self._append(t, rr)
+            self._n_held -= 1
+
+    @property
+    def held(self) -> int:
+        """Beats held out of the window until the Kubios pass has decided on them."""
+        return self._n_held
 
     @property
     def artifacts(self) -> int:
@@ -361,6 +438,7 @@ class LiveHrv:
     # -- refresh -----------------------------------------------------------------------------
     def _refresh(self, t_s: float) -> None:
         if self.artifact_method == "kubios":
+            self._hold_th_ms = None
             self._kubios_pass(lookahead=self.lookahead_beats)
         self._resync()
         self._update_spectral(t_s)
@@ -395,9 +473,14 @@ class LiveHrv:
         self._spectral = (lf, hf, lf_hf, lf_peak, coh, coh_peak)
 
     def _accept_pending(self, m: int) -> None:
-        """The first ``m`` pending beats are final as they came (already in the window)."""
+        """The first ``m`` pending beats are final as they came; held ones among them enter."""
+        first_held = len(self._pending) - self._n_held
+        for t, rr in self._pending[first_held:m]:
+            self._append(t, rr)
         self._context.extend(self._pending[:m])
         self._pending = self._pending[m:]
+        self._n_held = min(self._n_held, len(self._pending))
+        self._release()
 
     def _kubios_pass(self, *, lookahead: int) -> None:
         """Correct the pending beats; make final all but the last ``lookahead`` of them."""
@@ -438,28 +521,34 @@ class LiveHrv:
         # The corrected beats, with times: unchanged peaks keep their beat's own time.
         time_of = {int(p): t_in[k - 1] for k, p in enumerate(peaks) if k > 0}
         final: list[tuple[float, float]] = []
-        prev_peak = int(clean[lo - 1]) if lo > 0 else int(peaks[c])
-        prev_t = time_of.get(prev_peak, t_in[c - 1] if c > 0 else t_in[0] - rr_in[0] / 1000.0)
+        # The first new interval starts at the last final peak as the window holds it: the method
+        # may move a context peak again, but that beat is final, so the new interval is measured
+        # from where it stays (otherwise RR and beat times would disagree by the move).
+        prev_peak = int(peaks[c])
+        prev_t = t_in[c - 1] if c > 0 else t_in[0] - rr_in[0] / 1000.0
+        starts: list[int] = []
         for j in range(lo, hi):
             p = int(clean[j])
             t = time_of.get(p, prev_t + (p - prev_peak) / 1e6)
             final.append((t, (p - prev_peak) / 1000.0))
+            starts.append(prev_peak)
             prev_peak, prev_t = p, t
         # Exact input values where the interval itself is untouched.
         raw_rr = {int(peaks[k + 1]): (int(peaks[k]), float(rr_in[k])) for k in range(rr_in.size)}
         for i, (t, _rr) in enumerate(final):
-            end = int(clean[lo + i])
-            start = int(clean[lo + i - 1])  # lo >= 1: clean[0] is the first peak, never moved
-            known = raw_rr.get(end)
-            if known is not None and known[0] == start:
+            known = raw_rr.get(int(clean[lo + i]))
+            if known is not None and known[0] == starts[i]:
                 final[i] = (t, known[1])
         rest = pending[m:]
-        break_next = self._break_next
-        self._break_next = self._pop_right(len(pending))
+        in_window = len(pending) - self._n_held
+        if in_window:
+            self._break_next = self._pop_right(in_window)
         for t, rr in final:
             self._append(t, rr)
-        for t, rr in rest:
-            self._append(t, rr)
-        self._break_next = break_next
         self._context.extend(final)
+        # The beats after the final part are tested again against the corrected ones.
         self._pending = list(rest)
+        self._n_held = len(rest)
+        # Whatever enters now continues the chain (_append clears _break_next); if nothing does,
+        # the next beat breaks it exactly where the first beat taken back did.
+        self._release()
