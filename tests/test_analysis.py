@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from hrvcoach import artifacts, hrv
-from hrvcoach.analysis import Summary, analyze
+from hrvcoach.analysis import Summary, analyze, analyze_session
 from hrvcoach.beats import Beat, BeatFlag, Gap, Mark
 from hrvcoach.cli import main
 from hrvcoach.live import LiveHrv
@@ -255,3 +255,53 @@ def test_analyze_command_too_few_beats(tmp_path: Path, capsys: pytest.CaptureFix
     path.write_text("812\n")
     assert main(["analyze", str(path)]) == 3
     assert "fewer than 2 usable beats" in capsys.readouterr().err
+
+
+SPECTRAL_KEYS = ("vlf_ms2", "lf_ms2", "hf_ms2", "total_power_ms2", "lf_hf", "lf_peak_hz")
+
+
+def _first_seconds(rr: np.ndarray, seconds: float) -> np.ndarray:
+    return rr[: int(np.searchsorted(np.cumsum(rr) / 1000.0, seconds, side="right"))]
+
+
+@pytest.mark.parametrize("seconds", [12.0, 19.0, 70.0, 119.0])
+def test_no_spectral_numbers_from_less_than_two_minutes(shared_data: Path, seconds: float) -> None:
+    rr = _first_seconds(_slow_breathing(shared_data), seconds)
+    analysis = analyze_session(rr)
+    data = analysis.summary.to_json()
+    assert all(data[key] is None for key in SPECTRAL_KEYS)
+    assert analysis.spectrum is None
+    assert data["rmssd_ms"] is not None  # the time domain still speaks for short sessions
+    # Coherence needs its 64 s window and no more.
+    assert (data["coherence"] is None) == (seconds < 64.0)
+
+
+def test_spectral_numbers_from_two_minutes_of_gap_free_beats(shared_data: Path) -> None:
+    rr = _slow_breathing(shared_data)
+    s = analyze(_first_seconds(rr, 125.0))
+    assert all(isinstance(getattr(s, key), float) for key in SPECTRAL_KEYS)
+    assert s.lf_ms2 > s.hf_ms2  # slow breathing puts its rhythm in LF
+    # 200 s in two stretches of 100 s: long in total, but no stretch long enough.
+    part = _first_seconds(rr, 100.0)
+    t = np.cumsum(part) / 1000.0
+    events: list = [Beat(float(a), float(b)) for a, b in zip(t, part, strict=True)]
+    events.append(Gap(float(t[-1]), 5.0))
+    events += [Beat(float(a) + t[-1] + 5.0, float(b)) for a, b in zip(t, part, strict=True)]
+    split = analyze(_recording(events))
+    assert split.stretches == 2
+    assert all(getattr(split, key) is None for key in SPECTRAL_KEYS)
+    # The rule is a parameter: asked for less, the same session gives numbers.
+    assert analyze(_recording(events), min_spectral_s=60.0).lf_ms2 is not None
+
+
+def test_analyze_json_of_a_50_s_fit_file_has_no_spectral_numbers(
+    shared_data: Path, capsys: pytest.CaptureFixture
+) -> None:
+    path = shared_data / "rr/garmin-fit/python-fitparse_garmin-fenix-5-walk.fit"
+    assert main(["analyze", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["format"] == "garmin-fit"
+    assert 40 < data["duration_s"] < 60
+    assert all(data[key] is None for key in SPECTRAL_KEYS)
+    assert data["coherence"] is None
+    assert data["rmssd_ms"] > 0

@@ -11,7 +11,9 @@ dropped beats: ``IMPLAUSIBLE`` and ``BUFFERED`` beats are never used). Then, per
 Time domain is over all stretches at once, leaving out the differences across breaks (neurokit2's
 rule with ``RRI_Time``). The spectrum is Welch's average, by neurokit2's ``signal_psd``, over the
 segments of every stretch long enough for full segments (two segments long, as ``signal_psd`` cuts
-segments to half a shorter series; :class:`hrvcoach.hrv.SpectralMethod`). Session **coherence** is
+segments to half a shorter series; :class:`hrvcoach.hrv.SpectralMethod`), and only when at least
+one stretch covers :data:`MIN_SPECTRAL_S` (120 s): the LF band needs about 2 minutes (Task Force
+1996), so a shorter session reports no spectral numbers at all (``None``). Session **coherence** is
 the mean of the 64 s coherence computed every 5 s of session time
 (:func:`hrvcoach.hrv.coherence_series`): the number the user watched during the session, averaged.
 
@@ -37,6 +39,10 @@ if TYPE_CHECKING:
 #: beats with these flags are never used (see :mod:`hrvcoach.beats`)
 EXCLUDED_FLAGS = BeatFlag.IMPLAUSIBLE | BeatFlag.BUFFERED
 
+#: shortest gap-free stretch (s, sum of its corrected RR) a whole-session spectrum is computed
+#: from: the LF band (down to 0.04 Hz, 25 s a cycle) needs about 2 minutes (Task Force 1996)
+MIN_SPECTRAL_S = 120.0
+
 
 @dataclass(frozen=True)
 class Summary:
@@ -47,7 +53,9 @@ class Summary:
         duration_s: Session time covered by the recording.
         mean_rr_ms, mean_hr_bpm, sdnn_ms, rmssd_ms, pnn50_pct, nn50: Time domain (neurokit2
             conventions: SDNN ddof 1, pNN50 over beats).
-        vlf_ms2, lf_ms2, hf_ms2, total_power_ms2, lf_hf, lf_peak_hz: Welch spectrum, ms².
+        vlf_ms2, lf_ms2, hf_ms2, total_power_ms2, lf_hf, lf_peak_hz: Welch spectrum, ms²;
+            ``None`` unless a gap-free stretch covers ``min_spectral_s`` (default
+            :data:`MIN_SPECTRAL_S`), and ``lf_peak_hz`` also when the LF band has no peak.
         coherence: Mean coherence ratio of the 64 s windows every 5 s.
         coherence_max: Highest window coherence.
         coherence_windows: Windows averaged.
@@ -121,7 +129,8 @@ class Analysis:
     Attributes:
         summary: The numbers.
         stretches: The gap-free stretches after artifact correction, in order.
-        spectrum: Welch's average the band powers come from (``None``: too short for one).
+        spectrum: Welch's average the band powers come from (``None``: no stretch covers the
+            shortest span the spectrum needs).
     """
 
     summary: Summary
@@ -232,6 +241,7 @@ def analyze(
     spectral: hrv.SpectralMethod | None = None,
     coherence: hrv.CoherenceMethod | None = None,
     coherence_every_s: float = 5.0,
+    min_spectral_s: float = MIN_SPECTRAL_S,
 ) -> Summary:
     """Summarise a whole session (:func:`analyze_session` without what it was computed from).
 
@@ -242,6 +252,8 @@ def analyze(
         spectral: Spectrum settings (default :class:`hrvcoach.hrv.SpectralMethod`).
         coherence: Coherence definition (default :class:`hrvcoach.hrv.CoherenceMethod`).
         coherence_every_s: Interval between coherence windows.
+        min_spectral_s: Shortest gap-free stretch (s) the spectrum is computed from; without
+            one, every spectral value is ``None``.
 
     Returns:
         The summary.
@@ -255,6 +267,7 @@ def analyze(
         spectral=spectral,
         coherence=coherence,
         coherence_every_s=coherence_every_s,
+        min_spectral_s=min_spectral_s,
     ).summary
 
 
@@ -265,6 +278,7 @@ def analyze_session(
     spectral: hrv.SpectralMethod | None = None,
     coherence: hrv.CoherenceMethod | None = None,
     coherence_every_s: float = 5.0,
+    min_spectral_s: float = MIN_SPECTRAL_S,
 ) -> Analysis:
     """Summarise a whole session, and keep what the summary was computed from.
 
@@ -278,6 +292,8 @@ def analyze_session(
         spectral: Spectrum settings (default :class:`hrvcoach.hrv.SpectralMethod`).
         coherence: Coherence definition (default :class:`hrvcoach.hrv.CoherenceMethod`).
         coherence_every_s: Interval between coherence windows.
+        min_spectral_s: Shortest gap-free stretch (s) the spectrum is computed from; without
+            one, every spectral value is ``None``.
 
     Returns:
         The summary, the corrected stretches and the spectrum.
@@ -313,7 +329,9 @@ def analyze_session(
         succ = np.zeros(0, dtype=bool)
     td = hrv.time_domain(rr_all, successive=succ)
 
-    spectrum = _welch_average(stretches, spectral)
+    # Below the shortest span the LF band needs there is no honest spectral number to give.
+    longest_s = max((float(np.sum(s.rr_ms)) / 1000.0 for s in stretches), default=0.0)
+    spectrum = _welch_average(stretches, spectral) if longest_s >= min_spectral_s else None
     fd = hrv.band_powers(spectrum, spectral)
 
     series = [s.coherence for s in stretches]
