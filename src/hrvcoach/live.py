@@ -343,6 +343,11 @@ class LiveHrv:
         """
         if self.hold_ratio is None or not self._buf:
             return False
+        if not self._break_next:
+            # The cheaper test first: most beats are within the threshold of the beat before.
+            th = self._hold_threshold()
+            if th is not None and abs(rr_ms - self._buf[-1].rr) <= th:
+                return False
         ref: list[float] = []
         for i in range(len(self._buf) - 1, max(len(self._buf) - 11, -1), -1):
             e = self._buf[i]
@@ -352,12 +357,7 @@ class LiveHrv:
         if len(ref) < 5:
             return False
         median = float(np.median(ref))
-        if abs(rr_ms - median) <= self.hold_ratio * median:
-            return False
-        if self._break_next:
-            return True  # no beat before it to compare with
-        th = self._hold_threshold()
-        return th is None or abs(rr_ms - self._buf[-1].rr) > th
+        return abs(rr_ms - median) > self.hold_ratio * median
 
     def _hold_threshold(self) -> float | None:
         if self._hold_th_ms is None:
