@@ -221,33 +221,6 @@ async def _run_without_window(session: Session, dashboard: Any = None) -> Sessio
         return await session.run()
 
 
-def format_summary(summary: Summary) -> str:
-    """A short table of the whole-session numbers, for people."""
-    data = summary.to_json()
-
-    def num(key: str, fmt: str, unit: str = "") -> str:
-        value = data.get(key)
-        if value is None:
-            return "n/a"
-        return f"{value:{fmt}}{unit}"
-
-    minutes = float(data.get("duration_s") or 0.0) / 60.0  # type: ignore[arg-type]
-    corrected = data.get("artifacts_corrected") or 0
-    lines = [
-        f"  duration       {minutes:.1f} min, {data['beats']} beats, "
-        f"{corrected} {'beat' if corrected == 1 else 'beats'} corrected",
-        f"  mean HR        {num('mean_hr_bpm', '.1f', ' bpm')}",
-        f"  RMSSD          {num('rmssd_ms', '.1f', ' ms')}",
-        f"  SDNN           {num('sdnn_ms', '.1f', ' ms')}",
-        f"  pNN50          {num('pnn50_pct', '.1f', ' %')}",
-        f"  LF / HF power  {num('lf_ms2', '.0f')} / {num('hf_ms2', '.0f')} ms²"
-        f"  (LF/HF {num('lf_hf', '.2f')})",
-        f"  LF peak        {num('lf_peak_hz', '.3f', ' Hz')}",
-        f"  coherence      {num('coherence', '.2f')}",
-    ]
-    return "\n".join(lines)
-
-
 def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
     """Build the pipeline for one session, run it with the chosen view, then summarise and store."""
     from hrvcoach import paths
@@ -442,10 +415,11 @@ def _finish(
         line = {"summary": payload} if args.jsonl else payload
         print(json.dumps(line, indent=None if args.jsonl else 2))
     else:
+        from hrvcoach.commands.analyze import format_table
+
         print(f"{plan.title}: ended ({result.ended_by})")
-        print(format_summary(summary))
-        if recording_path:
-            print(f"  recording      {recording_path}")
+        shown = recording_path or payload["recording"] or plan.title
+        print(format_table(summary, title=str(shown)))
     return exit_code
 
 

@@ -66,13 +66,18 @@ def format_table(s: Summary, *, title: str) -> str:
         )
         coh_text = (
             f"{s.coherence:.2f} mean, {s.coherence_max:.2f} best"
-            f"   ({s.coherence_windows} windows of 64 s{rhythm})"
+            f"   ({s.coherence_windows} {'window' if s.coherence_windows == 1 else 'windows'}"
+            f" of 64 s{rhythm})"
         )
     beats = f"{s.beats}   ({s.artifacts_corrected} corrected by {s.artifact_method}"
     if s.beats_excluded:
         beats += f", {s.beats_excluded} unusable"
     if s.stretches > 1:
         beats += f", {s.stretches} stretches between gaps"
+    if s.lf_ms2 is None and s.hf_ms2 is None:
+        from hrvcoach.analysis import MIN_SPECTRAL_S
+
+        peak_text = f"   (needs {MIN_SPECTRAL_S / 60:.0f} min of beats without a gap)"
     rows = [
         ("Recording", title),
         ("Beats", beats + ")"),
