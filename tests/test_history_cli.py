@@ -13,21 +13,7 @@ from pathlib import Path
 import pytest
 
 from hrvcoach.cli import main
-from hrvcoach.store import DB_NAME
-
-METRICS = (
-    "beats",
-    "mean_hr_bpm",
-    "rmssd_ms",
-    "sdnn_ms",
-    "pnn50_pct",
-    "lf_ms2",
-    "hf_ms2",
-    "lf_hf",
-    "lf_peak_hz",
-    "coherence",
-    "artifacts_corrected",
-)
+from hrvcoach.store import DB_NAME, METRIC_COLUMNS
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -81,7 +67,7 @@ def test_import_adds_real_recordings_once_with_analyze_numbers(
         got = rows[path.resolve()]
         assert got["kind"] == "import"
         want = analyze(read_recording(path)).to_json()
-        for key in METRICS:
+        for key in METRIC_COLUMNS:
             if want.get(key) is None or want[key] != want[key]:  # None or NaN: stored as null
                 assert got[key] is None, key
             else:

@@ -167,6 +167,20 @@ class Trends:
         return self.stress_after - self.stress_before
 
 
+
+def _headline(ax: Any, text: str, color: str) -> None:
+    """The panel's headline number, bold in the top-right corner above the plot."""
+    ax.annotate(
+        text,
+        xy=(1.0, 1.0),
+        xycoords="axes fraction",
+        ha="right",
+        va="bottom",
+        fontsize=11,
+        fontweight="bold",
+        color=color,
+    )
+
 def _rolling_mean(times_s: np.ndarray, values: np.ndarray, window_s: float) -> np.ndarray:
     out = np.full(len(values), np.nan)
     for i, t in enumerate(times_s):
@@ -592,16 +606,7 @@ def _series_panel(
         )
     if ok.any():
         latest = series.rolling[okr][-1] if okr.any() else series.values[ok][-1]
-        ax.annotate(
-            f"{latest:.{digits}f}{unit}",
-            xy=(1.0, 1.0),
-            xycoords="axes fraction",
-            ha="right",
-            va="bottom",
-            fontsize=11,
-            fontweight="bold",
-            color=color,
-        )
+        _headline(ax, f"{latest:.{digits}f}{unit}", color)
         lo, hi = np.nanmin(series.values), np.nanmax(series.values)
         pad = max((hi - lo) * 0.15, abs(hi) * 0.05, 10 ** (-digits))
         ax.set_ylim(max(0.0, lo - pad) if lo >= 0 else lo - pad, hi + pad)
@@ -829,16 +834,8 @@ def _stress_panel(ax: Any, x: Sequence[datetime], trends: Trends) -> None:
     both = np.isfinite(before) & np.isfinite(after)
     if both.any():
         change = float((after[both] - before[both]).mean())
-        ax.annotate(
-            f"{change:+.1f} on average",
-            xy=(1.0, 1.0),
-            xycoords="axes fraction",
-            ha="right",
-            va="bottom",
-            fontsize=11,
-            fontweight="bold",
-            color=CALMER if change < 0 else TENSER if change > 0 else SAME,
-        )
+        tone = CALMER if change < 0 else TENSER if change > 0 else SAME
+        _headline(ax, f"{change:+.1f} on average", tone)
     if shown:
         ax.plot([], [], "o", color=SAME, ms=4, mfc="white", label="before")
         ax.plot([], [], "o", color=SAME, ms=5, label="after")
