@@ -311,3 +311,25 @@ def test_the_window_guide_shows_the_phase_countdown_and_serial_sevens(
     shot = artifacts_dir / "capacity-guide-mental.png"
     assert panel.grab().save(str(shot))
     assert shot.stat().st_size > 1000
+
+
+def test_the_terminal_shows_no_breath_cue_in_a_natural_phase() -> None:
+    from hrvcoach.beats import LinkState
+    from hrvcoach.pacer import Pacer
+    from hrvcoach.tui import DashboardState, format_dashboard
+
+    phases = capacity.resting_plan(minutes=2, settle_s=30)
+    state = DashboardState(
+        t_s=40.0,
+        duration_s=150.0,
+        pacer=Pacer().state(40.0),
+        paused=False,
+        metrics=None,
+        link=LinkState.CONNECTED,
+        protocol=progress_at(phases, 40.0),
+        natural=True,
+    )
+    lines = format_dashboard(state, width=100, color=False)
+    assert lines[0].startswith("FREE")
+    assert "█" not in lines[0]
+    assert lines[3].startswith("Resting check · 1:50 left · Sit still and breathe naturally")
