@@ -333,3 +333,27 @@ def test_the_terminal_shows_no_breath_cue_in_a_natural_phase() -> None:
     assert lines[0].startswith("FREE")
     assert "█" not in lines[0]
     assert lines[3].startswith("Resting check · 1:50 left · Sit still and breathe naturally")
+
+
+@pytest.mark.parametrize(
+    ("command", "keys"),
+    [
+        (["check", "--deep-breathing"], ("hr_diff_bpm", "ei_ratio")),
+        (["check", "--minutes", "1"], ("rmssd_ms", "mean_hr_bpm")),
+        (["recovery", "--activation", "mental"], ("hrr60_bpm", "peak_hr_bpm", "rmssd_t90_s")),
+    ],
+)
+def test_a_protocol_recording_scores_again_to_the_same_numbers(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], command: list[str], keys: tuple[str, ...]
+) -> None:
+    assert main([*command, "--device", "sim:seed=3", "--fast", "--headless", "--json"]) == 0
+    live = json.loads(capsys.readouterr().out)
+    again_args = [command[0], "--recording", live["recording"], "--json", "--no-save"]
+    if "--deep-breathing" in command:
+        again_args.append("--deep-breathing")
+    assert main(again_args) == 0
+    again = json.loads(capsys.readouterr().out)
+    for key in keys:
+        assert again[key] == live[key], key
+    if command[0] == "recovery":
+        assert again["phases"] == live["phases"]

@@ -261,7 +261,7 @@ def _score_file(path: Path, *, deep: bool, settle_s: float | None, age: int | No
     if len(t_s) < 30:
         raise RecordingError(path, f"has only {len(t_s)} usable beats")
     try:
-        marked = phases_from_marks(recording.marks, end_s=t_s[-1])
+        marked = phases_from_marks(recording.marks, end_s=max(t_s[-1], recording.duration_s))
     except ValueError as err:
         raise RecordingError(path, str(err)) from None
     wanted = "paced" if deep else "rest"

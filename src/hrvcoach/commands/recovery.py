@@ -151,7 +151,7 @@ def score_file(
         raise RecordingError(path, f"has only {len(t_s)} usable beats")
     if span is None:
         try:
-            phases = phases_from_marks(recording.marks, end_s=t_s[-1])
+            phases = phases_from_marks(recording.marks, end_s=max(t_s[-1], recording.duration_s))
         except ValueError as err:
             raise RecordingError(path, str(err)) from None
         if len(phases) < 3:
