@@ -167,7 +167,6 @@ class Trends:
         return self.stress_after - self.stress_before
 
 
-
 def _headline(ax: Any, text: str, color: str) -> None:
     """The panel's headline number, bold in the top-right corner above the plot."""
     ax.annotate(
@@ -180,6 +179,7 @@ def _headline(ax: Any, text: str, color: str) -> None:
         fontweight="bold",
         color=color,
     )
+
 
 def _rolling_mean(times_s: np.ndarray, values: np.ndarray, window_s: float) -> np.ndarray:
     out = np.full(len(values), np.nan)

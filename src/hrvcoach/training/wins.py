@@ -96,6 +96,7 @@ def session_outcome(
     pace_bpm: float | None = None,
     pace_source: str = "default",
     manual_level: LevelSet | None = None,
+    kept: bool = True,
     rules: TrainingRules = DEFAULT_RULES,
 ) -> SessionOutcome:
     """Judge a finished session against the sessions before it.
@@ -105,6 +106,8 @@ def session_outcome(
         history: Every other session in the history (any order; simulated ones included: the
             same choice of real or simulated sessions as everywhere applies).
         goal_minutes, pace_bpm, pace_source, manual_level: The person's settings.
+        kept: False for a session that is not added to the history (a replay): it is judged and
+            compared like any other, but adds nothing to the day's goal, streak or level.
         rules: The numbers.
     """
     on = this.day
@@ -119,7 +122,9 @@ def session_outcome(
     was = today(before, on, **kwargs)  # type: ignore[arg-type]
     now = today([*before, this], on, **kwargs)  # type: ignore[arg-type]
     reason = not_counted_reason(this, rules)
-    is_used = counted(this, rules) and any(f is this for f in basis([*before, this]).sessions)
+    is_used = (
+        kept and counted(this, rules) and any(f is this for f in basis([*before, this]).sessions)
+    )
     zones = {
         "low": _r(this.low_pct, 1) or 0.0,
         "medium": _r(this.medium_pct, 1) or 0.0,
@@ -129,7 +134,9 @@ def session_outcome(
     if reason is not None:
         wins.append(reason)
     else:
-        if not is_used:
+        if not kept:
+            wins.append("A replay: compared with your history, and not added to it.")
+        elif not is_used:
             wins.append(
                 "A simulated session: your goal, streak and level follow your sessions with a "
                 "strap."
