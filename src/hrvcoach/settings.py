@@ -26,6 +26,7 @@ class Settings:
         goal_minutes: Daily practice goal (``hrvcoach plan --goal-minutes N``).
         level_set: Challenge level set by hand (``hrvcoach plan --level N``), or ``None``.
         level_set_at: When it was set (ISO 8601 with offset); the level rules go on from there.
+        age: Age in years, for the deep-breathing test's reference values (``check --age``).
     """
 
     last_device_name: str | None = None
@@ -36,6 +37,7 @@ class Settings:
     goal_minutes: float = 10.0
     level_set: int | None = None
     level_set_at: str | None = None
+    age: int | None = None
 
     @classmethod
     def load(cls, data_dir: Path) -> Settings:
