@@ -23,6 +23,7 @@ CORE = [
     "hrvcoach.protocols.resonance",
     "hrvcoach.protocols.resonance.recordings",
     "hrvcoach.store",
+    "hrvcoach.training",
 ]
 
 
@@ -55,3 +56,27 @@ def test_cli_help_does_not_import_heavy_libraries() -> None:
     )
     heavy = {"neurokit2", "PySide6", "pyqtgraph", "bleak", "pandas", "scipy", "fitdecode"}
     assert not {m.split(".")[0] for m in mods} & heavy
+
+
+def test_training_core_takes_time_as_an_argument() -> None:
+    """The training rules never read the clock, files or Qt: dates come in as arguments."""
+    from pathlib import Path
+
+    import hrvcoach.training
+
+    root = Path(hrvcoach.training.__file__).parent
+    banned = (
+        "datetime.now",
+        "date.today",
+        ".now(",
+        "time.time",
+        "time.monotonic",
+        "open(",
+        "Path(",
+        "PySide6",
+        "sqlite3",
+    )
+    for source in sorted(root.glob("*.py")):
+        text = source.read_text(encoding="utf-8")
+        found = [word for word in banned if word in text]
+        assert not found, f"{source.name} uses {found}"
