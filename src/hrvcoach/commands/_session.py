@@ -76,9 +76,10 @@ def add_view_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--artifacts",
-        choices=["kubios", "none"],
-        default="kubios",
-        help="artifact correction (default: kubios)",
+        choices=["nn", "kubios", "none"],
+        default="nn",
+        help="nn: normal-to-normal intervals only (default); kubios: Kubios correction; "
+        "none: every beat as it came",
     )
 
 
