@@ -19,6 +19,8 @@ CORE = [
     "hrvcoach.analysis",
     "hrvcoach.assess",
     "hrvcoach.store",
+    "hrvcoach.pmd",
+    "hrvcoach.signals",
 ]
 
 
