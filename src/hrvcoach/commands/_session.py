@@ -79,6 +79,19 @@ def add_view_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-ecg",
+        action="store_true",
+        help="do not stream a Polar strap's ECG (on by default when the strap offers it)",
+    )
+    parser.add_argument(
+        "--no-motion",
+        action="store_true",
+        help="do not stream its chest motion, the measured breath (on by default likewise)",
+    )
+
+
 def add_checkin_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--checkin-before", type=int, metavar="N", help="your stress before, 0 (calm) to 10"
@@ -248,7 +261,13 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
         # no length for the source: the session ends it, after --minutes of practice not counting
         # pauses, or at the length chosen in the window
         source = open_source(
-            plan.spec, playback=playback, pacer=pacer, data_dir=data_dir, start_time=start
+            plan.spec,
+            playback=playback,
+            pacer=pacer,
+            data_dir=data_dir,
+            start_time=start,
+            ecg=not getattr(args, "no_ecg", False),
+            motion=not getattr(args, "no_motion", False),
         )
     recorder = _recorder(data_dir, start, plan.kind, pacer) if plan.record else None
     session = Session(
