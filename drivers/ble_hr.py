@@ -196,6 +196,7 @@ class BleHeartRateSource:
                 for k, v in (
                     ("battery_pct", self._battery_pct),
                     ("body_location", self._body_location),
+                    ("signals", self.pmd.kinds() or None),
                 )
                 if v is not None
             },

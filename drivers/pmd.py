@@ -42,6 +42,7 @@ from hrvcoach.pmd.protocol import (
     start_request,
     stop_request,
 )
+from hrvcoach.signals import ACC, ECG
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,10 @@ class PmdStreams:
     @property
     def running(self) -> list[MeasurementType]:
         return [t for t, s in self.streams.items() if s.running]
+
+    def kinds(self) -> list[str]:
+        """The running streams as sample-block kinds (``ecg``, ``acc``), for the recording."""
+        return [ECG if t == MeasurementType.ECG else ACC for t in self.running]
 
     def samples(self, measurement_type: MeasurementType) -> int:
         decoder = self.streams[measurement_type].decoder

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import json
+import os
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -317,3 +320,116 @@ async def test_a_link_that_cannot_carry_both_streams_sheds_ecg_and_keeps_the_res
     assert pmd.starts[MeasurementType.ECG] == 2
     assert MeasurementType.ECG not in pmd.running
     assert run.beats
+
+
+# -- recorded by the practice command -----------------------------------------------------------
+
+
+async def _practice(data_dir: Path, *args: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "hrvcoach",
+        "practice",
+        "--device",
+        H10,
+        "--headless",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, "HRVCOACH_DATA_DIR": str(data_dir)},
+    )
+
+
+def _recording(data_dir: Path) -> Path | None:
+    files = sorted((data_dir / "recordings").glob("*.csv"))
+    return files[0] if files else None
+
+
+@pytest.mark.slow
+async def test_practice_records_every_sample_and_measures_the_breath(
+    bluez: FakeBluez, data_dir: Path, h10_ecg_uv: list[int]
+) -> None:
+    from hrvcoach.companion import load_tracks
+    from hrvcoach.readers import read_recording
+
+    # 10 breaths a minute on the strap, the pacer at 10: about six breaths in 36 s
+    pmd = FakePmd(ecg_uv=h10_ecg_uv, breathing_bpm=10.0)
+    bluez.add(pmd_strap(pmd, speed=1.0))
+    proc = await _practice(data_dir, "--minutes", "0.6", "--pace", "10", "--json")
+    out, err = await asyncio.wait_for(proc.communicate(), 90)
+    assert proc.returncode == 0, err.decode()
+    summary = json.loads(out)
+    path = _recording(data_dir)
+    assert path is not None
+    rec = read_recording(path)
+    tracks = load_tracks(path, rec.meta.extra)
+    assert set(tracks) == {"ecg", "acc"}
+    # every sample the session took is in the companion files, in the order the strap sent it
+    ecg = tracks["ecg"].values[:, 0].tolist()
+    assert ecg == [v for (v,) in pmd.sent[MeasurementType.ECG][: len(ecg)]]
+    acc = [tuple(r) for r in tracks["acc"].values.tolist()]
+    assert acc == pmd.sent[MeasurementType.ACC][: len(acc)]
+    assert summary["ecg_samples"] == len(ecg) > 130 * 25
+    assert summary["acc_samples"] == len(acc) > 25 * 25
+    breathing = summary["breathing"]
+    assert breathing["rate_bpm"] == pytest.approx(10.0, abs=0.5)
+    assert breathing["pacer_rate_bpm"] == pytest.approx(10.0)
+    assert breathing["adherence_pct"] >= 60
+    assert isinstance(breathing["phase_lag_s"], float)
+    # the ECG and the beats are on one time axis: the samples span the session's beats
+    assert tracks["ecg"].t_s[0] < rec.beats[3].t_s
+    assert tracks["ecg"].t_s[-1] > rec.beats[-3].t_s
+
+    # the replay drives the companion files too, at any speed, with the same numbers
+    replay = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "hrvcoach",
+        "replay",
+        str(path),
+        "--speed",
+        "50",
+        "--headless",
+        "--json",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, "HRVCOACH_DATA_DIR": str(data_dir)},
+    )
+    out, err = await asyncio.wait_for(replay.communicate(), 60)
+    assert replay.returncode == 0, err.decode()
+    again = json.loads(out)
+    assert (again["ecg_samples"], again["acc_samples"]) == (len(ecg), len(acc))
+    assert again["breathing"]["rate_bpm"] == pytest.approx(breathing["rate_bpm"], abs=0.05)
+
+
+async def test_practice_killed_loses_at_most_the_block_in_flight(
+    bluez: FakeBluez, data_dir: Path, h10_ecg_uv: list[int]
+) -> None:
+    from hrvcoach.companion import companion_path, read_companion
+
+    pmd = FakePmd(ecg_uv=h10_ecg_uv, breathing_bpm=6.0)
+    bluez.add(pmd_strap(pmd, speed=1.0))
+    proc = await _practice(data_dir, "--minutes", "5")
+    try:
+        loop = asyncio.get_running_loop()
+        end = loop.time() + 30
+        while loop.time() < end:
+            path = _recording(data_dir)
+            ecg = companion_path(path, "ecg") if path is not None else None
+            if ecg is not None and ecg.is_file() and len(read_companion(ecg)) > 4 * 73:
+                break
+            await asyncio.sleep(0.1)
+        proc.kill()
+        await proc.wait()
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    sent = len(pmd.sent[MeasurementType.ECG])
+    path = _recording(data_dir)
+    assert path is not None
+    track = read_companion(companion_path(path, "ecg"))
+    got = track.values[:, 0].tolist()
+    assert got == [v for (v,) in pmd.sent[MeasurementType.ECG][: len(got)]]
+    assert sent - len(got) <= 2 * 73  # what was on its way when the process died

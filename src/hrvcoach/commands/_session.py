@@ -21,6 +21,7 @@ from hrvcoach.errors import HrvCoachError, UsageError
 if TYPE_CHECKING:
     from hrvcoach.analysis import Summary
     from hrvcoach.beats import SourceInfo
+    from hrvcoach.breathing.live import BreathingMonitor
     from hrvcoach.pacer import BreathPattern
     from hrvcoach.session import Session, SessionResult, SessionUpdate
 
@@ -285,6 +286,10 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
     if checkins.before is not None:
         session.add_mark("checkin", f"before stress={checkins.before}")
         checkins.before_recorded = True
+    from hrvcoach.breathing.live import BreathingMonitor
+
+    breathing = BreathingMonitor(pacer)
+    session.sample_listeners.append(breathing.add)
     if args.jsonl:
         session.sinks.append(JsonLinesSink(sys.stdout))
     view = choose_view(args)
@@ -332,7 +337,7 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
         _say_where_recording_is(session)
         raise
 
-    return _finish(args, plan, session, result, data_dir, checkins, precomputed)
+    return _finish(args, plan, session, result, data_dir, checkins, precomputed, breathing)
 
 
 def _replayed_recording(spec: str | None, input_format: str | None = None) -> Any:
@@ -390,6 +395,7 @@ def _finish(
     data_dir: Path,
     checkins: Checkins,
     precomputed: Summary | None = None,
+    breathing: BreathingMonitor | None = None,
 ) -> int:
     recording_path = getattr(session.writer, "path", None)
     if recording_path is not None:
@@ -428,6 +434,10 @@ def _finish(
     replayed = getattr(getattr(session.source, "recording", None), "path", None)
     payload["recording"] = str(recording_path or replayed or "") or None
     payload["ended_by"] = result.ended_by
+    payload["ecg_samples"] = result.samples.get("ecg", 0)
+    payload["acc_samples"] = result.samples.get("acc", 0)
+    breath = breathing.summary() if breathing is not None else None
+    payload["breathing"] = breath.to_json() if breath is not None else None
     if stored_id is not None:
         payload["session_id"] = stored_id
     if args.json or args.jsonl:
@@ -439,7 +449,24 @@ def _finish(
         print(f"{plan.title}: ended ({result.ended_by})")
         shown = recording_path or payload["recording"] or plan.title
         print(format_table(summary, title=str(shown)))
+        if breath is not None:
+            print(_breathing_line(breath))
     return exit_code
+
+
+def _breathing_line(breath: Any) -> str:
+    """One line on the measured breath, for the table view."""
+    parts = []
+    if breath.rate_bpm is not None:
+        parts.append(f"{breath.rate_bpm:.1f} breaths/min")
+    if breath.pacer_rate_bpm is not None:
+        parts.append(f"pacer {breath.pacer_rate_bpm:.1f}")
+    if breath.adherence_pct is not None:
+        parts.append(f"{breath.adherence_pct:.0f}% of breaths with the pacer")
+    if breath.phase_lag_s is not None:
+        side = "behind" if breath.phase_lag_s >= 0 else "ahead of"
+        parts.append(f"{abs(breath.phase_lag_s):.1f} s {side} it")
+    return "Breathing (chest motion): " + (", ".join(parts) or "too few breaths to say")
 
 
 def summarise(session: Session, result: SessionResult, artifacts: str) -> Summary:
