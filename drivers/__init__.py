@@ -36,6 +36,8 @@ def open_source(
     duration_s: float | None = None,
     start_time: datetime | None = None,
     phases: Sequence[Phase] | None = None,
+    ecg: bool = True,
+    motion: bool = True,
 ) -> BeatSource:
     """The source a ``--device`` spec names.
 
@@ -51,6 +53,8 @@ def open_source(
         phases: A guided protocol's phases: the simulator goes through them (breathing at its
             own rate where no pacer leads, its heart rate raised by an activation); a strap's
             wearer does that on their own.
+        ecg: Stream a Polar strap's ECG when it offers it (``--no-ecg`` turns it off).
+        motion: Stream its chest motion likewise (``--no-motion``).
     """
     if is_simulator_spec(spec):
         from hrvcoach.drivers.simulated import SimParams, SimulatedSource
@@ -75,4 +79,4 @@ def open_source(
         raise DeviceError("--speed and --fast apply to the simulator and replays, not to a strap")
     from hrvcoach.drivers.ble_hr import BleHeartRateSource
 
-    return BleHeartRateSource(spec, data_dir=data_dir)
+    return BleHeartRateSource(spec, data_dir=data_dir, ecg=ecg, motion=motion)
