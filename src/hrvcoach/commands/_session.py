@@ -74,10 +74,18 @@ def add_view_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--artifacts",
         choices=["nn", "kubios", "none"],
-        default="nn",
-        help="nn: normal-to-normal intervals only (default); kubios: Kubios correction; "
-        "none: every beat as it came",
+        default=None,
+        help="nn: normal-to-normal intervals only (the default); kubios: Kubios correction; "
+        "none: every beat as it came (replay --method other than default: none)",
     )
+
+
+def method_of(args: argparse.Namespace) -> tuple[str, str]:
+    """The analysis method's name (``--method``, replay only) and the artifact handling."""
+    from hrvcoach.metrics.methods import get
+
+    method = get(getattr(args, "method", None))
+    return method.name, args.artifacts or method.artifacts
 
 
 def add_checkin_arguments(parser: argparse.ArgumentParser) -> None:
@@ -227,6 +235,7 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
     from hrvcoach import paths
     from hrvcoach.drivers import open_source
     from hrvcoach.live import LiveHrv
+    from hrvcoach.metrics.methods import get as get_method
     from hrvcoach.pacer import Pacer
     from hrvcoach.session import Session
     from hrvcoach.timing import Playback
@@ -255,7 +264,11 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
     session = Session(
         source,
         pacer=pacer,
-        live=LiveHrv(window_s=args.window_seconds, artifacts=args.artifacts),
+        live=LiveHrv(
+            window_s=args.window_seconds,
+            artifacts=method_of(args)[1],
+            convention=get_method(method_of(args)[0]).convention,
+        ),
         recorder=recorder,
         duration_s=duration_s,
     )
@@ -286,7 +299,7 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
                 title=plan.title,
                 screenshot=args.screenshot,
                 checkin=plan.record and not offscreen and not getattr(args, "no_checkin", True),
-                summary=lambda done: summarise(session, done, args.artifacts),
+                summary=lambda done: summarise(session, done, *method_of(args)[::-1]),
                 close_when_done_s=1.0 if offscreen else None,
             )
             result = outcome.result
@@ -380,7 +393,10 @@ def _finish(
         where = f" (recording: {recording_path})" if recording_path else ""
         print(f"hrvcoach {plan.kind}: no beats were received{where}", file=sys.stderr)
         return 1
-    summary = precomputed if precomputed is not None else summarise(session, result, args.artifacts)
+    if precomputed is not None:
+        summary = precomputed
+    else:
+        summary = summarise(session, result, *method_of(args)[::-1])
 
     exit_code = 0
     stored_id: object = None
@@ -424,7 +440,9 @@ def _finish(
     return exit_code
 
 
-def summarise(session: Session, result: SessionResult, artifacts: str) -> Summary:
+def summarise(
+    session: Session, result: SessionResult, artifacts: str | None, method: str = "default"
+) -> Summary:
     """The whole-session summary: of the recording just made, or of what a replay played."""
     from hrvcoach.analysis import analyze
     from hrvcoach.readers import read_recording
@@ -432,10 +450,12 @@ def summarise(session: Session, result: SessionResult, artifacts: str) -> Summar
     recording_path = getattr(session.writer, "path", None)
     source_recording = getattr(session.source, "recording", None)
     if recording_path is not None:
-        return analyze(read_recording(recording_path), artifacts=artifacts)
-    if source_recording is not None and result.ended_by == "source-ended":
-        return analyze(source_recording, artifacts=artifacts)
-    return analyze(_played_part(session, result), artifacts=artifacts)  # a replay cut short
+        recording = read_recording(recording_path)
+    elif source_recording is not None and result.ended_by == "source-ended":
+        recording = source_recording
+    else:
+        recording = _played_part(session, result)  # a replay cut short
+    return analyze(recording, method=method, artifacts=artifacts)
 
 
 def _played_part(session: Session, result: SessionResult) -> Any:
