@@ -64,6 +64,14 @@ def add_method_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def method_of(args: argparse.Namespace) -> tuple[str, str]:
+    """The method's name (``--method``, where the command has it) and the artifact handling."""
+    from hrvcoach.metrics.methods import get
+
+    method = get(getattr(args, "method", None))
+    return method.name, getattr(args, "artifacts", None) or method.artifacts
+
+
 def _num(value: float | None, fmt: str, unit: str = "") -> str:
     if value is None or not math.isfinite(value):
         return "-"
