@@ -127,6 +127,15 @@ def guide_view(steps: Sequence[AssessmentStep], t_s: float, *, paused: bool = Fa
     return GuideView(title, note, overall, progress.settling, bar)
 
 
+def natural_at(plan: Sequence[object], t_s: float) -> bool:
+    """Whether the protocol's phase at ``t_s`` is breathed at one's own rate (no pacer)."""
+    phases = tuple(p for p in plan if isinstance(p, Phase))
+    if not phases:
+        return False
+    step = progress_at(phases, t_s).step
+    return step is not None and step.pace_bpm is None
+
+
 def capacity_view(phases: Sequence[Phase], t_s: float, *, paused: bool = False) -> GuideView:
     """The guide of a capacity protocol: the phase, what to do now and its countdown.
 

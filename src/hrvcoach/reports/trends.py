@@ -20,7 +20,7 @@ from hrvcoach.reports.styling import _fmt, _write_text
 from hrvcoach.store import METRIC_COLUMNS, AssessmentRow, SessionRow
 
 if TYPE_CHECKING:
-    pass
+    from hrvcoach.protocols.history import CapacityTrends
 
 ROLLING_DAYS = 7
 MIN_SPAN_DAYS = 14  #: the trends window spans at least this many days
@@ -92,6 +92,7 @@ class Trends:
         stress_before_rolling, stress_after_rolling: Per session, the 7-day means of the
             check-ins before and after, over the sessions with both (their gap is the change).
         minutes_7d: For every day of the window, the minutes practised in the 7 days up to it.
+        capacity: The checks and drills over time (:mod:`hrvcoach.protocols.history`), if any.
     """
 
     sessions: tuple[SessionRow, ...]
@@ -116,6 +117,7 @@ class Trends:
     stress_before_rolling: np.ndarray = field(default_factory=lambda: np.zeros(0))
     stress_after_rolling: np.ndarray = field(default_factory=lambda: np.zeros(0))
     minutes_7d: tuple[tuple[date, float], ...] = ()
+    capacity: CapacityTrends | None = None
 
     @property
     def total_minutes(self) -> float:
