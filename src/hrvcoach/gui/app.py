@@ -69,6 +69,7 @@ def run_practice_window(
     sound: bool = False,
     size: tuple[int, int] = DEFAULT_SIZE,
     plan: Sequence[AssessmentStep] | None = None,
+    calm: bool = False,
 ) -> WindowOutcome:
     """Show the practice window, run the session in it, and return when the window closes.
 
@@ -88,6 +89,7 @@ def run_practice_window(
         plan: The steps of a resonance assessment: the window then guides through them (step,
             settle period, progress) and shows the result, an
             :class:`~hrvcoach.assess.AssessmentOutcome` returned by ``summary``, at the end.
+        calm: Start in calm mode (only the pacer and the zone colour until the end screen).
 
     Returns:
         The session result and the check-in answers.
@@ -114,7 +116,7 @@ def run_practice_window(
 
     runner = SessionRunner(session, summary=summary, ready=warm_up())
     audio = CuePlayer(enabled=sound, beep=QApplication.beep)
-    window = PracticeWindow(runner, title=title, audio=audio, autostart=False, plan=plan)
+    window = PracticeWindow(runner, title=title, audio=audio, autostart=False, plan=plan, calm=calm)
     window.resize(*size)
     answers: dict[str, Checkin | None] = {"before": None, "after": None}
     shot_saved = False
@@ -137,6 +139,9 @@ def run_practice_window(
         save_screenshot()
         if checkin and runner.error is None:
             answers["after"] = ask_checkin("after", window)
+            after = answers["after"]
+            # the end screen tells its wins again with the stress after (before -> after)
+            window.show_stress_after(after.stress if after is not None else None)
         if close_when_done_s is not None:
             QTimer.singleShot(int(close_when_done_s * 1000), window.close)
 
