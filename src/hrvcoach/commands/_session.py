@@ -65,6 +65,11 @@ def add_view_arguments(parser: argparse.ArgumentParser) -> None:
         "--screenshot", metavar="PATH", type=Path, help="save a PNG of the window as it ends"
     )
     parser.add_argument(
+        "--calm",
+        action="store_true",
+        help="calm view: only the pacer and the zone colour; the numbers wait for the end",
+    )
+    parser.add_argument(
         "--window-seconds",
         type=float,
         default=60.0,
@@ -287,6 +292,7 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
                 checkin=plan.record and not offscreen and not getattr(args, "no_checkin", True),
                 summary=lambda done: summarise(session, done, args.artifacts),
                 close_when_done_s=1.0 if offscreen else None,
+                calm=getattr(args, "calm", False),
             )
             result = outcome.result
             precomputed = outcome.summary  # None if it failed: computed again below, loudly
@@ -303,7 +309,9 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
 
                 # with --json, stdout carries the summary alone: the dashboard goes to stderr
                 stream = sys.stderr if args.json else sys.stdout
-                dashboard = TerminalDashboard(session, stream=stream)
+                dashboard = TerminalDashboard(
+                    session, stream=stream, calm=getattr(args, "calm", False)
+                )
                 session.sinks.append(dashboard)
             result = asyncio.run(_run_without_window(session, dashboard))
     except HrvCoachError:
