@@ -7,6 +7,7 @@ shows the session and hands back how it ended.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import signal
@@ -69,6 +70,8 @@ def run_practice_window(
     sound: bool = False,
     size: tuple[int, int] = DEFAULT_SIZE,
     plan: Sequence[AssessmentStep] | None = None,
+    today: object | None = None,
+    training_outcome: Callable[[SessionResult, object, int | None], object] | None = None,
     calm: bool = False,
 ) -> WindowOutcome:
     """Show the practice window, run the session in it, and return when the window closes.
@@ -89,6 +92,13 @@ def run_practice_window(
         plan: The steps of a resonance assessment: the window then guides through them (step,
             settle period, progress) and shows the result, an
             :class:`~hrvcoach.assess.AssessmentOutcome` returned by ``summary``, at the end.
+        today: The day before Start (a :class:`hrvcoach.training.Today`: goal, streak, level,
+            planned length), kept as ``runner.today`` for the window's Today panel.
+        training_outcome: Called with the result, the summary and the stress after (or
+            ``None``) to judge the session (a :class:`hrvcoach.training.SessionOutcome`: zones,
+            points, swing, wins); kept as ``runner.training_outcome`` for the end screen. When
+            the check-in before Start is answered in the window, it is also given ``before=``
+            that stress (so it must take that keyword).
         calm: Start in calm mode (only the pacer and the zone colour until the end screen).
 
     Returns:
@@ -115,6 +125,8 @@ def run_practice_window(
     app.setApplicationName("hrvcoach")
 
     runner = SessionRunner(session, summary=summary, ready=warm_up())
+    runner.today = today
+    runner.training_outcome = training_outcome
     audio = CuePlayer(enabled=sound, beep=QApplication.beep)
     window = PracticeWindow(runner, title=title, audio=audio, autostart=False, plan=plan, calm=calm)
     window.resize(*size)
@@ -160,6 +172,12 @@ def run_practice_window(
         window.show()
         if checkin:
             answers["before"] = ask_checkin("before", window)
+            before = answers["before"]
+            if training_outcome is not None and before is not None and before.stress is not None:
+                # the end screen's "stress before -> after" needs the answer given here
+                runner.training_outcome = functools.partial(
+                    training_outcome, before=before.stress
+                )
         if autostart is None:
             autostart = os.environ.get("QT_QPA_PLATFORM") == "offscreen"
         if autostart:
