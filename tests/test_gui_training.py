@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("PySide6.QtWidgets")
 
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QApplication
 
 from hrvcoach.drivers.simulated import SimParams, SimulatedSource
 from hrvcoach.gui import theme
@@ -33,107 +35,104 @@ from hrvcoach.gui.window import PracticeWindow
 from hrvcoach.gui.zones import zone_changes
 from hrvcoach.live import LiveHrv
 from hrvcoach.pacer import BreathPattern, Pacer
-from hrvcoach.session import Session, SessionResult, SessionUpdate
+from hrvcoach.session import Session, SessionResult
 from hrvcoach.timing import Playback
+from hrvcoach.training import SessionFacts, Today, Zone, session_outcome, today
+from hrvcoach.training.live import SessionTraining, TrainingLive
 
 SIZES = [(1280, 800), (1366, 768), (900, 600)]
 
 
-# -- training values shaped as the training core hands them ----------------------------------------
-@dataclass(frozen=True)
-class Plan:
-    minutes: float = 7.0
-    pace_bpm: float = 5.5
+# -- the training core, on a history of its own ---------------------------------------------------
+TZ = timezone(timedelta(hours=1))
+ON = date(2026, 12, 4)
 
 
-@dataclass(frozen=True)
-class Day:
-    goal_minutes: float = 10.0
-    practised_minutes: float = 4.0
-    streak_days: int = 3
-    level: int = 2
-    level_progress: str = "1 of 3 sessions at 80 % high toward level 3"
-    plan: Plan = field(default_factory=Plan)
-    simulated_only: bool = False
-
-    def note(self) -> str | None:
-        if self.simulated_only:
-            return "No session with a strap yet: these numbers come from simulated sessions."
-        return None
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    level: int
-    zone: str | None = None
-    zone_t_s: float | None = None
-    coherence: float | None = None
-    swing_bpm: float | None = None
-    swing_mean_bpm: float | None = None
-    swing_best_bpm: float | None = None
-    frozen: bool = False
+def past_sessions() -> list[SessionFacts]:
+    """Four days of practice up to ``ON``: a streak, a 7-day mean and bests to compare with."""
+    return [
+        SessionFacts(
+            start=datetime(2026, 12, day, 7, 30, tzinfo=TZ),
+            minutes=minutes,
+            beats=600,
+            level=1,
+            low_pct=10.0,
+            medium_pct=20.0,
+            high_pct=70.0,
+            points=80,
+            swing_mean_bpm=swing,
+            swing_best_bpm=swing + 4.0,
+            coherence=coherence,
+            rmssd_ms=40.0,
+        )
+        for day, minutes, swing, coherence in (
+            (1, 10.0, 10.0, 1.8),
+            (2, 10.0, 11.0, 2.0),
+            (3, 8.0, 9.5, 1.6),
+            (4, 4.0, 10.5, 1.9),  # earlier today: 4 of the 10 minutes are done
+        )
+    ]
 
 
-@dataclass(frozen=True)
-class Outcome:
-    counted: bool
-    level: int
-    zones_pct: dict[str, float]
-    achievement_points: int
-    wins: tuple[str, ...]
-    today: Day
+def the_day(history: list[SessionFacts] | None = None) -> Today:
+    """The day as the composition root hands it to the window before Start."""
+    return today(
+        past_sessions() if history is None else history,
+        ON,
+        pace_bpm=5.5,
+        pace_source="assessment 2026-11-22",
+    )
 
 
-class ThresholdTraining:
-    """Zones by two thresholds and the swing of each 10 s breath, from the session's updates:
-    enough of a tracker to drive the views the way the session's own tracker does."""
+def judge_on(history: list[SessionFacts], calls: list[int | None] | None = None):
+    """A judge like the composition root's: the session just run, against ``history``."""
 
-    def __init__(self, level: int = 2, medium: float = 0.6, high: float = 1.5) -> None:
-        self.level, self.medium, self.high = level, medium, high
-        self.snapshot = Snapshot(level)
-        self._spectral_t: float | None = None
-        self._breath_hr: list[float] = []
-        self._breath = 0
-        self._swings: list[float] = []
+    def judge(result: SessionResult, summary: object, after: int | None, before: int | None = None):
+        if calls is not None:
+            calls.append(after)
+        session_training = judge.session.training
+        trained = session_training.result()
+        zones = trained.zones
+        this = SessionFacts(
+            start=datetime(2026, 12, 4, 8, 0, tzinfo=TZ),
+            minutes=result.t_s / 60.0,
+            beats=result.beats,
+            level=trained.level,
+            low_pct=zones.pct(Zone.LOW) if zones.total_s else None,
+            medium_pct=zones.pct(Zone.MEDIUM) if zones.total_s else None,
+            high_pct=zones.pct(Zone.HIGH) if zones.total_s else None,
+            points=zones.points,
+            swing_mean_bpm=trained.swing.mean_bpm,
+            swing_best_bpm=trained.swing.best_bpm,
+            coherence=result.final_metrics.coherence if result.final_metrics else None,
+            stress_before=before if before is not None else 6,
+            stress_after=after,
+        )
+        return session_outcome(this, history)
 
-    def update(self, update: SessionUpdate) -> Snapshot:
-        m, event = update.metrics, update.event
-        snap = self.snapshot
-        hr = getattr(event, "instant_hr_bpm", None)
-        if hr is not None:
-            breath = int(event.t_s // 10.0)
-            if breath != self._breath and len(self._breath_hr) >= 3:
-                self._swings.append(max(self._breath_hr) - min(self._breath_hr))
-                self._breath_hr = []
-                snap = dataclasses.replace(
-                    snap,
-                    swing_bpm=self._swings[-1],
-                    swing_mean_bpm=sum(self._swings) / len(self._swings),
-                    swing_best_bpm=max(self._swings),
-                )
-            self._breath = breath
-            self._breath_hr.append(hr)
-        if m is not None and m.coherence is not None and m.spectral_t_s != self._spectral_t:
-            self._spectral_t = m.spectral_t_s
-            c = m.coherence
-            zone = "high" if c >= self.high else "medium" if c >= self.medium else "low"
-            snap = dataclasses.replace(snap, zone=zone, zone_t_s=m.spectral_t_s, coherence=c)
-        self.snapshot = snap
-        return snap
+    judge.session = None  # type: ignore[attr-defined]
+    return judge
 
 
-def sim_session(duration_s: float, *, speed: float | None = None) -> Session:
-    """A simulated session, as fast as possible, or at ``speed`` times real time."""
+def sim_session(duration_s: float, *, speed: float | None = None, level: int = 1) -> Session:
+    """A simulated session that tracks training, as fast as possible or ``speed`` x real time."""
     pacer = Pacer(BreathPattern(6.0))
     playback = Playback(fast=True) if speed is None else Playback(speed=speed)
     source = SimulatedSource(SimParams(seed=3), pacer=pacer, playback=playback)
+    return Session(
+        source,
+        pacer=pacer,
+        live=LiveHrv(),
+        duration_s=duration_s,
+        keep_events=True,
+        training=SessionTraining(level, pacer),
+    )
+
+
+def plain_session(duration_s: float) -> Session:
+    pacer = Pacer(BreathPattern(6.0))
+    source = SimulatedSource(SimParams(seed=3), pacer=pacer, playback=Playback(fast=True))
     return Session(source, pacer=pacer, live=LiveHrv(), duration_s=duration_s, keep_events=True)
-
-
-def with_training(session: Session, tracker: ThresholdTraining) -> Session:
-    """Hand each update's training snapshot to the window, as the session's tracker does."""
-    session.training = tracker  # type: ignore[attr-defined]
-    return session
 
 
 @pytest.fixture
@@ -152,18 +151,8 @@ def make_window(qtbot) -> Iterator[Callable[..., PracticeWindow]]:
         runner = SessionRunner(session)
         runner.today = today  # type: ignore[attr-defined]
         runner.training_outcome = outcome  # type: ignore[attr-defined]
-        tracker = getattr(session, "training", None)
-        if isinstance(tracker, ThresholdTraining):
-            inbox = runner.inbox
-            plain = inbox.on_update
-
-            def on_update(update: SessionUpdate) -> None:
-                snapshot = tracker.update(update)
-                if getattr(update, "training", None) is None:
-                    update = _Update(update, snapshot)  # type: ignore[assignment]
-                plain(update)
-
-            inbox.on_update = on_update  # type: ignore[method-assign]
+        if outcome is not None and hasattr(outcome, "session"):
+            outcome.session = session  # type: ignore[attr-defined]
         window = PracticeWindow(runner, title="Practice · test", autostart=autostart, calm=calm)
         qtbot.addWidget(window)
         window.resize(*size)
@@ -177,20 +166,11 @@ def make_window(qtbot) -> Iterator[Callable[..., PracticeWindow]]:
         assert window.runner.wait(20.0), "the session thread did not end"
 
 
-class _Update:
-    """A session update with a training snapshot attached."""
-
-    def __init__(self, update: SessionUpdate, training: Snapshot) -> None:
-        self._update = update
-        self.training = training
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._update, name)
-
-
 def wait_frames(qtbot, window: PracticeWindow, n: int = 3) -> None:
+    """Let ``n`` frames pass, then lay out what the last one changed (as a screenshot would)."""
     start = window.stats.frames
     qtbot.waitUntil(lambda: window.stats.frames >= start + n, timeout=5000)
+    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
 
 def pixel(path: Path, x: int, y: int) -> QColor:
@@ -225,38 +205,51 @@ def test_zone_colours_are_three_and_lighter_as_coherence_rises() -> None:
 
 
 def test_live_view_words_the_zone_level_and_swing() -> None:
-    view = live_view(Snapshot(2, "medium", 65.0, 1.2, 11.96, 10.04, 14.0))
+    snapshot = TrainingLive(
+        level=2,
+        zone=Zone.MEDIUM,
+        zone_t_s=65.0,
+        coherence=1.2,
+        swing_bpm=11.96,
+        swing_mean_bpm=10.04,
+        swing_best_bpm=14.0,
+    )
+    view = live_view(snapshot)
     assert view.zone == "medium"
     assert view.color == theme.ZONE_MEDIUM
     assert view.zone_text == "medium zone · level 2"
+    assert view.swing_bpm == pytest.approx(11.96)
     assert view.swing_text == "mean 10.0  ·  best 14.0 bpm"
-    assert live_view(Snapshot(1, frozen=True)).zone_text.endswith("on hold")
+    assert live_view(TrainingLive(level=1, frozen=True)).zone_text.endswith("on hold")
+    assert live_view(TrainingLive(level=1)).zone is None
 
 
 def test_today_view_words_the_goal_streak_and_plan() -> None:
-    view = today_view(Day())
+    view = today_view(the_day())
     assert view.goal_fraction == pytest.approx(0.4)
     assert view.goal_text == "4 of 10 min"
     assert view.goal_note == "6 minutes to today's goal"
-    assert view.streak_text == "3-day streak"
-    assert view.level_text == "Level 2"
-    assert view.plan_text == "7 minutes at 5.5 breaths/min"
-    assert view.progress_text.startswith("1 of 3 sessions")
-    done = today_view(Day(practised_minutes=12.0, streak_days=0, simulated_only=True))
-    assert done.goal_fraction == 1.0
-    assert "reached" in done.goal_note
-    assert done.streak_text.startswith("A new streak")
-    assert done.note is not None
-    assert "simulated" in done.note
+    assert view.streak_text == "4-day streak"
+    assert view.level_text == "Level 1"
+    assert view.plan_text == "5 minutes at 5.5 breaths/min"
+    assert view.progress_text == "0 of 3 sessions at 80 % high toward level 2"
+    assert view.note is None
+    first = today_view(the_day([]))
+    assert first.goal_fraction == 0.0
+    assert first.goal_note == "Today's first session"
+    assert first.streak_text.startswith("A new streak")
+    simulated = [dataclasses.replace(f, simulated=True) for f in past_sessions()]
+    note = today_view(the_day(simulated)).note
+    assert note is not None
+    assert "simulated" in note
 
 
 def test_wins_view_of_a_session_not_counted_has_no_zone_bar() -> None:
-    outcome = Outcome(
-        False, 1, {"low": 100.0, "medium": 0.0, "high": 0.0}, 0, ("Under 1 minute...",), Day()
-    )
-    view = wins_view(outcome)
+    this = SessionFacts(start=datetime(2026, 12, 4, 8, 0, tzinfo=TZ), minutes=0.5, beats=30)
+    view = wins_view(session_outcome(this, past_sessions()))
     assert view.headline == "Not counted"
     assert view.zones_pct == (0.0, 0.0, 0.0)
+    assert view.wins[0].startswith("Under 1 minute of practice: not counted")
 
 
 def test_zone_changes_keep_only_the_moments_the_zone_changed() -> None:
@@ -267,18 +260,17 @@ def test_zone_changes_keep_only_the_moments_the_zone_changed() -> None:
 # -- the window ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_the_window_opens_on_the_today_panel(qtbot, make_window, artifacts_dir, size) -> None:
-    session = with_training(sim_session(60.0), ThresholdTraining())
-    window = make_window(session, size=size, today=Day(), autostart=False)
+    window = make_window(sim_session(60.0), size=size, today=the_day(), autostart=False)
     wait_frames(qtbot, window)
     panel = window.today_panel
     assert panel is not None
     assert panel.isVisible()
     assert not window.numbers.isVisible()  # the numbers wait for Start
     assert panel.ring.fraction == pytest.approx(0.4)
-    assert panel.streak.text() == "3-day streak"
-    assert panel.level.text() == "Level 2"
-    assert panel.plan.text() == "7 minutes at 5.5 breaths/min"
-    assert window.header.level_label.text() == "Level 2"
+    assert panel.streak.text() == "4-day streak"
+    assert panel.level.text() == "Level 1"
+    assert panel.plan.text() == "5 minutes at 5.5 breaths/min"
+    assert window.header.level_label.text() == "Level 1"
     for label in (panel.streak, panel.level, panel.plan):
         assert label.width() >= label.sizeHint().width() - 1, label.text()
     assert (window.width(), window.height()) == size
@@ -293,7 +285,7 @@ def test_the_window_opens_on_the_today_panel(qtbot, make_window, artifacts_dir, 
 
 
 def test_no_today_panel_without_a_day(qtbot, make_window) -> None:
-    window = make_window(sim_session(30.0), autostart=False)
+    window = make_window(plain_session(30.0), autostart=False)
     wait_frames(qtbot, window)
     assert window.today_panel is None
     assert window.numbers.isVisible()
@@ -306,9 +298,9 @@ def test_no_today_panel_without_a_day(qtbot, make_window) -> None:
 def test_zone_colours_the_coherence_tile_pacer_and_strip(
     qtbot, make_window, artifacts_dir, size
 ) -> None:
-    tracker = ThresholdTraining()
-    session = with_training(sim_session(240.0), tracker)
-    window = make_window(session, size=size, today=Day())
+    # level 4 asks the most of coherence: this simulated person crosses zones there
+    session = sim_session(300.0, level=4)
+    window = make_window(session, size=size, today=the_day())
     with qtbot.waitSignal(window.session_ended, timeout=60000):
         pass
     # the zones seen live are on the strip, in order, and the tile took the last one's colour
@@ -316,23 +308,26 @@ def test_zone_colours_the_coherence_tile_pacer_and_strip(
     assert changes
     assert {z for _, z in changes} <= {"low", "medium", "high"}
     assert [z for _, z in changes] == [z for _, z in zone_changes(changes)]
-    last = tracker.snapshot
-    assert window.coh_tile.accent == ZONE_COLORS[last.zone]
-    assert window.coh_tile.unit.text() == f"{last.zone} zone"
-    assert window.coh_tile.caption.text() == "Coherence  ·  level 2"
+    # every zone the session's tracker saw is on the strip, in the order it saw them
+    seen = zone_changes([(t_s, z.value) for t_s, z in session.training.zone_series()])
+    assert [z for _, z in changes] == [z for _, z in seen]
+    last = session.training.snapshot
+    assert window.coh_tile.accent == ZONE_COLORS[last.zone.value]
+    assert window.coh_tile.unit.text() == f"{last.zone.value} zone"
+    assert window.coh_tile.caption.text() == "Coherence  ·  level 4"
+    assert window.header.level_label.text() == "Level 4"
     assert window.swing_tile.value.text() == f"{last.swing_bpm:.1f}"
     assert window.pacer.ring_color is None  # the session is over: the ring is plain again
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_mid_session_shows_the_zone_live(qtbot, make_window, artifacts_dir, size) -> None:
-    tracker = ThresholdTraining(medium=0.3, high=0.8)
-    session = with_training(sim_session(600.0, speed=40.0), tracker)
-    window = make_window(session, size=size, today=Day())
+    window = make_window(sim_session(600.0, speed=40.0), size=size, today=the_day())
     qtbot.waitUntil(lambda: len(window.zone_strip.changes) >= 1, timeout=60000)
     qtbot.waitUntil(lambda: window.swing_tile.value.text() != "–", timeout=20000)
     wait_frames(qtbot, window, 6)
-    zone = tracker.snapshot.zone
+    # what the window has taken in (on its own thread, in frames) is what it shows
+    zone = window.training.latest.zone.value
     assert window.pacer.ring_color == QColor(ZONE_COLORS[zone]).name()
     assert window.coh_tile.accent == ZONE_COLORS[zone]
     assert (window.width(), window.height()) == size
@@ -346,9 +341,7 @@ def test_mid_session_shows_the_zone_live(qtbot, make_window, artifacts_dir, size
 
 
 def test_calm_mode_shows_only_the_pacer_and_the_zone(qtbot, make_window, artifacts_dir) -> None:
-    tracker = ThresholdTraining(medium=0.3, high=0.8)
-    session = with_training(sim_session(600.0, speed=40.0), tracker)
-    window = make_window(session, today=Day(), calm=True)
+    window = make_window(sim_session(600.0, speed=40.0), today=the_day(), calm=True)
     qtbot.waitUntil(lambda: len(window.zone_strip.changes) >= 1, timeout=60000)
     wait_frames(qtbot, window, 6)
     assert window.calm_check.isChecked()
@@ -356,10 +349,11 @@ def test_calm_mode_shows_only_the_pacer_and_the_zone(qtbot, make_window, artifac
     assert window.zone_strip.isVisible()
     for widget in (window.numbers, window.plot, window.legend):
         assert not widget.isVisible()
-    assert window.pacer.ring_color == QColor(ZONE_COLORS[tracker.snapshot.zone]).name()
+    zone = window.training.latest.zone.value
+    assert window.pacer.ring_color == QColor(ZONE_COLORS[zone]).name()
     path = artifacts_dir / "gui_calm_1280x800.png"
     assert window.grab().save(str(path))
-    assert shows_color(path, ZONE_COLORS[tracker.snapshot.zone], near=4)
+    assert shows_color(path, ZONE_COLORS[zone], near=4)
     # the toggle brings the numbers back, and the C key takes them away again
     window.calm_check.setChecked(False)
     wait_frames(qtbot, window)
@@ -371,50 +365,33 @@ def test_calm_mode_shows_only_the_pacer_and_the_zone(qtbot, make_window, artifac
     window.runner.stop()
 
 
-def _outcome_for(window_outcome: list[tuple[int | None]]) -> Callable[..., Outcome]:
-    def judge(result: SessionResult, summary: object, after: int | None) -> Outcome:
-        window_outcome.append((after,))
-        wins = [
-            "Swing per breath 12.4 bpm, above your 7-day mean of 10.9.",
-            "New personal best: a 19.0 bpm swing in one breath.",
-            "Coherence 1.42 (7-day mean 1.50).",
-            "64 achievement points, 58 % in the high zone.",
-            "10 of 10 minutes toward today's goal.",
-            "4-day streak.",
-            "2 of 3 sessions at 80 % high toward level 3.",
-        ]
-        if after is not None:
-            wins.insert(0, f"Stress 6 → {after}: {6 - after} point(s) calmer.")
-        return Outcome(
-            True,
-            2,
-            {"low": 12.0, "medium": 30.0, "high": 58.0},
-            64,
-            tuple(wins),
-            Day(practised_minutes=10.0, streak_days=4),
-        )
-
-    return judge
-
-
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_the_end_screen_shows_the_wins(qtbot, make_window, artifacts_dir, size) -> None:
-    calls: list[tuple[int | None]] = []
-    session = with_training(sim_session(240.0), ThresholdTraining())
-    window = make_window(session, size=size, today=Day(), outcome=_outcome_for(calls))
+    calls: list[int | None] = []
+    judge = judge_on(past_sessions(), calls)
+    window = make_window(sim_session(360.0), size=size, today=the_day(), outcome=judge)
     with qtbot.waitSignal(window.session_ended, timeout=60000):
         pass
-    assert calls == [(None,)]  # judged once at the end, before the check-in
+    assert calls == [None]  # judged once at the end, before the check-in
     window.show_stress_after(3)  # the check-in after: the wins are told again with it
     wait_frames(qtbot, window)
-    assert calls[-1] == (3,)
+    assert calls[-1] == 3
+    outcome = window.outcome
+    assert outcome is not None
+    assert outcome.counted
     assert (window.width(), window.height()) == size  # the wins fit: nothing forces it larger
     wins = window.summary_page.wins
     assert wins.isVisible()
-    assert wins.headline.text().startswith("Level 2  ·  58 % high")
-    assert wins.zone_bar.pct == (12.0, 30.0, 58.0)
-    assert wins.wins.text().startswith("•  Stress 6 → 3")
-    assert wins.ring.fraction == 1.0
+    z = outcome.zones_pct
+    assert wins.headline.text().startswith(f"Level 1  ·  {z['high']:.0f} % high")
+    assert wins.zone_bar.pct == (z["low"], z["medium"], z["high"])
+    lines = wins.wins.text().split("\n")
+    assert lines == [f"•  {w}" for w in outcome.wins]
+    assert lines[0] == "•  Stress 6 → 3: 3 point(s) calmer."
+    assert any("Swing per breath" in w and "7-day mean" in w for w in lines)
+    assert any("Today's goal of 10 minutes: reached." in w for w in lines)
+    assert any("4-day streak." in w for w in lines)
+    assert wins.ring.fraction == 1.0  # 4 minutes earlier today and 6 now
     assert not window.plot.isVisible()  # the trace gives the wins its room
     for word in ("bad", "fail", "poor", "worse"):
         assert word not in wins.wins.text().lower()
@@ -427,34 +404,26 @@ def test_the_end_screen_shows_the_wins(qtbot, make_window, artifacts_dir, size) 
 
 
 def test_a_short_session_ends_as_not_counted(qtbot, make_window, artifacts_dir) -> None:
-    def judge(result: SessionResult, summary: object, after: int | None) -> Outcome:
-        return Outcome(
-            False,
-            2,
-            {"low": 0.0, "medium": 0.0, "high": 0.0},
-            0,
-            ("Under 1 minute of practice: not counted. Any session from one minute on counts.",),
-            Day(),
-        )
-
-    session = with_training(sim_session(30.0), ThresholdTraining())
-    window = make_window(session, today=Day(), outcome=judge)
+    judge = judge_on(past_sessions())
+    window = make_window(sim_session(30.0), today=the_day(), outcome=judge)
     with qtbot.waitSignal(window.session_ended, timeout=60000):
         pass
     wait_frames(qtbot, window)
     wins = window.summary_page.wins
     assert wins.headline.text() == "Not counted"
     assert not wins.zone_bar.isVisible()
-    assert "not counted" in wins.wins.text()
+    assert wins.wins.text() == (
+        "•  Under 1 minute of practice: not counted. Any session from one minute on counts."
+    )
+    assert wins.ring.fraction == pytest.approx(0.4)  # it added nothing to today's 4 minutes
     assert window.grab().save(str(artifacts_dir / "gui_end_not_counted_1280x800.png"))
 
 
 def test_a_judge_that_fails_leaves_the_numbers(qtbot, make_window, caplog) -> None:
-    def judge(result: SessionResult, summary: object, after: int | None) -> Outcome:
+    def judge(result: SessionResult, summary: object, after: int | None) -> object:
         raise RuntimeError("history unreadable")
 
-    session = with_training(sim_session(30.0), ThresholdTraining())
-    window = make_window(session, outcome=judge)
+    window = make_window(sim_session(30.0), outcome=judge)
     with qtbot.waitSignal(window.session_ended, timeout=60000):
         pass
     assert window.stack.currentWidget() is window.summary_page

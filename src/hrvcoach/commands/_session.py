@@ -345,7 +345,7 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
                     start,
                     training,
                     checkins if before is None else replace(checkins, before=before),
-                    after,
+                    after if after is not None else checkins.after,  # --checkin-after
                 ),
                 calm=getattr(args, "calm", False),
             )

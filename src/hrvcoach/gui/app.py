@@ -71,7 +71,7 @@ def run_practice_window(
     size: tuple[int, int] = DEFAULT_SIZE,
     plan: Sequence[AssessmentStep] | None = None,
     today: object | None = None,
-    training_outcome: Callable[[SessionResult, object, int | None], object] | None = None,
+    training_outcome: Callable[..., object] | None = None,
     calm: bool = False,
 ) -> WindowOutcome:
     """Show the practice window, run the session in it, and return when the window closes.

@@ -549,19 +549,12 @@ class PracticeWindow(QWidget):
 
     def _show_wins(self, stress_after: int | None) -> None:
         """Judge the session (if the composition root can) and show its wins on the end page."""
-        outcome = judge(
-            getattr(self.runner, "training_outcome", None),
-            self.result,
-            self.runner.summary,
-            stress_after,
-        )
-        if outcome is None:
-            return
-        self.outcome = outcome
-        self.summary_page.show_wins(wins_view(outcome))
-        # the wins need the room: the trace is history now (the zone strip stays)
-        self.legend.setVisible(False)
-        self.plot.setVisible(False)
+        fn = getattr(self.runner, "training_outcome", None)
+        outcome = judge(fn, self.result, self.runner.summary, stress_after)
+        if outcome is not None:
+            self.outcome = outcome
+            self.summary_page.show_wins(wins_view(outcome))
+            self.set_calm(self.calm)  # the trace gives the wins its room (the zone strip stays)
 
     def show_stress_after(self, stress: int | None) -> None:
         """The stress after the session, from the check-in: the wins are told again with it."""
