@@ -233,6 +233,7 @@ class GuidePanel(QFrame):
         self.title.setProperty("role", "guide-title")
         self.note = QLabel("")
         self.note.setProperty("role", "guide-note")
+        self.note.setWordWrap(True)  # a phase's instruction wraps rather than widen the window
         self.bar = ProtocolBar()
         self.overall = QLabel("")
         self.overall.setProperty("role", "caption")
@@ -404,6 +405,7 @@ class ResultPage(QWidget):
         lay.setSpacing(8)
         self.headline = QLabel("")
         self.headline.setProperty("role", "summary-title")
+        self.headline.setWordWrap(True)  # a drill's headline is a sentence: it wraps, not widens
         self.confidence = QLabel("")
         self.confidence.setProperty("role", "guide-note")
         head = QHBoxLayout()
@@ -444,6 +446,9 @@ class ResultPage(QWidget):
         lay.addWidget(self.chart, 1)
         self.chart_caption = chart_caption
         lay.addWidget(self.footer)
+        # without the table and the chart (a capacity protocol's page), the words stay together
+        # at the top instead of spreading over the page
+        lay.addStretch(0)
         self.cells: list[list[QLabel]] = []
         self._view: ResultView | None = None
 
