@@ -398,7 +398,7 @@ def _finish(
 ) -> int:
     recording_path = getattr(session.writer, "path", None)
     if recording_path is not None:
-        _append_checkins(recording_path, result.t_s if result else 0.0, checkins)
+        _append_checkins(recording_path, result, checkins)
     if result is None or result.beats == 0:
         where = f" (recording: {recording_path})" if recording_path else ""
         print(
@@ -504,9 +504,7 @@ def _stored_training(
     trained: TrainingResult | None, session: Session, result: SessionResult, counted: bool
 ) -> dict[str, Any]:
     """What the history keeps of the session's training (see the store's training columns)."""
-    from hrvcoach.store import HistoryStore
-
-    if trained is None or "training" not in HistoryStore.add_recording.__code__.co_varnames:
+    if trained is None:
         return {}
     values = dict(trained.to_store())
     values["practice_s"] = session.active_s(result.t_s)
@@ -540,13 +538,18 @@ def _played_part(session: Session, result: SessionResult) -> Any:
     return np.array([b.rr_ms for b in beats], dtype=float)
 
 
-def _append_checkins(path: Path, end_s: float, checkins: Checkins) -> None:
+def _append_checkins(path: Path, result: SessionResult | None, checkins: Checkins) -> None:
     # Check-ins known only at the end (the window asks its "before" one before the source opens,
     # the "after" one when it ends) go into the recording too, so a rebuilt history keeps them.
     from hrvcoach.beats import Mark
     from hrvcoach.recording import append_events
+    from hrvcoach.training.live import END_MARK
 
+    end_s = result.t_s if result is not None else 0.0
     marks = []
+    if result is not None and result.beats:
+        # where the session ended: its practice time outlives the last beat in a rebuild
+        marks.append(Mark(end_s, END_MARK, result.ended_by))
     if checkins.before is not None and not checkins.before_recorded:
         marks.append(Mark(0.0, "checkin", f"before stress={checkins.before}"))
     if checkins.after is not None:
