@@ -24,6 +24,8 @@ CORE = [
     "hrvcoach.protocols.resonance.recordings",
     "hrvcoach.store",
     "hrvcoach.training",
+    "hrvcoach.pmd",
+    "hrvcoach.signals",
 ]
 
 
@@ -80,3 +82,19 @@ def test_training_core_takes_time_as_an_argument() -> None:
         text = source.read_text(encoding="utf-8")
         found = [word for word in banned if word in text]
         assert not found, f"{source.name} uses {found}"
+
+
+def test_every_package_is_listed_for_installation() -> None:
+    """A package missing from pyproject's list imports in a checkout but not from a built wheel."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    config = tomllib.loads((root / "pyproject.toml").read_text())
+    listed = set(config["tool"]["setuptools"]["packages"])
+    found = set()
+    tops = ((root / "src" / "hrvcoach", "hrvcoach"), (root / "drivers", "hrvcoach.drivers"))
+    for top, name in tops:
+        for init in top.rglob("__init__.py"):
+            found.add(".".join([name, *init.parent.relative_to(top).parts]))
+    assert found == listed

@@ -25,6 +25,7 @@ from hrvcoach.beats import (
     SourceInfo,
 )
 from hrvcoach.pacer import BreathPattern, Pacer
+from hrvcoach.signals import SampleBlock
 
 if TYPE_CHECKING:
     from hrvcoach.live import LiveHrv, LiveMetrics
@@ -65,6 +66,7 @@ class SessionResult:
     recording: object | None = None  #: path of the recording written, if any
     final_metrics: LiveMetrics | None = None
     events: list[Event] = field(default_factory=list, repr=False)
+    samples: dict[str, int] = field(default_factory=dict)  #: ECG/motion samples, by kind
 
 
 class Session:
@@ -118,6 +120,9 @@ class Session:
         self.recorder = recorder
         self.duration_s = duration_s
         self.sinks: list[SessionSink] = list(sinks)
+        #: called with every block of ECG or motion samples (breathing, ECG views)
+        self.sample_listeners: list[Callable[[SampleBlock], None]] = []
+        self.samples: dict[str, int] = {}
         self.keep_events = keep_events
         self.training = training
         self.metrics: LiveMetrics | None = None
@@ -208,6 +213,9 @@ class Session:
                             event = await asyncio.wait_for(anext(events_in), self.DRAIN_S)
                     except (StopAsyncIteration, TimeoutError):
                         break
+                    if isinstance(event, SampleBlock):
+                        self._on_samples(event)
+                        continue
                     if isinstance(event, Mark) and event.kind == "pace":
                         # a replayed pace change: the pacer follows it, and announces it itself
                         self._follow_recorded_pace(event)
@@ -248,7 +256,23 @@ class Session:
             recording=getattr(self.writer, "path", None),
             final_metrics=self.metrics,
             events=events,
+            samples=dict(self.samples),
         )
+
+    def _on_samples(self, block: SampleBlock) -> None:
+        # Not an event: it neither moves the session clock nor counts as the source being
+        # active (a strap streaming ECG while its beats went quiet is still quiet).
+        if self._past_end(block.t_s):
+            return
+        self.samples[block.kind] = self.samples.get(block.kind, 0) + len(block)
+        write_samples = getattr(self.writer, "write_samples", None)
+        if write_samples is not None:
+            write_samples(block)
+        for listener in self.sample_listeners:
+            try:
+                listener(block)
+            except Exception:  # a broken view must never lose the recording
+                log.exception("sample listener failed; session goes on")
 
     async def _watch_duration(self, duration_s: float) -> None:
         # A live source may go quiet; the session must still end on time. But after the event loop

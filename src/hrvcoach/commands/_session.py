@@ -21,6 +21,7 @@ from hrvcoach.errors import HrvCoachError, UsageError
 if TYPE_CHECKING:
     from hrvcoach.analysis import Summary
     from hrvcoach.beats import SourceInfo
+    from hrvcoach.breathing.live import BreathingMonitor
     from hrvcoach.commands._training import TrainingContext
     from hrvcoach.pacer import BreathPattern
     from hrvcoach.session import Session, SessionResult, SessionUpdate
@@ -76,9 +77,23 @@ def add_view_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--artifacts",
-        choices=["kubios", "none"],
-        default="kubios",
-        help="artifact correction (default: kubios)",
+        choices=["nn", "kubios", "none"],
+        default="nn",
+        help="nn: normal-to-normal intervals only (default); kubios: Kubios correction; "
+        "none: every beat as it came",
+    )
+
+
+def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-ecg",
+        action="store_true",
+        help="do not stream a Polar strap's ECG (on by default when the strap offers it)",
+    )
+    parser.add_argument(
+        "--no-motion",
+        action="store_true",
+        help="do not stream its chest motion, the measured breath (on by default likewise)",
     )
 
 
@@ -263,7 +278,13 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
         # no length for the source: the session ends it, after --minutes of practice not counting
         # pauses, or at the length chosen in the window
         source = open_source(
-            plan.spec, playback=playback, pacer=pacer, data_dir=data_dir, start_time=start
+            plan.spec,
+            playback=playback,
+            pacer=pacer,
+            data_dir=data_dir,
+            start_time=start,
+            ecg=not getattr(args, "no_ecg", False),
+            motion=not getattr(args, "no_motion", False),
         )
     recorder = _recorder(data_dir, start, plan.kind, pacer) if plan.record else None
     session = Session(
@@ -284,6 +305,10 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
     if checkins.before is not None:
         session.add_mark("checkin", f"before stress={checkins.before}")
         checkins.before_recorded = True
+    from hrvcoach.breathing.live import BreathingMonitor
+
+    breathing = BreathingMonitor(pacer)
+    session.sample_listeners.append(breathing.add)
     if args.jsonl:
         session.sinks.append(JsonLinesSink(sys.stdout))
     view = choose_view(args)
@@ -335,7 +360,9 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
         _say_where_recording_is(session)
         raise
 
-    return _finish(args, plan, session, result, data_dir, checkins, precomputed, start, training)
+    return _finish(
+        args, plan, session, result, data_dir, checkins, precomputed, start, training, breathing
+    )
 
 
 def _replayed_recording(spec: str | None, input_format: str | None = None) -> Any:
@@ -395,6 +422,7 @@ def _finish(
     precomputed: Summary | None,
     start: datetime,
     training: TrainingContext,
+    breathing: BreathingMonitor | None = None,
 ) -> int:
     recording_path = getattr(session.writer, "path", None)
     if recording_path is not None:
@@ -439,6 +467,10 @@ def _finish(
     replayed = getattr(getattr(session.source, "recording", None), "path", None)
     payload["recording"] = str(recording_path or replayed or "") or None
     payload["ended_by"] = result.ended_by
+    payload["ecg_samples"] = result.samples.get("ecg", 0)
+    payload["acc_samples"] = result.samples.get("acc", 0)
+    breath = breathing.summary() if breathing is not None else None
+    payload["breathing"] = breath.to_json() if breath is not None else None
     if stored_id is not None:
         payload["session_id"] = stored_id
     payload.update(outcome.to_json())
@@ -452,6 +484,8 @@ def _finish(
         shown = recording_path or payload["recording"] or plan.title
         print(format_table(summary, title=str(shown)))
         print(format_wins(outcome))
+        if breath is not None:
+            print(_breathing_line(breath))
     return exit_code
 
 
@@ -510,6 +544,21 @@ def _stored_training(
     values["practice_s"] = session.active_s(result.t_s)
     values["counted"] = counted
     return {"training": values}
+
+
+def _breathing_line(breath: Any) -> str:
+    """One line on the measured breath, for the table view."""
+    parts = []
+    if breath.rate_bpm is not None:
+        parts.append(f"{breath.rate_bpm:.1f} breaths/min")
+    if breath.pacer_rate_bpm is not None:
+        parts.append(f"pacer {breath.pacer_rate_bpm:.1f}")
+    if breath.adherence_pct is not None:
+        parts.append(f"{breath.adherence_pct:.0f}% of breaths with the pacer")
+    if breath.phase_lag_s is not None:
+        side = "behind" if breath.phase_lag_s >= 0 else "ahead of"
+        parts.append(f"{abs(breath.phase_lag_s):.1f} s {side} it")
+    return "Breathing (chest motion): " + (", ".join(parts) or "too few breaths to say")
 
 
 def summarise(session: Session, result: SessionResult, artifacts: str) -> Summary:

@@ -14,7 +14,7 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from hrvcoach.drivers.ble_hr import FoundDevice
+    from hrvcoach.drivers.ble_scan import FoundDevice
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     import shlex
     from dataclasses import asdict
 
-    from hrvcoach.drivers.ble_hr import scan
+    from hrvcoach.drivers.ble_scan import scan
     from hrvcoach.errors import DeviceError, UsageError
 
     if not args.timeout > 0:
