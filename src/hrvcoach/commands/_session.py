@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from hrvcoach.commands._training import format_wins, judge_session, stored_training
 from hrvcoach.errors import HrvCoachError, UsageError
 
 if TYPE_CHECKING:
@@ -25,8 +26,6 @@ if TYPE_CHECKING:
     from hrvcoach.commands._training import TrainingContext
     from hrvcoach.pacer import BreathPattern
     from hrvcoach.session import Session, SessionResult, SessionUpdate
-    from hrvcoach.training import SessionOutcome
-    from hrvcoach.training.live import TrainingResult
 
 log = logging.getLogger(__name__)
 
@@ -331,8 +330,15 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
                 summary=lambda done: summarise(session, done, args.artifacts),
                 close_when_done_s=1.0 if offscreen else None,
                 today=day,
-                training_outcome=lambda done, summary, after: _outcome(
-                    plan, session, done, summary, start, training, checkins, after
+                training_outcome=lambda done, summary, after: judge_session(
+                    session,
+                    done,
+                    summary,
+                    start=start,
+                    context=training,
+                    stress_before=checkins.before,
+                    stress_after=after,
+                    kept=plan.record,
                 ),
             )
             result = outcome.result
@@ -435,8 +441,16 @@ def _finish(
         )
         return 1
     summary = precomputed if precomputed is not None else summarise(session, result, args.artifacts)
-    outcome = _outcome(plan, session, result, summary, start, training, checkins, checkins.after)
-    trained = session.training.result() if session.training is not None else None
+    outcome = judge_session(
+        session,
+        result,
+        summary,
+        start=start,
+        context=training,
+        stress_before=checkins.before,
+        stress_after=checkins.after,
+        kept=plan.record,
+    )
 
     exit_code = 0
     stored_id: object = None
@@ -452,7 +466,7 @@ def _finish(
                     checkin_after=checkins.after,
                     note=checkins.note,
                     summary=summary,
-                    **_stored_training(trained, session, result, outcome.counted),
+                    training=stored_training(session, result, counted=outcome.counted),
                 )
             stored_id = getattr(row, "id", None)
         except HrvCoachError as err:
@@ -487,63 +501,6 @@ def _finish(
         if breath is not None:
             print(_breathing_line(breath))
     return exit_code
-
-
-def format_wins(outcome: SessionOutcome) -> str:
-    """The end-of-session training lines for the terminal."""
-    zones = outcome.zones_pct
-    head = (
-        f"Level {outcome.level}: {zones['high']:.0f} % high, {zones['medium']:.0f} % medium, "
-        f"{zones['low']:.0f} % low · {outcome.achievement_points} points"
-    )
-    if outcome.swing_mean_bpm is not None and outcome.swing_best_bpm is not None:
-        head += (
-            f" · swing {outcome.swing_mean_bpm:.1f} bpm per breath "
-            f"(best {outcome.swing_best_bpm:.1f})"
-        )
-    lines = ["", head if outcome.counted else "Not counted", *("  " + w for w in outcome.wins)]
-    return "\n".join(lines)
-
-
-def _outcome(
-    plan: SessionPlan,
-    session: Session,
-    result: SessionResult | None,
-    summary: object,
-    start: datetime,
-    training: TrainingContext,
-    checkins: Checkins,
-    stress_after: int | None,
-) -> SessionOutcome:
-    """The session judged against the history (for the JSON, the terminal and the end screen)."""
-    from hrvcoach.commands._training import facts_of_session
-
-    info = getattr(session.source, "info", None)
-    simulated = bool(getattr(info, "simulated", False))
-    t_s = result.t_s if result is not None else 0.0
-    this = facts_of_session(
-        start=start,
-        practice_s=session.active_s(t_s),
-        beats=result.beats if result is not None else 0,
-        simulated=simulated,
-        training=session.training.result() if session.training is not None else None,
-        summary=summary,
-        stress_before=checkins.before,
-        stress_after=stress_after,
-    )
-    return training.outcome(this, kept=plan.record)
-
-
-def _stored_training(
-    trained: TrainingResult | None, session: Session, result: SessionResult, counted: bool
-) -> dict[str, Any]:
-    """What the history keeps of the session's training (see the store's training columns)."""
-    if trained is None:
-        return {}
-    values = dict(trained.to_store())
-    values["practice_s"] = session.active_s(result.t_s)
-    values["counted"] = counted
-    return {"training": values}
 
 
 def _breathing_line(breath: Any) -> str:
