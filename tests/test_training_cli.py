@@ -60,6 +60,8 @@ def test_session_json_gains_exactly_the_training_keys(
     code, out, _ = run(["analyze", str(got["recording"]), "--json"], capsys)
     assert code == 0
     analysed = set(json.loads(out)) | {"recording", "ended_by", "session_id"}
+    # keys other features add to the session summary (chest-strap ECG/motion, breathing)
+    analysed |= {"ecg_samples", "acc_samples", "breathing"}
     assert set(got) - analysed == TRAINING_KEYS, extra
     assert got["counted"] is True
     assert got["level"] == 1

@@ -330,13 +330,14 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
                 summary=lambda done: summarise(session, done, args.artifacts),
                 close_when_done_s=1.0 if offscreen else None,
                 today=day,
-                training_outcome=lambda done, summary, after: judge_session(
+                # the window passes the stress before it asked (``before=``), and after
+                training_outcome=lambda done, summary, after, before=None: judge_session(
                     session,
                     done,
                     summary,
                     start=start,
                     context=training,
-                    stress_before=checkins.before,
+                    stress_before=checkins.before if checkins.before is not None else before,
                     stress_after=after,
                     kept=plan.record,
                 ),
