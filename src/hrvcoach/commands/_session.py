@@ -322,16 +322,12 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
             from hrvcoach.gui.app import run_practice_window
 
             offscreen = os.environ.get("QT_QPA_PLATFORM") == "offscreen"
-            outcome = run_practice_window(
-                session,
-                title=plan.title,
-                screenshot=args.screenshot,
-                checkin=plan.record and not offscreen and not getattr(args, "no_checkin", True),
-                summary=lambda done: summarise(session, done, args.artifacts),
-                close_when_done_s=1.0 if offscreen else None,
-                today=day,
-                # the window passes the stress before it asked (``before=``), and after
-                training_outcome=lambda done, summary, after, before=None: judge_session(
+
+            def judge_in_window(
+                done: SessionResult, summary: object, after: int | None, before: int | None = None
+            ) -> object:
+                # the window passes the stress it asked before the session (``before=``)
+                return judge_session(
                     session,
                     done,
                     summary,
@@ -340,7 +336,17 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
                     stress_before=checkins.before if checkins.before is not None else before,
                     stress_after=after,
                     kept=plan.record,
-                ),
+                )
+
+            outcome = run_practice_window(
+                session,
+                title=plan.title,
+                screenshot=args.screenshot,
+                checkin=plan.record and not offscreen and not getattr(args, "no_checkin", True),
+                summary=lambda done: summarise(session, done, args.artifacts),
+                close_when_done_s=1.0 if offscreen else None,
+                today=day,
+                training_outcome=judge_in_window,
             )
             result = outcome.result
             precomputed = outcome.summary  # None if it failed: computed again below, loudly
