@@ -157,13 +157,13 @@ def open_store(data_dir: Path, **kwargs: object) -> HistoryStore:
 
 def test_new_history_is_a_wal_database_at_the_current_schema(data_dir: Path) -> None:
     with open_store(data_dir) as store:
-        assert store.schema_version == SCHEMA_VERSION == 4
+        assert store.schema_version == SCHEMA_VERSION == 5
         assert store.sessions() == []
     conn = sqlite3.connect(data_dir / DB_NAME)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert {"sessions", "assessments"} <= tables
+        assert {"sessions", "assessments", "capacity"} <= tables
     finally:
         conn.close()
 
@@ -276,7 +276,7 @@ def test_a_version_1_database_migrates_and_keeps_its_sessions(data_dir: Path) ->
         assert row.start == datetime(2026, 1, 2, 7, 0, tzinfo=timezone(timedelta(hours=1)))
         assert row.pace_bpm == 5.5
         assert row.checkin == CheckIn()  # the columns v2 added, empty for old rows
-        # v4: practice time and the counted flag from what the row knows; zones and swing wait
+        # v5: practice time and the counted flag from what the row knows; zones and swing wait
         # for a rebuild from the recording
         assert (row.practice_s, row.counted, row.level, row.zone_high_pct) == (
             600.0,

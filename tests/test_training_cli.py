@@ -270,3 +270,31 @@ def test_trends_say_when_they_are_of_simulated_sessions_and_what_they_leave_out(
     code, out, _ = run(["today", "--json"], capsys)
     day = json.loads(out)
     assert (day["simulated_only"], day["simulated_left_out"]) == (False, 1)
+
+
+def test_a_replay_is_judged_against_the_history_but_not_added_to_it(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hrvcoach.paths import bundled_recordings_dir
+
+    session_json(["demo", "--minutes", "2"], capsys)
+    recording = bundled_recordings_dir() / "sim-6bpm-5min.csv"
+    got = session_json(["replay", str(recording)], capsys)
+    assert set(got) >= TRAINING_KEYS
+    assert got["counted"] is True
+    wins = got["wins"]
+    assert isinstance(wins, list)
+    assert wins[0] == "A replay: compared with your history, and not added to it."
+    assert not any("goal" in w for w in wins)
+    code, out, _ = run(["today", "--json"], capsys)
+    assert json.loads(out)["sessions"] == 1
+
+
+def test_today_on_a_damaged_history_is_one_line_and_exit_code_5(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (data_dir / "history.sqlite").write_bytes(b"this is not a database" * 100)
+    for command in (["today"], ["plan"]):
+        code, out, err = run(command, capsys)
+        assert code == 5
+        assert err.count("\n") == 1

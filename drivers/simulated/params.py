@@ -48,6 +48,9 @@ class SimParams:
             only as far as they follow. ``sim:follow=1`` spends most of a session in the high
             coherence zone at level 1, ``sim:follow=0.1`` mostly in the low zone
             (docs/training.md).
+        tau_s: After an activation in a guided protocol, the time constant (s) of the heart
+            rate's return to rest (see :mod:`.protocol`).
+        natural_bpm: The person's own breathing rate, in protocol phases without a pacer.
     """
 
     resonance_bpm: float = 5.5
@@ -65,6 +68,8 @@ class SimParams:
     depth_sd: float = 0.1
     flat: bool = False
     follow: float = 1.0
+    tau_s: float = 45.0
+    natural_bpm: float = 12.0
 
     def __post_init__(self) -> None:
         problem = self._problem()
@@ -102,6 +107,11 @@ class SimParams:
             (0 <= self.timing_sd_s <= 3, f"timing must be 0-3 s, not {self.timing_sd_s:g}"),
             (0 <= self.depth_sd <= 0.5, f"depth must be 0-0.5, not {self.depth_sd:g}"),
             (0 <= self.follow <= 1, f"follow must be 0-1, not {self.follow:g}"),
+            (5 <= self.tau_s <= 300, f"tau must be 5-300 s, not {self.tau_s:g}"),
+            (
+                MIN_RATE_BPM <= self.natural_bpm <= 30,
+                f"breath must be {MIN_RATE_BPM:g}-30 breaths/min, not {self.natural_bpm:g}",
+            ),
         ]
         for ok, message in checks:
             if not ok:
@@ -201,6 +211,8 @@ SPEC_KEYS: Final[dict[str, str]] = {
     "depth": "depth_sd",
     "flat": "flat",
     "follow": "follow",
+    "tau": "tau_s",
+    "breath": "natural_bpm",
 }
 
 

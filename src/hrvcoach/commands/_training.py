@@ -110,10 +110,11 @@ class TrainingContext:
 
 
 def load_context(
-    data_dir: Path, *, include_simulated: bool = False, required: bool = False
+    data_dir: Path, *, include_simulated: bool = False, strict: bool = False
 ) -> TrainingContext:
-    """Read the settings and the history. An unreadable history gives an empty one, unless
-    ``required`` (then its error, exit code 5, goes to the user)."""
+    """Read the settings and the history (none yet: an empty one). A history that cannot be read
+    gives an empty one for a session (practice goes on), or, ``strict``, its one-line error (exit
+    code 5) for the commands that show it."""
     from hrvcoach.errors import HrvCoachError
     from hrvcoach.settings import Settings
 
@@ -122,11 +123,11 @@ def load_context(
     try:
         from hrvcoach.store import HistoryStore
 
-        if required or (data_dir / "history.sqlite").exists():
+        if (data_dir / "history.sqlite").exists():
             with HistoryStore.open(data_dir) as store:
                 rows = store.sessions()
     except HrvCoachError:
-        if required:
+        if strict:
             raise
         rows = ()
     return TrainingContext(

@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             settings.level_set_at = now.isoformat(timespec="seconds")
         data_dir.mkdir(parents=True, exist_ok=True)
         settings.save(data_dir)
-    context = load_context(data_dir, include_simulated=args.include_simulated)
+    context = load_context(data_dir, include_simulated=args.include_simulated, strict=True)
     day = context.today(now.date())
     plan = day.plan
     if args.json:

@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
     on = _parse_date(args.date) if args.date else datetime.now().astimezone().date()
     data_dir = paths.data_dir(args.data_dir)
-    context = load_context(data_dir, include_simulated=args.include_simulated)
+    context = load_context(data_dir, include_simulated=args.include_simulated, strict=True)
     day = context.today(on)
     if args.json:
         print(json.dumps(day.to_json(), indent=2))
