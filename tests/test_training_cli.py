@@ -287,6 +287,7 @@ def test_a_replay_is_judged_against_the_history_but_not_added_to_it(
     assert wins[0] == "A replay: compared with your history, and not added to it."
     assert not any("goal" in w for w in wins)
     code, out, _ = run(["today", "--json"], capsys)
+    assert code == 0
     assert json.loads(out)["sessions"] == 1
 
 
@@ -297,4 +298,5 @@ def test_today_on_a_damaged_history_is_one_line_and_exit_code_5(
     for command in (["today"], ["plan"]):
         code, out, err = run(command, capsys)
         assert code == 5
+        assert not out
         assert err.count("\n") == 1
