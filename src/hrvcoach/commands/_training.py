@@ -220,10 +220,13 @@ def stored_training(
 def format_wins(outcome: SessionOutcome) -> str:
     """The end-of-session training lines for the terminal."""
     zones = outcome.zones_pct
-    head = (
-        f"Level {outcome.level}: {zones['high']:.0f} % high, {zones['medium']:.0f} % medium, "
-        f"{zones['low']:.0f} % low · {outcome.achievement_points} points"
-    )
+    if zones["high"] is None or zones["medium"] is None or zones["low"] is None:
+        head = f"Level {outcome.level}: no zones yet (coherence needs about a minute of beats)"
+    else:
+        head = (
+            f"Level {outcome.level}: {zones['high']:.0f} % high, {zones['medium']:.0f} % medium, "
+            f"{zones['low']:.0f} % low · {outcome.achievement_points} points"
+        )
     if outcome.swing_mean_bpm is not None and outcome.swing_best_bpm is not None:
         head += (
             f" · swing {outcome.swing_mean_bpm:.1f} bpm per breath "
