@@ -221,16 +221,25 @@ def format_dashboard(state: DashboardState, *, width: int = 80, color: bool = Tr
     hr = _num(None if m is None else m.hr_bpm)
     rmssd = _num(None if m is None else m.rmssd_ms)
     coh = _num(None if m is None else m.coherence, 1)
+    quality = getattr(m, "quality", None)
+    signal = "" if quality is None else f"   signal {quality.verdict}"
+    if quality is not None and quality.spectral_verdict == "poor":
+        coh = "–"  # withheld: too many beats left out for a spectrum to mean anything
     plain2 = f"HR {hr} bpm   RMSSD {rmssd} ms   coherence {coh}"
     if len(plain2) <= width:
+        # numbers from a poor signal are greyed: shown, but not to be trusted as HRV
+        weight = DIM if quality is not None and quality.verdict == "poor" else BOLD
         line2 = (
             paint(DIM, "HR ")
             + paint(AMBER + BOLD, hr)
             + paint(DIM, " bpm   RMSSD ")
-            + paint(BOLD, rmssd)
+            + paint(weight, rmssd)
             + paint(DIM, " ms   coherence ")
-            + paint(BOLD, coh)
+            + paint(weight, coh)
         )
+        if quality is not None and len(plain2) + len(signal) <= width:
+            tint = GREEN if quality.verdict == "good" else AMBER
+            line2 += paint(DIM, "   signal ") + paint(tint, quality.verdict)
     else:
         line2 = _fit(plain2, len(plain2), width)
 
@@ -268,6 +277,9 @@ def format_plain(state: DashboardState) -> str:
         f"coherence {_num(None if m is None else m.coherence, 1)}",
         _link_words(state)[0],
     ]
+    quality = getattr(m, "quality", None)
+    if quality is not None:
+        parts.insert(5, f"signal {quality.verdict}")
     if state.protocol is not None:
         parts.append(format_step(state.protocol, ended=state.ended))
     return "  ".join(parts)

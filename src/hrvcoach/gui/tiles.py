@@ -33,6 +33,8 @@ class Tile(QFrame):
         self.caption = QLabel(caption)
         self.caption.setProperty("role", "caption")
         self._color = color
+        self.muted = False
+        self._px = theme.BIG_NUMBER_PX
         self.value = QLabel("–")
         self.set_scale(theme.BIG_NUMBER_PX)
         self.value.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
@@ -56,7 +58,15 @@ class Tile(QFrame):
 
     def set_scale(self, px: int) -> None:
         # a style sheet font size wins over setFont, so the size goes into the sheet too
-        self.value.setStyleSheet(f"color: {self._color}; font-size: {px}px;")
+        self._px = px
+        color = theme.FAINT if self.muted else self._color
+        self.value.setStyleSheet(f"color: {color}; font-size: {px}px;")
+
+    def set_muted(self, muted: bool) -> None:
+        """Grey the value: shown, but from a signal too irregular to read as HRV."""
+        if muted != self.muted:
+            self.muted = muted
+            self.set_scale(self._px)
 
 
 class LiveNumbers(QWidget):
@@ -87,12 +97,21 @@ class LiveNumbers(QWidget):
         """The latest live metrics, and the coherence so far for the sparkline."""
         self.hr_tile.value.setText(fmt_number(m.hr_bpm))
         self.hr_tile.detail.setText(f"average {fmt_number(m.mean_hr_bpm)} bpm")
+        quality = getattr(m, "quality", None)
+        verdict = None if quality is None else quality.verdict
         self.rmssd_tile.value.setText(fmt_number(m.rmssd_ms))
-        self.rmssd_tile.detail.setText(f"SDNN {fmt_number(m.sdnn_ms)} ms")
-        self.coh_tile.value.setText(fmt_number(m.coherence, 1))
-        peak_hz = getattr(m, "coherence_peak_hz", None) or m.lf_peak_hz
-        if peak_hz is not None:
-            self.coh_tile.detail.setText(f"rhythm at {peak_hz * 60:.1f} /min")
+        signal = "" if verdict is None else f" · signal {verdict}"
+        self.rmssd_tile.detail.setText(f"SDNN {fmt_number(m.sdnn_ms)} ms{signal}")
+        self.rmssd_tile.set_muted(verdict == "poor")
+        if quality is not None and quality.spectral_verdict == "poor":
+            # Withheld: with this many beats left out, a rhythm cannot be measured.
+            self.coh_tile.value.setText("–")
+            self.coh_tile.detail.setText("signal too irregular to measure a rhythm")
+        else:
+            self.coh_tile.value.setText(fmt_number(m.coherence, 1))
+            peak_hz = getattr(m, "coherence_peak_hz", None) or m.lf_peak_hz
+            if peak_hz is not None:
+                self.coh_tile.detail.setText(f"rhythm at {peak_hz * 60:.1f} /min")
         self.sparkline.show_series(coh_t, coh_v)
 
     def show_clock(self, text: str, detail: str) -> None:
