@@ -94,3 +94,32 @@ def test_poor_sessions_are_hollow_and_out_of_the_rolling_means(artifacts_dir: Pa
     path = artifacts_dir / "trends_poor_signal.png"
     reports.write_trends_png(t, path)
     assert path.stat().st_size > 10_000
+
+
+def test_terminal_dashboard_says_the_signal_and_withholds_coherence() -> None:
+    from hrvcoach.beats import LinkState
+    from hrvcoach.pacer import BreathPattern, Pacer
+    from hrvcoach.quality import assess
+    from hrvcoach.tui import DIM, DashboardState, format_dashboard, format_plain
+
+    def dash(quality: object) -> DashboardState:
+        m = LiveMetrics(
+            t_s=125.0, hr_bpm=63.6, mean_hr_bpm=62.0, rmssd_ms=17.4, sdnn_ms=56.0,
+            pnn50_pct=0.0, n_beats=70, artifacts=20, coherence=2.46, spectral_t_s=125.0,
+            quality=quality,  # type: ignore[arg-type]
+        )  # fmt: skip
+        return DashboardState(
+            t_s=125.0, duration_s=600.0, pacer=Pacer(BreathPattern(6.0)).state(125.0),
+            paused=False, metrics=m, link=LinkState.CONNECTED, device="Polar H10",
+        )  # fmt: skip
+
+    poor = dash(assess(70, 21, 1))
+    line = format_dashboard(poor, width=80, color=False)[1]
+    assert line == "HR 64 bpm   RMSSD 17 ms   coherence –   signal poor"
+    coloured = format_dashboard(poor, width=80, color=True)[1]
+    assert f"{DIM}17" in coloured  # greyed
+    assert "signal poor" in format_plain(poor)
+    good = format_dashboard(dash(assess(70, 0, 0)), width=80, color=False)[1]
+    assert good == "HR 64 bpm   RMSSD 17 ms   coherence 2.5   signal good"
+    narrow = format_dashboard(dash(assess(70, 0, 0)), width=40, color=False)[1]
+    assert narrow == "HR 64 bpm   RMSSD 17 ms   coherence 2.5"  # the word gives way first
