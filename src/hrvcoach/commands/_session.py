@@ -69,6 +69,11 @@ def add_view_arguments(parser: argparse.ArgumentParser) -> None:
         "--screenshot", metavar="PATH", type=Path, help="save a PNG of the window as it ends"
     )
     parser.add_argument(
+        "--calm",
+        action="store_true",
+        help="calm view: only the pacer and the zone colour; the numbers wait for the end",
+    )
+    parser.add_argument(
         "--window-seconds",
         type=float,
         default=60.0,
@@ -339,8 +344,8 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
                     summary,
                     start=start,
                     context=training,
-                    stress_before=checkins.before if checkins.before is not None else before,
-                    stress_after=after,
+                    stress_before=before if before is not None else checkins.before,
+                    stress_after=after if after is not None else checkins.after,  # --checkin-after
                     kept=plan.record,
                 )
 
@@ -353,6 +358,7 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
                 close_when_done_s=1.0 if offscreen else None,
                 today=day,
                 training_outcome=judge_in_window,
+                calm=getattr(args, "calm", False),
             )
             result = outcome.result
             precomputed = outcome.summary  # None if it failed: computed again below, loudly
@@ -369,7 +375,9 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
 
                 # with --json, stdout carries the summary alone: the dashboard goes to stderr
                 stream = sys.stderr if args.json else sys.stdout
-                dashboard = TerminalDashboard(session, stream=stream)
+                dashboard = TerminalDashboard(
+                    session, stream=stream, calm=getattr(args, "calm", False)
+                )
                 session.sinks.append(dashboard)
             result = asyncio.run(_run_without_window(session, dashboard))
     except HrvCoachError:
