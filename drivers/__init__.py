@@ -59,6 +59,8 @@ def open_source(
             playback=playback,
             duration_s=duration_s,
             start_time=start_time,
+            ecg=ecg,
+            motion=motion,
         )
     if spec is not None and (spec.startswith("replay:") or Path(spec).is_file()):
         from hrvcoach.drivers.replay import ReplaySource

@@ -59,7 +59,7 @@ def test_premature_beats_have_another_shape(h10: tuple[np.ndarray, np.ndarray, n
     assert ecg.premature[:-1][early_then_pause].mean() > 0.95
     assert 150 < ecg.premature.sum() < 400  # a recording chosen for its many premature beats
     normal_timing = (np.abs(rr - local) < 0.1 * local)[1:-1]
-    assert ecg.premature[1:-1][normal_timing].mean() < 0.5
+    assert ecg.premature[1:-1][normal_timing].mean() < 0.2  # 13 % measured
 
 
 def test_a_missed_beat_is_put_back_from_the_ecg_and_good_rr_kept(

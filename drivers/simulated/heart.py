@@ -53,6 +53,10 @@ class HeartModel:
         self._baro_wander = SlowNoise(rng, 1 / 200, 1 / 40)
         self._baro_phase = float(rng.uniform(0, 2 * np.pi))
 
+    def lungs(self, t_s: np.ndarray, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
+        """The person's own lung volume (0..1) and breath depth at ``t_s`` (chest motion)."""
+        return self._breathing.breath(t_s, plan, np.zeros_like(t_s))
+
     def hr_bpm(self, t_s: np.ndarray, plan: Plan) -> np.ndarray:
         p = self.params
         i = plan.segment(t_s)
