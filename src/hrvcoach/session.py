@@ -29,19 +29,24 @@ from hrvcoach.signals import SampleBlock
 
 if TYPE_CHECKING:
     from hrvcoach.live import LiveHrv, LiveMetrics
+    from hrvcoach.training.live import SessionTraining, TrainingLive
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class SessionUpdate:
-    """What a view needs after each event: the event, the latest metrics and the session clock."""
+    """What a view needs after each event: the event, the latest metrics and the session clock.
+
+    ``training`` is the zone, points and swing so far, when the session tracks them.
+    """
 
     event: Event
     metrics: LiveMetrics | None
     t_s: float
     link: LinkState
     paused: bool
+    training: TrainingLive | None = None
 
 
 class SessionSink(Protocol):
@@ -83,6 +88,8 @@ class Session:
         duration_s: End after this much session time (``None``: until the source ends or ``stop``).
         sinks: Views fed with a :class:`SessionUpdate` after every event.
         keep_events: Keep every event in memory for the result (for short sessions and tests).
+        training: Zones, points and swing per breath (:mod:`hrvcoach.training.live`), fed after
+            live HRV and before the views; ``None``: not tracked.
     """
 
     QUIET_S = 0.5
@@ -100,6 +107,7 @@ class Session:
         duration_s: float | None = None,
         sinks: Iterable[SessionSink] = (),
         keep_events: bool = False,
+        training: SessionTraining | None = None,
     ) -> None:
         self.source = source
         self.pacer = pacer or Pacer()
@@ -116,6 +124,7 @@ class Session:
         self.sample_listeners: list[Callable[[SampleBlock], None]] = []
         self.samples: dict[str, int] = {}
         self.keep_events = keep_events
+        self.training = training
         self.metrics: LiveMetrics | None = None
         self.link = LinkState.CONNECTING
         self.paused = False
@@ -319,7 +328,12 @@ class Session:
             self._last_t_s = max(self._last_t_s, event.t_s)
         if self.keep_events:
             events.append(event)
-        update = SessionUpdate(event, self.metrics, self._last_t_s, self.link, self.paused)
+        snapshot = None
+        if self.training is not None:
+            snapshot = self.training.update(event, self.metrics, paused=self.paused, link=self.link)
+        update = SessionUpdate(
+            event, self.metrics, self._last_t_s, self.link, self.paused, snapshot
+        )
         for sink in self.sinks:
             try:
                 sink.on_update(update)
