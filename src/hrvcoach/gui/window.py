@@ -28,12 +28,14 @@ from hrvcoach.gui.guide import GuidePanel, ResultPage, guide_view, result_view
 from hrvcoach.gui.link_status import link_view
 from hrvcoach.gui.pacer_widget import PacerView, PacerWidget, view_of
 from hrvcoach.gui.plot import PLOT_EVERY_S, TRACE_WINDOW_S, ResponsePlot
+from hrvcoach.gui.signals_panel import SignalsPanel
 from hrvcoach.gui.summary import SummaryPage
 from hrvcoach.gui.tiles import LiveNumbers
 from hrvcoach.pacer import BreathPattern
 
 if TYPE_CHECKING:
     from hrvcoach.assess import AssessmentStep
+    from hrvcoach.breathing.view import LiveSignals
     from hrvcoach.gui.audio import CuePlayer
     from hrvcoach.gui.bridge import Arrival, SessionRunner
     from hrvcoach.live import LiveMetrics
@@ -61,6 +63,8 @@ class PracticeWindow(QWidget):
         plan: The steps of a resonance assessment: a guide above the pacer announces each step
             and its settle period and shows progress; at the end the result page shows the
             :class:`~hrvcoach.assess.AssessmentOutcome` the runner's summary returned.
+        signals: The session's ECG and chest motion as pictures (a session sample listener):
+            the measured breath against the pacer, and an ECG strip on request.
 
     Signals:
         session_ended: Emitted once on the GUI thread when the session (and its summary) is done.
@@ -78,8 +82,10 @@ class PracticeWindow(QWidget):
         audio: CuePlayer | None = None,
         autostart: bool = True,
         plan: Sequence[AssessmentStep] | None = None,
+        signals: LiveSignals | None = None,
     ) -> None:
         super().__init__()
+        self._signals = signals
         self.plan = tuple(plan) if plan else ()
         self.runner = runner
         self.session = runner.session
@@ -193,6 +199,8 @@ class PracticeWindow(QWidget):
         self.legend = self.response.legend
         root.addWidget(self.legend)
         root.addWidget(self.plot, 4)
+        self.signals_panel = SignalsPanel()  # hidden until a strap or the simulator streams
+        root.addWidget(self.signals_panel)
 
         pattern = self.session.pacer.pattern_at(0.0)
         self.controls = ControlBar(
@@ -340,6 +348,8 @@ class PracticeWindow(QWidget):
             if self._plot_dirty or t0 - self._last_plot_perf >= PLOT_EVERY_S:
                 self._show_plot(now_s)
                 self._last_plot_perf = t0
+                if self._signals is not None:  # at the plot's pace, only when something new came
+                    self.signals_panel.show_view(self._signals.latest)
             self._show_link(now_s)
         except Exception:
             # A view that fails must not stop the window from noticing the end (and closing):
