@@ -112,3 +112,29 @@ def test_too_little_ecg_finds_no_peaks() -> None:
     assert len(r_peaks(np.zeros(100), RATE_HZ)) == 0
     matching = match_to_strap(np.zeros(0), np.array([1.0, 2.0]))
     assert matching.matched == 0
+
+
+def test_the_ecg_shape_adds_premature_beats_rr_timing_missed(
+    h10: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    from hrvcoach.companion import SignalTrack
+    from hrvcoach.ecg.quality import ecg_quality
+    from hrvcoach.quality import assess
+    from hrvcoach.quality.classify import classify_rr
+
+    t, uv, rr = h10
+    beats = _beats(rr, 1.5)
+    by_rr = classify_rr(rr)
+    rr_quality = assess(
+        len(rr), by_rr.count("ectopic"), len(rr) - by_rr.count("normal") - by_rr.count("ectopic")
+    )
+    track = SignalTrack("ecg", t, uv.reshape(-1, 1).astype(np.int32), rate_hz=RATE_HZ)
+    checked = ecg_quality(beats, track, rr_quality)
+    assert checked.matched >= 790
+    assert checked.premature_by_shape > 200
+    assert checked.added >= 0
+    assert checked.quality.ectopic_pct == pytest.approx(
+        rr_quality.ectopic_pct + 100 * checked.added / len(rr), abs=0.2
+    )
+    assert checked.quality.artifact_pct == pytest.approx(rr_quality.artifact_pct, abs=0.2)
+    assert checked.quality.verdict == "poor"  # a recording chosen for its premature beats

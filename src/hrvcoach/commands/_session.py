@@ -485,7 +485,9 @@ def _finish(
         print(format_table(summary, title=str(shown)))
         print(format_wins(outcome))
         if breath is not None:
-            print(_breathing_line(breath))
+            from hrvcoach.commands._signals import breathing_line
+
+            print(breathing_line(breath))
     return exit_code
 
 
@@ -548,32 +550,19 @@ def _stored_training(
     return {"training": values}
 
 
-def _breathing_line(breath: Any) -> str:
-    """One line on the measured breath, for the table view."""
-    parts = []
-    if breath.rate_bpm is not None:
-        parts.append(f"{breath.rate_bpm:.1f} breaths/min")
-    if breath.pacer_rate_bpm is not None:
-        parts.append(f"pacer {breath.pacer_rate_bpm:.1f}")
-    if breath.adherence_pct is not None:
-        parts.append(f"{breath.adherence_pct:.0f}% of breaths with the pacer")
-    if breath.phase_lag_s is not None:
-        side = "behind" if breath.phase_lag_s >= 0 else "ahead of"
-        parts.append(f"{abs(breath.phase_lag_s):.1f} s {side} it")
-    return "Breathing (chest motion): " + (", ".join(parts) or "too few breaths to say")
-
-
 def summarise(session: Session, result: SessionResult, artifacts: str) -> Summary:
     """The whole-session summary: of the recording just made, or of what a replay played."""
     from hrvcoach.analysis import analyze
+    from hrvcoach.commands._signals import with_ecg
     from hrvcoach.readers import read_recording
 
     recording_path = getattr(session.writer, "path", None)
     source_recording = getattr(session.source, "recording", None)
     if recording_path is not None:
-        return analyze(read_recording(recording_path), artifacts=artifacts)
+        recording = read_recording(recording_path)
+        return with_ecg(analyze(recording, artifacts=artifacts), recording)
     if source_recording is not None and result.ended_by == "source-ended":
-        return analyze(source_recording, artifacts=artifacts)
+        return with_ecg(analyze(source_recording, artifacts=artifacts), source_recording)
     return analyze(_played_part(session, result), artifacts=artifacts)  # a replay cut short
 
 
