@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from hrvcoach.commands.analyze import method_of
 from hrvcoach.errors import HrvCoachError, UsageError
 
 if TYPE_CHECKING:
@@ -78,9 +79,9 @@ def add_view_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--artifacts",
         choices=["nn", "kubios", "none"],
-        default="nn",
-        help="nn: normal-to-normal intervals only (default); kubios: Kubios correction; "
-        "none: every beat as it came",
+        default=None,
+        help="nn: normal-to-normal intervals only (the default); kubios: Kubios correction; "
+        "none: every beat as it came (replay --method other than default: none)",
     )
 
 
@@ -250,6 +251,7 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
     from hrvcoach.commands._training import load_context
     from hrvcoach.drivers import open_source
     from hrvcoach.live import LiveHrv
+    from hrvcoach.metrics.methods import get as get_method
     from hrvcoach.pacer import Pacer
     from hrvcoach.session import Session
     from hrvcoach.timing import Playback
@@ -290,7 +292,11 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
     session = Session(
         source,
         pacer=pacer,
-        live=LiveHrv(window_s=args.window_seconds, artifacts=args.artifacts),
+        live=LiveHrv(
+            window_s=args.window_seconds,
+            artifacts=method_of(args)[1],
+            convention=get_method(method_of(args)[0]).convention,
+        ),
         recorder=recorder,
         duration_s=duration_s,
         training=SessionTraining(day.level, pacer),
@@ -328,7 +334,7 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
                 title=plan.title,
                 screenshot=args.screenshot,
                 checkin=plan.record and not offscreen and not getattr(args, "no_checkin", True),
-                summary=lambda done: summarise(session, done, args.artifacts),
+                summary=lambda done: summarise(session, done, *method_of(args)[::-1]),
                 close_when_done_s=1.0 if offscreen else None,
                 today=day,
                 training_outcome=lambda done, summary, after: _outcome(
@@ -434,7 +440,10 @@ def _finish(
             file=sys.stderr,
         )
         return 1
-    summary = precomputed if precomputed is not None else summarise(session, result, args.artifacts)
+    if precomputed is not None:
+        summary = precomputed
+    else:
+        summary = summarise(session, result, *method_of(args)[::-1])
     outcome = _outcome(plan, session, result, summary, start, training, checkins, checkins.after)
     trained = session.training.result() if session.training is not None else None
 
@@ -550,7 +559,9 @@ def _stored_training(
     return {"training": values}
 
 
-def summarise(session: Session, result: SessionResult, artifacts: str) -> Summary:
+def summarise(
+    session: Session, result: SessionResult, artifacts: str | None, method: str = "default"
+) -> Summary:
     """The whole-session summary: of the recording just made, or of what a replay played."""
     from hrvcoach.analysis import analyze
     from hrvcoach.commands._signals import with_ecg
@@ -560,10 +571,12 @@ def summarise(session: Session, result: SessionResult, artifacts: str) -> Summar
     source_recording = getattr(session.source, "recording", None)
     if recording_path is not None:
         recording = read_recording(recording_path)
-        return with_ecg(analyze(recording, artifacts=artifacts), recording)
-    if source_recording is not None and result.ended_by == "source-ended":
-        return with_ecg(analyze(source_recording, artifacts=artifacts), source_recording)
-    return analyze(_played_part(session, result), artifacts=artifacts)  # a replay cut short
+    elif source_recording is not None and result.ended_by == "source-ended":
+        recording = source_recording
+    else:
+        # a replay cut short: its beats alone (no companion files to read)
+        return analyze(_played_part(session, result), method=method, artifacts=artifacts)
+    return with_ecg(analyze(recording, method=method, artifacts=artifacts), recording)
 
 
 def _played_part(session: Session, result: SessionResult) -> Any:
