@@ -113,3 +113,40 @@ def test_the_demo_records_and_summarises_ecg_and_breath(tmp_path: Path) -> None:
     recording = Path(summary["recording"])
     assert recording.with_name(recording.stem + ".ecg.bin").is_file()
     assert recording.with_name(recording.stem + ".acc.bin").is_file()
+
+
+def test_the_report_shows_the_ecg_around_premature_beats(
+    tmp_path: Path, artifacts_dir: Path
+) -> None:
+    env = {**os.environ, "HRVCOACH_DATA_DIR": str(tmp_path / "data")}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "hrvcoach", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
+
+    made = cli("demo", "--device", "sim:ectopic=3,seed=5", "--fast", "--minutes", "3",
+               "--headless", "--json")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    recording = json.loads(made.stdout)["recording"]
+    png = artifacts_dir / "report_session.png"
+    page = tmp_path / "report.html"
+    shown = cli("report", recording, "--png", str(png), "--html", str(page))
+    assert shown.returncode == 0, shown.stderr
+    ecg_png = artifacts_dir / "report_session-ecg.png"
+    assert f"wrote {ecg_png}" in shown.stdout
+    assert ecg_png.stat().st_size > 10_000
+    assert "ECG around premature beats" in page.read_text()
+    text = cli("report", recording)
+    assert "beats look premature by their shape" in text.stdout
+    # a session without ECG has no excerpt
+    plain = cli("demo", "--fast", "--minutes", "1", "--headless", "--json")
+    plain_recording = Path(json.loads(plain.stdout)["recording"])
+    plain_recording.with_name(plain_recording.stem + ".ecg.bin").unlink()
+    other = cli("report", str(plain_recording), "--png", str(tmp_path / "p.png"))
+    assert other.returncode == 0, other.stderr
+    assert not (tmp_path / "p-ecg.png").exists()
