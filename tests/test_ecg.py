@@ -138,3 +138,28 @@ def test_the_ecg_shape_adds_premature_beats_rr_timing_missed(
     )
     assert checked.quality.artifact_pct == pytest.approx(rr_quality.artifact_pct, abs=0.2)
     assert checked.quality.verdict == "poor"  # a recording chosen for its premature beats
+
+
+def test_a_recording_gets_its_missed_beats_back_and_keeps_everything_else(
+    h10: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    from hrvcoach.companion import SignalTrack
+    from hrvcoach.ecg.quality import ecg_beats, with_missed_beats_filled
+    from hrvcoach.recording import Recording, RecordingMeta
+
+    t, uv, rr = h10
+    truth = _beats(rr[:200], 1.5)
+    missed = [*truth[:100], Beat(truth[101].t_s, rr[100] + rr[101]), *truth[102:]]
+    recording = Recording(None, RecordingMeta("hrvcoach"), tuple(missed))
+    track = SignalTrack("ecg", t, uv.reshape(-1, 1).astype(np.int32), rate_hz=RATE_HZ)
+    filled, added = with_missed_beats_filled(recording, ecg_beats(track))
+    assert added >= 1
+    assert len(filled.beats) == len(missed) + added
+    # each beat put back replaces one long strap interval (ours, and the strap's own misses);
+    # every other strap beat is kept as it was
+    replaced = set(missed) - set(filled.beats)
+    assert len(replaced) == added
+    assert missed[100] in replaced
+    assert sum(b.rr_ms for b in filled.beats) == pytest.approx(sum(b.rr_ms for b in missed))
+    times = [b.t_s for b in filled.beats]
+    assert times == sorted(times)

@@ -150,3 +150,21 @@ def test_the_report_shows_the_ecg_around_premature_beats(
     other = cli("report", str(plain_recording), "--png", str(tmp_path / "p.png"))
     assert other.returncode == 0, other.stderr
     assert not (tmp_path / "p-ecg.png").exists()
+
+
+def test_the_summary_puts_back_beats_the_strap_missed_from_the_ecg(tmp_path: Path) -> None:
+    env = {**os.environ, "HRVCOACH_DATA_DIR": str(tmp_path / "data")}
+    out = subprocess.run(
+        [sys.executable, "-m", "hrvcoach", "demo", "--device", "sim:missed=3,ectopic=0,seed=2",
+         "--fast", "--minutes", "3", "--headless", "--json"],
+        capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout)
+    from hrvcoach.readers import read_recording
+
+    recorded = read_recording(summary["recording"]).beats
+    missed = sum(1 for b in recorded if b.flags & BeatFlag.SIMULATED_MISSED)
+    assert missed >= 4
+    # every missed beat is back in the whole-session numbers, from the ECG's R-peaks
+    assert summary["beats"] == len(recorded) + missed

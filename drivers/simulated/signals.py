@@ -1,7 +1,8 @@
 """The simulated person's ECG and chest motion, as a Polar H10 would stream them.
 
 - **ECG** at 130 Hz in microvolts, each beat a sum of Gaussian waves (P, Q, R, S, T) centred on the
-  beat's own time, so R-peaks fall exactly on the simulator's beats. A premature (ectopic) beat has
+  beat's own time, so R-peaks fall exactly on the simulator's beats; a beat the strap missed still
+  beat, half-way through the merged interval, and shows in the ECG. A premature (ectopic) beat has
   a ventricular shape: no P wave, a wide QRS with a deep S wave and an inverted T. Baseline
   wander follows the breath; a little seeded noise on top.
 - **Chest motion** at 25 Hz in milli-G: gravity on the strap's axes, the chest tilting with the
@@ -64,6 +65,15 @@ def _premature(beat: Beat, previous_rr_ms: float | None) -> bool:
     return previous_rr_ms is None or beat.rr_ms < previous_rr_ms
 
 
+def _heart_beats(beat: Beat, previous_rr_ms: float | None) -> list[tuple[float, bool]]:
+    """The heart's beats behind a strap beat: a beat the strap missed still beat (half-way)."""
+    out = []
+    if beat.flags & BeatFlag.SIMULATED_MISSED:
+        out.append((beat.t_s - beat.rr_ms / 2000.0, False))
+    out.append((beat.t_s, _premature(beat, previous_rr_ms)))
+    return out
+
+
 class SignalFrames:
     """Frames of ECG and chest motion, due one after another on the session clock.
 
@@ -88,7 +98,7 @@ class SignalFrames:
 
     def beat(self, beat: Beat) -> None:
         """A beat was handed out (its ECG waves go into the frames around it)."""
-        self._beats.append((beat.t_s, _premature(beat, self._last_rr_ms)))
+        self._beats.extend(_heart_beats(beat, self._last_rr_ms))
         self._last_rr_ms = beat.rr_ms
 
     def next_due_s(self) -> float:
@@ -118,7 +128,7 @@ class SignalFrames:
         if kind == ECG:
             beats = list(self._beats)
             if upcoming is not None:
-                beats.append((upcoming.t_s, _premature(upcoming, self._last_rr_ms)))
+                beats.extend(_heart_beats(upcoming, self._last_rr_ms))
             wave = ecg_uv(t, beats) + 60.0 * (volume - 0.5) + self._rng.normal(0, 12.0, len(t))
             values: tuple[tuple[int, ...], ...] = tuple(
                 (v,) for v in np.rint(wave).astype(int).tolist()

@@ -576,7 +576,7 @@ def summarise(
     else:
         # a replay cut short: its beats alone (no companion files to read)
         return analyze(_played_part(session, result), method=method, artifacts=artifacts)
-    return with_ecg(analyze(recording, method=method, artifacts=artifacts), recording)
+    return with_ecg(recording, lambda rec: analyze(rec, method=method, artifacts=artifacts))
 
 
 def _played_part(session: Session, result: SessionResult) -> Any:

@@ -4,6 +4,7 @@ the breathing line of the table view, and the ECG's word on the summary's qualit
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -27,20 +28,27 @@ def breathing_line(breath: Any) -> str:
     return "Breathing (chest motion): " + (", ".join(parts) or "too few breaths to say")
 
 
-def with_ecg(summary: Summary, recording: Any) -> Summary:
-    """The summary with the ECG's premature beats in its quality, when ECG was recorded."""
+def with_ecg(recording: Any, analyze: Callable[[Any], Summary]) -> Summary:
+    """The whole-session summary, with what a recorded ECG says: beats the strap missed put back
+    from its R-peaks (good RR never replaced), and premature beats by shape in the quality."""
     import dataclasses
 
     from hrvcoach.companion import load_tracks
 
     track = load_tracks(recording.path, recording.meta.extra).get("ecg")
-    if track is None or summary.quality is None or len(track) < 260:
-        return summary
-    from hrvcoach.ecg.quality import ecg_quality
+    if track is None or len(track) < 260:
+        return analyze(recording)
+    from hrvcoach.ecg.quality import ecg_beats, ecg_quality, with_missed_beats_filled
 
-    checked = ecg_quality(recording.beats, track, summary.quality)
+    ecg = ecg_beats(track)
+    filled, added = with_missed_beats_filled(recording, ecg)
+    summary = analyze(filled)
+    if summary.quality is None:
+        return summary
+    checked = ecg_quality(filled.beats, track, summary.quality, ecg=ecg)
     log.info(
-        "ECG: %d of %d beats premature by shape, %d more than RR alone showed",
+        "ECG: %d missed beats put back; %d of %d beats premature by shape, %d more than RR showed",
+        added,
         checked.premature_by_shape,
         checked.beats,
         checked.added,
