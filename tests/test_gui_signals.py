@@ -80,3 +80,28 @@ def test_the_words_above_the_breath() -> None:
         "Your breath · breath follows pacer 84 % · 6.0 breaths/min"
     )
     assert follow_words(SignalsView()) == "Your breath · finding your breath…"
+
+
+def test_the_app_wires_the_streams_into_the_window(qtbot, artifacts_dir) -> None:  # type: ignore[no-untyped-def]
+    from hrvcoach.gui.app import run_practice_window
+
+    pacer = Pacer(BreathPattern(6.0))
+    source = SimulatedSource(
+        SimParams(seed=3), pacer=pacer, playback=Playback(fast=True), ecg=True, motion=True
+    )
+    session = Session(source, pacer=pacer, live=LiveHrv(), duration_s=120.0)
+    shot = artifacts_dir / "gui_app_breath.png"
+    shot.unlink(missing_ok=True)
+    outcome = run_practice_window(
+        session, title="Practice · simulator", screenshot=shot, close_when_done_s=0.1
+    )
+    assert outcome.result is not None
+    (signals,) = [
+        listener.__self__  # type: ignore[attr-defined]
+        for listener in session.sample_listeners
+        if isinstance(getattr(listener, "__self__", None), LiveSignals)
+    ]
+    assert signals.latest is not None
+    assert signals.latest.has_breath
+    assert signals.latest.has_ecg
+    assert shot.is_file()
