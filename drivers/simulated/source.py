@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from hrvcoach.beats import DeviceStatus, Event, LinkState, SourceInfo
 from hrvcoach.drivers.simulated.generator import BeatGenerator
 from hrvcoach.drivers.simulated.params import SimParams
+from hrvcoach.drivers.simulated.protocol import ProtocolCourse
 from hrvcoach.drivers.simulated.signals import SignalFrames
 from hrvcoach.errors import DeviceError
 from hrvcoach.pacer import Pacer
 from hrvcoach.signals import SampleBlock
 from hrvcoach.timing import Playback
+
+if TYPE_CHECKING:
+    from hrvcoach.protocols.phases import Phase
 
 
 class SimulatedSource:
@@ -31,6 +36,8 @@ class SimulatedSource:
         start_time: Wall-clock start recorded in :attr:`info` (default: now, UTC).
         ecg: Also stream an ECG aligned to the beats, as a Polar H10 would (:mod:`.signals`).
         motion: Also stream chest motion from the person's own breathing.
+        phases: A guided protocol's phases (:class:`hrvcoach.protocols.phases.Phase`): the
+            person goes through them (:mod:`.protocol`).
     """
 
     def __init__(
@@ -43,10 +50,16 @@ class SimulatedSource:
         start_time: datetime | None = None,
         ecg: bool = False,
         motion: bool = False,
+        phases: Sequence[Phase] | None = None,
     ) -> None:
         self.params = params
         self.ecg = ecg
         self.motion = motion
+        self.course = (
+            ProtocolCourse.of(phases, tau_s=params.tau_s, natural_bpm=params.natural_bpm)
+            if phases
+            else None
+        )
         self.pacer = pacer
         self.playback = playback
         self.duration_s = duration_s
@@ -115,7 +128,7 @@ class SimulatedSource:
     async def _events(self) -> AsyncIterator[Event | SampleBlock]:
         if not self._entered:
             raise DeviceError("the simulator must be opened with 'async with' before iterating")
-        generator = BeatGenerator(self.params, pacer=self.pacer)
+        generator = BeatGenerator(self.params, pacer=self.pacer, course=self.course)
         frames = (
             SignalFrames(self.params.seed, generator.lungs, ecg=self.ecg, motion=self.motion)
             if self.ecg or self.motion
