@@ -153,18 +153,25 @@ def test_the_report_shows_the_ecg_around_premature_beats(
 
 
 def test_the_summary_puts_back_beats_the_strap_missed_from_the_ecg(tmp_path: Path) -> None:
-    env = {**os.environ, "HRVCOACH_DATA_DIR": str(tmp_path / "data")}
-    out = subprocess.run(
-        [sys.executable, "-m", "hrvcoach", "demo", "--device", "sim:missed=3,ectopic=0,seed=2",
-         "--fast", "--minutes", "3", "--headless", "--json"],
-        capture_output=True, text=True, timeout=120, env=env,
-    )  # fmt: skip
-    assert out.returncode == 0, out.stderr
-    summary = json.loads(out.stdout)
     from hrvcoach.readers import read_recording
 
-    recorded = read_recording(summary["recording"]).beats
+    def demo(*extra: str) -> dict[str, object]:
+        out = subprocess.run(
+            [sys.executable, "-m", "hrvcoach", "demo", "--device", "sim:missed=3,ectopic=0,seed=2",
+             "--fast", "--minutes", "3", "--headless", "--json", *extra],
+            capture_output=True, text=True, timeout=120,
+            env={**os.environ, "HRVCOACH_DATA_DIR": str(tmp_path / "data")},
+        )  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        return dict(json.loads(out.stdout))
+
+    with_ecg, without = demo(), demo("--no-ecg")
+    recorded = read_recording(str(with_ecg["recording"])).beats
     missed = sum(1 for b in recorded if b.flags & BeatFlag.SIMULATED_MISSED)
     assert missed >= 4
-    # every missed beat is back in the whole-session numbers, from the ECG's R-peaks
-    assert summary["beats"] == len(recorded) + missed
+    assert with_ecg["beats"] == without["beats"] == len(recorded)  # what the strap sent
+    # with the ECG every missed beat is back in what was analysed, and nothing is left to correct
+    assert with_ecg["beats_analysed"] == len(recorded) + missed
+    assert with_ecg["artifacts_corrected"] == 0
+    assert without["artifacts_corrected"] == missed
+    assert without["ecg_samples"] == 0

@@ -89,12 +89,12 @@ def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-ecg",
         action="store_true",
-        help="do not stream a Polar strap's ECG (on by default when the strap offers it)",
+        help="do not stream a Polar strap's (or the simulator's) ECG; on by default when offered",
     )
     parser.add_argument(
         "--no-motion",
         action="store_true",
-        help="do not stream its chest motion, the measured breath (on by default likewise)",
+        help="do not stream its chest motion, the measured breath; on by default likewise",
     )
 
 

@@ -42,7 +42,8 @@ def with_ecg(recording: Any, analyze: Callable[[Any], Summary]) -> Summary:
 
     ecg = ecg_beats(track)
     filled, added = with_missed_beats_filled(recording, ecg)
-    summary = analyze(filled)
+    # "beats" stays what the strap sent; the beats put back show in what was analysed
+    summary = dataclasses.replace(analyze(filled), beats=len(recording.beats))
     if summary.quality is None:
         return summary
     checked = ecg_quality(filled.beats, track, summary.quality, ecg=ecg)
