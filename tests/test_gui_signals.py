@@ -105,3 +105,20 @@ def test_the_app_wires_the_streams_into_the_window(qtbot, artifacts_dir) -> None
     assert signals.latest.has_breath
     assert signals.latest.has_ecg
     assert shot.is_file()
+
+
+def test_calm_mode_keeps_the_panel_away(qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = _window(qtbot, streams=True)
+    panel = window.signals_panel
+    try:
+        qtbot.waitUntil(lambda: "breath follows pacer" in panel.follow_label.text(), timeout=30000)
+        window.set_calm(True)
+        wait = window.stats.frames
+        qtbot.waitUntil(lambda: window.stats.frames > wait + 10, timeout=5000)
+        assert not panel.isVisible()
+        window.set_calm(False)
+        qtbot.waitUntil(panel.isVisible, timeout=5000)
+    finally:
+        window.runner.stop()
+        window.close()
+        window.runner.wait(10)

@@ -11,7 +11,7 @@ import math
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -68,6 +68,11 @@ def add_view_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--screenshot", metavar="PATH", type=Path, help="save a PNG of the window as it ends"
+    )
+    parser.add_argument(
+        "--calm",
+        action="store_true",
+        help="calm view: only the pacer and the zone colour; the numbers wait for the end",
     )
     parser.add_argument(
         "--window-seconds",
@@ -337,9 +342,18 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
                 summary=lambda done: summarise(session, done, *method_of(args)[::-1]),
                 close_when_done_s=1.0 if offscreen else None,
                 today=day,
-                training_outcome=lambda done, summary, after: _outcome(
-                    plan, session, done, summary, start, training, checkins, after
+                # before=: the window's own check-in before Start, for "stress 6 -> 3"
+                training_outcome=lambda done, summary, after, before=None: _outcome(
+                    plan,
+                    session,
+                    done,
+                    summary,
+                    start,
+                    training,
+                    checkins if before is None else replace(checkins, before=before),
+                    after if after is not None else checkins.after,  # --checkin-after
                 ),
+                calm=getattr(args, "calm", False),
             )
             result = outcome.result
             precomputed = outcome.summary  # None if it failed: computed again below, loudly
@@ -356,7 +370,9 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
 
                 # with --json, stdout carries the summary alone: the dashboard goes to stderr
                 stream = sys.stderr if args.json else sys.stdout
-                dashboard = TerminalDashboard(session, stream=stream)
+                dashboard = TerminalDashboard(
+                    session, stream=stream, calm=getattr(args, "calm", False)
+                )
                 session.sinks.append(dashboard)
             result = asyncio.run(_run_without_window(session, dashboard))
     except HrvCoachError:

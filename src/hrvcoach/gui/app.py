@@ -7,6 +7,7 @@ shows the session and hands back how it ended.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import signal
@@ -70,7 +71,8 @@ def run_practice_window(
     size: tuple[int, int] = DEFAULT_SIZE,
     plan: Sequence[AssessmentStep] | None = None,
     today: object | None = None,
-    training_outcome: Callable[[SessionResult, object, int | None], object] | None = None,
+    training_outcome: Callable[..., object] | None = None,
+    calm: bool = False,
 ) -> WindowOutcome:
     """Show the practice window, run the session in it, and return when the window closes.
 
@@ -94,7 +96,10 @@ def run_practice_window(
             planned length), kept as ``runner.today`` for the window's Today panel.
         training_outcome: Called with the result, the summary and the stress after (or
             ``None``) to judge the session (a :class:`hrvcoach.training.SessionOutcome`: zones,
-            points, swing, wins); kept as ``runner.training_outcome`` for the end screen.
+            points, swing, wins); kept as ``runner.training_outcome`` for the end screen. When
+            the check-in before Start is answered in the window, it is also given ``before=``
+            that stress (so it must take that keyword).
+        calm: Start in calm mode (only the pacer and the zone colour until the end screen).
 
     Returns:
         The session result and the check-in answers.
@@ -129,7 +134,7 @@ def run_practice_window(
     signals = LiveSignals(session.pacer)
     session.sample_listeners.append(signals.add)
     window = PracticeWindow(
-        runner, title=title, audio=audio, autostart=False, plan=plan, signals=signals
+        runner, title=title, audio=audio, autostart=False, plan=plan, signals=signals, calm=calm
     )
     window.resize(*size)
     answers: dict[str, Checkin | None] = {"before": None, "after": None}
@@ -153,6 +158,9 @@ def run_practice_window(
         save_screenshot()
         if checkin and runner.error is None:
             answers["after"] = ask_checkin("after", window)
+            after = answers["after"]
+            # the end screen tells its wins again with the stress after (before -> after)
+            window.show_stress_after(after.stress if after is not None else None)
         if close_when_done_s is not None:
             QTimer.singleShot(int(close_when_done_s * 1000), window.close)
 
@@ -171,6 +179,12 @@ def run_practice_window(
         window.show()
         if checkin:
             answers["before"] = ask_checkin("before", window)
+            before = answers["before"]
+            if training_outcome is not None and before is not None and before.stress is not None:
+                # the end screen's "stress before -> after" needs the answer given here
+                runner.training_outcome = functools.partial(
+                    training_outcome, before=before.stress
+                )
         if autostart is None:
             autostart = os.environ.get("QT_QPA_PLATFORM") == "offscreen"
         if autostart:

@@ -4,7 +4,8 @@ Shown under the heart-rate plot once a strap (or the simulator) streams chest mo
 breath plot draws the last minute of the measured breath (solid) over the pacer's curve (dashed),
 both scaled to the same height, with one line of words: how closely the breath follows the pacer
 and at what rate. The ECG strip (the last five seconds) is off until the person asks for it:
-calm first. A dumb view: it draws the :class:`~hrvcoach.breathing.view.SignalsView` it is given.
+calm first; in calm mode the whole panel waits. A dumb view: it draws the
+:class:`~hrvcoach.breathing.view.SignalsView` it is given.
 """
 
 from __future__ import annotations
@@ -86,6 +87,14 @@ class SignalsPanel(QWidget):
         self.setVisible(False)
         self._has_ecg = False
         self._shown: SignalsView | None = None
+        self._suppressed = False
+
+    def set_suppressed(self, on: bool) -> None:
+        """Hide the panel while the window wants calm (or the room for something else)."""
+        self._suppressed = on
+        if on:
+            self.setVisible(False)
+        self._shown = None  # shown again with the next view, if any
 
     def _ecg_toggled(self, on: bool) -> None:
         self.ecg_plot.setVisible(on and self._has_ecg)
@@ -93,7 +102,9 @@ class SignalsPanel(QWidget):
 
     def show_view(self, view: SignalsView | None) -> None:
         """Draw ``view`` (``None``: nothing has arrived; the panel stays hidden)."""
-        if view is None or view is self._shown or not (view.has_breath or view.has_ecg):
+        if self._suppressed or view is None or view is self._shown:
+            return
+        if not (view.has_breath or view.has_ecg):
             return
         self._shown = view
         if not self.isVisible():
