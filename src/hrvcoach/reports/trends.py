@@ -20,7 +20,7 @@ from hrvcoach.reports.styling import _fmt, _write_text
 from hrvcoach.store import METRIC_COLUMNS, AssessmentRow, SessionRow
 
 if TYPE_CHECKING:
-    pass
+    from hrvcoach.protocols.history import CapacityTrends
 
 ROLLING_DAYS = 7
 MIN_SPAN_DAYS = 14  #: the trends window spans at least this many days
@@ -99,6 +99,7 @@ class Trends:
         goal_minutes: The daily goal the days are measured against.
         simulated_only: The history has no real session yet, so these are the simulated ones.
         not_counted: Sessions under a minute or without beats, left out of every number.
+        capacity: The checks and drills over time (:mod:`hrvcoach.protocols.history`), if any.
     """
 
     sessions: tuple[SessionRow, ...]
@@ -131,6 +132,7 @@ class Trends:
     simulated_only: bool = False
     poor_signal: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     not_counted: int = 0
+    capacity: CapacityTrends | None = None
 
     @property
     def goal_days_met(self) -> int:
