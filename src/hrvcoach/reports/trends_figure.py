@@ -51,9 +51,11 @@ def _series_panel(
 ) -> None:
     x = _local_naive(trends.times)
     ok = np.isfinite(series.values)
+    poor = trends.poor_signal if trends.poor_signal.size == ok.size else np.zeros_like(ok)
+    solid = ok & ~poor
     ax.scatter(
-        [xi for xi, k in zip(x, ok, strict=True) if k],
-        series.values[ok],
+        [xi for xi, k in zip(x, solid, strict=True) if k],
+        series.values[solid],
         s=22,
         color=color,
         alpha=0.45,
@@ -61,6 +63,19 @@ def _series_panel(
         label="session",
         zorder=3,
     )
+    hollow = ok & poor
+    if hollow.any():
+        # A poor signal: shown, hollow, and left out of the rolling mean.
+        ax.scatter(
+            [xi for xi, k in zip(x, hollow, strict=True) if k],
+            series.values[hollow],
+            s=22,
+            facecolors="none",
+            edgecolors=color,
+            linewidths=1.2,
+            label="poor signal",
+            zorder=3,
+        )
     okr = np.isfinite(series.rolling)
     if okr.sum() >= 2:
         import matplotlib.dates as mdates
