@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -69,7 +68,7 @@ class SimulatedSource:
             device="simulator",
             simulated=True,
             start_time=start_time,
-            details=asdict(params),
+            details=params.details(),
         )
         self._stopped = False
         self._stop_event: asyncio.Event | None = None
@@ -83,7 +82,7 @@ class SimulatedSource:
             device="simulator",
             simulated=True,
             start_time=start,
-            details={**asdict(self.params), "spec": self.params.to_spec()},
+            details={**self.params.details(), "spec": self.params.to_spec()},
         )
         signals = [k for k, on in (("ecg", self.ecg), ("acc", self.motion)) if on]
         if signals:
