@@ -24,7 +24,7 @@ from hrvcoach.gui import theme
 from hrvcoach.gui.controls import ControlBar
 from hrvcoach.gui.formatting import clock_words, fmt_clock
 from hrvcoach.gui.frame_stats import FrameStats
-from hrvcoach.gui.guide import GuidePanel, ResultPage, guide_view, result_view
+from hrvcoach.gui.guide import GuidePanel, ResultPage, guide_view, natural_at, result_view
 from hrvcoach.gui.link_status import StatusHeader, link_view
 from hrvcoach.gui.pacer_widget import PacerView, view_of
 from hrvcoach.gui.plot import PLOT_EVERY_S, TRACE_WINDOW_S, ResponsePlot
@@ -451,6 +451,10 @@ class PracticeWindow(QWidget):
             # paused: the circle holds where the breath was, it does not breathe on dimmed
             state = self.session.pacer.state(self._frozen_s)
             self.pacer.show_state(view_of(state, paused=True))
+            return
+        if self.plan and natural_at(self.plan, now_s):
+            # a phase breathed at one's own rate: a moving circle would pull the breath onto it
+            self.pacer.show_state(PacerView(0.5, "Breathe freely", None, active=False))
             return
         state = self.session.pacer.state(now_s)
         self.pacer.show_state(view_of(state))
