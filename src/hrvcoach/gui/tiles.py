@@ -154,6 +154,9 @@ class LiveNumbers(QWidget):
         self.coh_tile.set_accent(view.color)
         self.coh_tile.caption.setText(f"Coherence  ·  level {view.level}")
         self.coh_tile.unit.setText("" if view.zone is None else f"{view.zone} zone")
+        if view.zone is None and not self.coh_tile.detail.text():
+            # before the first value: say why there is no number and no colour yet
+            self.coh_tile.detail.setText("zones start after about a minute of beats")
         self.coh_tile.setToolTip(view.zone_text)
         self.swing_tile.value.setText(fmt_number(view.swing_bpm, 1))
         self.swing_tile.detail.setText(view.swing_text)
