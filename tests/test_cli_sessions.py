@@ -19,7 +19,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(args)
+    try:
+        code = main(args)
+    except SystemExit as stop:  # a usage error found while the arguments are read
+        code = int(stop.code or 0)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -34,15 +37,40 @@ def test_demo_headless_records_summarises_and_remembers(
     from hrvcoach.readers import read_recording
 
     code, out, err = run_cli(
-        ["demo", "--headless", "--fast", "--minutes", "3", "--json", "--checkin-before", "6",
-         "--checkin-after", "3", "--note", "evening"],
+        [
+            "demo",
+            "--headless",
+            "--fast",
+            "--minutes",
+            "3",
+            "--json",
+            "--checkin-before",
+            "6",
+            "--checkin-after",
+            "3",
+            "--note",
+            "evening",
+        ],
         capsys,
     )
     assert code == 0, err
     summary = json.loads(out)
-    for key in ("beats", "duration_s", "mean_rr_ms", "mean_hr_bpm", "sdnn_ms", "rmssd_ms",
-                "pnn50_pct", "lf_ms2", "hf_ms2", "lf_hf", "lf_peak_hz", "coherence",
-                "artifacts_corrected", "recording"):
+    for key in (
+        "beats",
+        "duration_s",
+        "mean_rr_ms",
+        "mean_hr_bpm",
+        "sdnn_ms",
+        "rmssd_ms",
+        "pnn50_pct",
+        "lf_ms2",
+        "hf_ms2",
+        "lf_hf",
+        "lf_peak_hz",
+        "coherence",
+        "artifacts_corrected",
+        "recording",
+    ):
         assert key in summary
     assert 170 <= summary["duration_s"] <= 181
     recording = read_recording(summary["recording"])
@@ -97,7 +125,7 @@ def test_replay_summary_equals_analyze(
     [
         (["replay", "no/such/file.csv"], 3, "no such file"),
         (["replay", "."], 3, "is a folder"),
-        (["demo", "--headless", "--pace", "20"], 2, "outside"),
+        (["demo", "--headless", "--pace", "20"], 2, "from 3 to 10"),
         (["demo", "--headless", "--minutes", "-1"], 2, "--minutes"),
         (["demo", "--headless", "--recording", "nope"], 2, "no bundled recording"),
         (["demo", "--headless", "--device", "sim:resonance=banana"], 4, "resonance"),
@@ -246,8 +274,16 @@ def test_a_demo_on_a_recording_is_dated_now_and_keeps_its_pace_plan(
     from hrvcoach.readers import read_recording
 
     code, out, err = run_cli(
-        ["demo", "--headless", "--fast", "--recording", "sim-assessment-10min", "--minutes", "5",
-         "--json"],
+        [
+            "demo",
+            "--headless",
+            "--fast",
+            "--recording",
+            "sim-assessment-10min",
+            "--minutes",
+            "5",
+            "--json",
+        ],
         capsys,
     )
     assert code == 0, err

@@ -16,6 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from hrvcoach.commands._args import number, whole
+from hrvcoach.commands._progress import Progress
 from hrvcoach.errors import HrvCoachError, UsageError
 
 if TYPE_CHECKING:
@@ -26,11 +28,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: --speed limits: slower than a twentieth of real time is a stopped replay; use --fast beyond
+MIN_SPEED = 0.05
+MAX_SPEED = 1000.0
+#: the longest session asked for with --minutes: a day
+MAX_MINUTES = 24 * 60.0
+
 
 def add_pace_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--pace",
-        type=float,
+        type=number(3.0, 10.0),
         metavar="BPM",
         help="breaths per minute, 3-10 (default: your assessed resonance rate, else 6.0)",
     )
@@ -44,7 +52,10 @@ def add_pace_arguments(parser: argparse.ArgumentParser) -> None:
 def add_speed_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
-        "--speed", type=float, metavar="X", help="play X times faster than real time"
+        "--speed",
+        type=number(MIN_SPEED, MAX_SPEED),
+        metavar="X",
+        help=f"play X times faster than real time ({MIN_SPEED:g}-{MAX_SPEED:g})",
     )
     group.add_argument("--fast", action="store_true", help="play as fast as possible")
 
@@ -66,7 +77,7 @@ def add_view_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--window-seconds",
-        type=float,
+        type=number(10.0, 600.0),
         default=60.0,
         metavar="S",
         help="length of the live HRV window (default 60)",
@@ -81,10 +92,13 @@ def add_view_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_checkin_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--checkin-before", type=int, metavar="N", help="your stress before, 0 (calm) to 10"
+        "--checkin-before",
+        type=whole(0, 10),
+        metavar="N",
+        help="your stress before, 0 (calm) to 10",
     )
     parser.add_argument(
-        "--checkin-after", type=int, metavar="N", help="your stress after, 0 (calm) to 10"
+        "--checkin-after", type=whole(0, 10), metavar="N", help="your stress after, 0 (calm) to 10"
     )
     parser.add_argument("--note", metavar="TEXT", help="a short note kept with the session")
     parser.add_argument(
@@ -95,7 +109,11 @@ def add_checkin_arguments(parser: argparse.ArgumentParser) -> None:
 def add_minutes_argument(parser: argparse.ArgumentParser, *, default: float | None) -> None:
     suffix = f" (default {default:g})" if default else " (default: until stopped)"
     parser.add_argument(
-        "--minutes", type=float, default=default, metavar="M", help="session length" + suffix
+        "--minutes",
+        type=number(0.0, MAX_MINUTES, low_open=True),
+        default=default,
+        metavar="M",
+        help="session length" + suffix,
     )
 
 
@@ -270,7 +288,7 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
         session.sinks.append(JsonLinesSink(sys.stdout))
     view = choose_view(args)
     if view != "window" and args.screenshot:
-        raise UsageError("--screenshot needs a display (a window); drop --headless")
+        raise UsageError(_no_screenshot_reason(args))
     log.info("pace %s (%s), view %s", pattern.label(), pace_source, view)
 
     result: SessionResult | None
@@ -298,6 +316,14 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
                 checkins.note = checkins.note or outcome.checkin_after.note or None
         else:
             dashboard = None
+            bar = Progress(
+                "replaying",
+                total=replayed.duration_s if replayed is not None else 0,
+                unit=" s",
+                enabled=replayed is not None and view == "none" and not (args.json or args.jsonl),
+            )
+            if bar.active:
+                session.sinks.append(_ProgressSink(bar))
             if view == "terminal":
                 from hrvcoach.tui import TerminalDashboard
 
@@ -305,7 +331,8 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
                 stream = sys.stderr if args.json else sys.stdout
                 dashboard = TerminalDashboard(session, stream=stream)
                 session.sinks.append(dashboard)
-            result = asyncio.run(_run_without_window(session, dashboard))
+            with bar:
+                result = asyncio.run(_run_without_window(session, dashboard))
     except HrvCoachError:
         _say_where_recording_is(session)
         raise
@@ -316,14 +343,41 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
     return _finish(args, plan, session, result, data_dir, checkins, precomputed)
 
 
+class _ProgressSink:
+    """Moves a progress bar along the replayed recording's time (a terminal only)."""
+
+    def __init__(self, bar: Progress) -> None:
+        self.bar = bar
+
+    def on_update(self, update: SessionUpdate) -> None:
+        self.bar.update(update.event.t_s)
+
+
+def _no_screenshot_reason(args: argparse.Namespace) -> str:
+    """Why --screenshot cannot be honoured, in the user's own terms."""
+    from hrvcoach import display
+
+    if args.headless:
+        return "--screenshot saves the window, and --headless runs without one: drop one of them"
+    if not display.display_named():
+        return (
+            "--screenshot saves the window, and there is no display here (neither DISPLAY nor "
+            "WAYLAND_DISPLAY is set); run it on a desktop, or set QT_QPA_PLATFORM=offscreen"
+        )
+    problem = display.qt_problem()
+    why = f" ({problem})" if problem else ""
+    return f"--screenshot saves the window, and no window can open on this display{why}"
+
+
 def _replayed_recording(spec: str | None, input_format: str | None = None) -> Any:
     if spec is None or not spec.startswith("replay:"):
         return None
-    from hrvcoach.readers import read_recording
+    from hrvcoach.readers import read_recording, require_beats
 
     recording = read_recording(spec.removeprefix("replay:"), input_format)
     for warning in recording.warnings:
         print(f"hrvcoach replay: note: {warning}", file=sys.stderr)
+    require_beats(recording, "replay")
     return recording
 
 
@@ -345,14 +399,14 @@ def _recorder(
     data_dir: Path, start: datetime, kind: str, pacer: Any
 ) -> Callable[[SourceInfo], Any]:
     from hrvcoach import paths
-    from hrvcoach.recording import RecordingWriter, new_recording_path
+    from hrvcoach.recording import RecordingWriter, create_recording
 
     def make(info: SourceInfo) -> RecordingWriter:
-        path = new_recording_path(paths.recordings_dir(data_dir), start, kind)
         plan = [(t_s, pattern.label()) for t_s, pattern in pacer.segments()]
         # a replayed file started long ago, but this session (a demo on it) happens now
         began = start if info.kind == "replay" else (info.start_time or start)
-        return RecordingWriter(path, info=info, pace=plan, start_time=began)
+        folder = paths.recordings_dir(data_dir)
+        return create_recording(folder, start, kind, info=info, pace=plan, start_time=began)
 
     return make
 
@@ -375,10 +429,19 @@ def _finish(
     recording_path = getattr(session.writer, "path", None)
     if recording_path is not None:
         _append_checkins(recording_path, result.t_s if result else 0.0, checkins)
-    if result is None or result.beats == 0:
-        where = f" (recording: {recording_path})" if recording_path else ""
-        print(f"hrvcoach {plan.kind}: no beats were received{where}", file=sys.stderr)
-        return 1
+    if result is None or result.beats < 2:
+        # Fewer than 2 beats is no session: nothing to summarise, not added to the history, and
+        # not a practice day. The file stays, for whoever wants to look at it.
+        from hrvcoach.errors import DeviceError, RecordingError
+
+        got = "no beats were" if result is None or result.beats == 0 else "only 1 beat was"
+        where = f"; the recording is kept at {recording_path}" if recording_path else ""
+        print(
+            f"hrvcoach {plan.kind}: {got} received, so this is not counted as a session{where}",
+            file=sys.stderr,
+        )
+        was_replay = getattr(session.source, "recording", None) is not None
+        return (RecordingError if was_replay else DeviceError).exit_code
     summary = precomputed if precomputed is not None else summarise(session, result, args.artifacts)
 
     exit_code = 0

@@ -14,12 +14,16 @@ import math
 import sys
 from typing import TYPE_CHECKING
 
+from hrvcoach.commands._progress import Progress
 from hrvcoach.errors import RecordingError
 
 if TYPE_CHECKING:
     from hrvcoach.analysis import Summary
 
 log = logging.getLogger(__name__)
+
+#: from this many beats (about three hours) the analysis takes long enough to show it is working
+LONG_BEATS = 10_000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -101,12 +105,19 @@ def format_table(s: Summary, *, title: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from hrvcoach.analysis import analyze
-    from hrvcoach.readers import read_recording
+    from hrvcoach.readers import read_recording, require_beats
 
     recording = read_recording(args.file, args.format)
     for warning in recording.warnings:
         print(f"hrvcoach analyze: note: {warning}", file=sys.stderr)
-    summary = analyze(recording, artifacts=args.artifacts)
+    require_beats(recording, "analyse")
+    # A day-long recording takes seconds: say so on a terminal (never into --json or a pipe).
+    long = len(recording.beats) >= LONG_BEATS
+    with Progress(
+        f"analysing {len(recording.beats):,} beats", enabled=long and not args.json
+    ) as bar:
+        bar.update(0)
+        summary = analyze(recording, artifacts=args.artifacts)
     if summary.beats < 2:
         raise RecordingError(args.file, "has fewer than 2 usable beats: nothing to analyse")
     if args.json:

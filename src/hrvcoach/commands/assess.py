@@ -28,6 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from hrvcoach.commands._args import number
 from hrvcoach.errors import HrvCoachError, RecordingError, UsageError
 
 if TYPE_CHECKING:
@@ -60,14 +61,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--step-minutes",
-        type=float,
+        type=number(0.0, 60.0, low_open=True),
         default=2.0,
         metavar="M",
         help="minutes at each rate (default 2)",
     )
     parser.add_argument(
         "--settle-seconds",
-        type=float,
+        type=number(0.0, 600.0),
         default=None,
         metavar="S",
         help="seconds at the start of each step that are not scored (default 20)",
@@ -105,7 +106,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
-        "--speed", type=float, metavar="X", help="simulator: run X times faster than real time"
+        "--speed",
+        type=number(0.05, 1000.0),
+        metavar="X",
+        help="simulator: run X times faster than real time",
     )
     group.add_argument("--fast", action="store_true", help="simulator: run as fast as possible")
 
@@ -301,7 +305,7 @@ def run_protocol(
     """
     from hrvcoach import paths
     from hrvcoach.drivers import open_source
-    from hrvcoach.recording import RecordingWriter, new_recording_path
+    from hrvcoach.recording import create_recording
     from hrvcoach.session import Session
     from hrvcoach.timing import Playback
 
@@ -318,9 +322,12 @@ def run_protocol(
     )
 
     def recorder(info: SourceInfo) -> StepMarkingWriter:
-        path = new_recording_path(paths.recordings_dir(data_dir), start, "assessment")
         plan = [(t_s, pattern.label()) for t_s, pattern in pacer.segments()]
-        writer = RecordingWriter(path, info=info, pace=plan, start_time=info.start_time or start)
+        folder = paths.recordings_dir(data_dir)
+        began = info.start_time or start
+        writer = create_recording(
+            folder, start, "assessment", info=info, pace=plan, start_time=began
+        )
         return StepMarkingWriter(writer, steps)
 
     collector = BeatCollector(steps, progress=progress)

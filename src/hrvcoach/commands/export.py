@@ -61,14 +61,14 @@ def _write(out: TextIO, output_format: str, recording: object) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from hrvcoach.readers import read_recording
+    from hrvcoach.paths import user_file_mode
+    from hrvcoach.readers import read_recording, require_beats
 
     source = Path(args.file)
     recording = read_recording(source, args.input_format)
     for warning in recording.warnings:
         print(f"hrvcoach export: note: {warning}", file=sys.stderr)
-    if not recording.beats:
-        raise UsageError(f"{source}: the recording has no beats to export")
+    require_beats(recording, "export")
     if recording.gaps:
         log.warning(
             "%s: %d gap(s) in the recording; the exported list joins the beats on either side",
@@ -92,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
     except OSError as err:
         raise UsageError(f"{out_path}: cannot write: {err.strerror or err}") from None
     try:
-        os.chmod(tmp_name, 0o644)  # mkstemp makes it private; an export is an ordinary file
+        # mkstemp makes it private; an export is an ordinary file, as the user's umask says
+        os.chmod(tmp_name, user_file_mode())
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
             _write(out, args.output_format, recording)
         os.replace(tmp_name, out_path)

@@ -16,6 +16,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hrvcoach.commands._args import whole
+from hrvcoach.commands._progress import Progress
 from hrvcoach.errors import UsageError
 from hrvcoach.store import KINDS, SessionRow
 
@@ -31,7 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="rebuild the history from the recordings (after a lost or damaged database)",
     )
     parser.add_argument("--kind", choices=KINDS, action="append", help="only sessions of a kind")
-    parser.add_argument("--last", type=int, metavar="N", help="only the N most recent sessions")
+    parser.add_argument(
+        "--last", type=whole(1, 10**9), metavar="N", help="only the N most recent sessions"
+    )
 
 
 def _num(value: float | None, digits: int) -> str:
@@ -97,14 +101,21 @@ def run(args: argparse.Namespace) -> int:
             rows = store.sessions(kinds=args.kind)
     else:
         folder = recordings_dir(base)
+        files = sum(1 for p in folder.iterdir() if p.is_file())
+        bar = Progress("rebuilding", total=files, enabled=not args.json)
+
+        def step(_path: Path) -> None:
+            bar.step()
+
         try:
             # The damage may show on opening or only when the rows are read.
-            with HistoryStore.open(base) as store:
-                result = store.rebuild(folder)
+            with bar, HistoryStore.open(base) as store:
+                result = store.rebuild(folder, progress=step)
                 rows = store.sessions(kinds=args.kind)
         except CorruptStoreError:
-            with _fresh_store(base) as (store, salvaged):
-                result = store.rebuild(folder, previous=salvaged)
+            bar.done = 0
+            with bar, _fresh_store(base) as (store, salvaged):
+                result = store.rebuild(folder, previous=salvaged, progress=step)
                 rows = store.sessions(kinds=args.kind)
         print(
             f"Rebuilt the history from the recordings: {result.indexed} session(s), "
