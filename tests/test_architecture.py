@@ -18,6 +18,10 @@ CORE = [
     "hrvcoach.readers",
     "hrvcoach.analysis",
     "hrvcoach.assess",
+    "hrvcoach.protocols.phases",
+    "hrvcoach.protocols.signals",
+    "hrvcoach.protocols.resonance",
+    "hrvcoach.protocols.resonance.recordings",
     "hrvcoach.store",
 ]
 

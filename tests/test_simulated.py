@@ -33,9 +33,9 @@ from hrvcoach.drivers.simulated import (
     EXAMPLES,
     SPEC_KEYS,
     BeatGenerator,
+    Plan,
     SimParams,
     SimulatedSource,
-    _Plan,
     main,
     make_example,
     simulate,
@@ -155,7 +155,7 @@ def test_vectorised_lung_volume_is_the_pacers_curve() -> None:
     pacer.set_pattern(37.3, BreathPattern.with_ratio(4.5, "4:2:6:1"))
     pacer.set_pattern(101.9, BreathPattern.with_ratio(9.0, "5:5"))
     t = np.linspace(-12.0, 160.0, 4001)
-    plan = _Plan.of(pacer.segments(), pacer)
+    plan = Plan.of(pacer.segments(), pacer)
     np.testing.assert_allclose(plan.volume(t), [pacer.volume(x) for x in t], atol=1e-12)
 
 

@@ -32,6 +32,8 @@ COMMANDS: dict[str, str] = {
     "export": "write a recording as RR in ms (Kubios, Elite HRV) or CSV",
     "scan": "list nearby heart-rate straps",
     "assess": "find your resonance breathing rate",
+    "check": "a resting check of your HRV, or the deep-breathing test",
+    "recovery": "the recovery drill: how quickly you come back after an activation",
     "sessions": "the history of your sessions",
     "import": "add past recordings to the history",
     "trends": "HRV, coherence and practice trends over time",

@@ -26,6 +26,7 @@ class Settings:
         pace_bpm: Default breathing pace (set by the resonance assessment).
         pace_source: Where ``pace_bpm`` came from (``"default"``, ``"assessment 2026-11-22"``...).
         ratio: Default inhale:exhale ratio.
+        age: Age in years, for the deep-breathing test's reference values (``check --age``).
     """
 
     last_device_name: str | None = None
@@ -33,6 +34,7 @@ class Settings:
     pace_bpm: float = 6.0
     pace_source: str = "default"
     ratio: str = "4:6"
+    age: int | None = None
 
     @classmethod
     def load(cls, data_dir: Path) -> Settings:

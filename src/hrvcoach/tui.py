@@ -161,6 +161,18 @@ def format_step(progress: ProtocolProgress, *, ended: bool = False) -> str:
     n = len(plan)
     if not plan:
         return ""
+    from hrvcoach.protocols.phases import Phase
+
+    if isinstance(plan[0], Phase):  # a capacity protocol: its own words for each phase
+        from hrvcoach.protocols.capacity import format_phase_line
+
+        if progress.done:
+            t_s = plan[-1].end_s
+        elif progress.step is None:
+            t_s = plan[0].start_s - 1.0
+        else:
+            t_s = progress.step.end_s - progress.step_left_s
+        return format_phase_line(plan, t_s, ended=ended)  # type: ignore[arg-type]
     if progress.done:
         return f"all {n} steps done · scoring each rate…"
     step = progress.step

@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hrvcoach.assess import AssessmentOutcome, AssessmentStep, progress_at
 from hrvcoach.gui import theme
+from hrvcoach.protocols.capacity import CapacityOutcome, phase_guide
+from hrvcoach.protocols.phases import Phase
+from hrvcoach.protocols.resonance import AssessmentOutcome, AssessmentStep, progress_at
 
 #: in the last seconds of a step, the note says what comes next, so the change is no surprise
 ANNOUNCE_NEXT_S = 10.0
@@ -71,8 +73,14 @@ class GuideView:
 
 
 def guide_view(steps: Sequence[AssessmentStep], t_s: float, *, paused: bool = False) -> GuideView:
-    """What the guide shows at session time ``t_s`` (pure: the tests call it with any time)."""
+    """What the guide shows at session time ``t_s`` (pure: the tests call it with any time).
+
+    A capacity protocol's phases (:class:`hrvcoach.protocols.phases.Phase`) get their own words
+    (:func:`capacity_view`).
+    """
     plan = tuple(steps)
+    if plan and isinstance(plan[0], Phase):
+        return capacity_view(plan, t_s, paused=paused)  # type: ignore[arg-type]
     progress = progress_at(plan, t_s)
     n = len(plan)
     total_s = plan[-1].end_s - plan[0].start_s if plan else 0.0
@@ -117,6 +125,32 @@ def guide_view(steps: Sequence[AssessmentStep], t_s: float, *, paused: bool = Fa
     else:
         note = f"Scoring  ·  {_clock(progress.step_left_s)} left in this step"
     return GuideView(title, note, overall, progress.settling, bar)
+
+
+def capacity_view(phases: Sequence[Phase], t_s: float, *, paused: bool = False) -> GuideView:
+    """The guide of a capacity protocol: the phase, what to do now and its countdown.
+
+    A serial-7 task is the title itself, large, so it can be read mid-task; the phase and its
+    countdown go to the note then.
+    """
+    plan = tuple(phases)
+    guide = phase_guide(plan, t_s, paused=paused)
+    labels = tuple(p.name.capitalize() for p in plan)
+    settles = tuple(p.settle_s / p.duration_s if p.duration_s > 0 else 0.0 for p in plan)
+    fraction = math.floor(BAR_RESOLUTION * guide.fraction) / BAR_RESOLUTION
+    bar = ProtocolBarView(labels, settles, guide.index, fraction)
+    total_s = plan[-1].end_s - plan[0].start_s if plan else 0.0
+    left_s = max(0.0, plan[-1].end_s - t_s) if plan else 0.0
+    overall = f"{_clock(left_s)} left of {_clock(total_s)}"
+    if guide.done or guide.index < 0:
+        return GuideView(guide.title, guide.instruction, overall, False, bar)
+    countdown = f"{_clock(guide.countdown_s)} left"
+    tail = f"  ·  {guide.next_text}" if guide.next_text else ""
+    if guide.task:
+        note = f"{guide.title}  ·  {countdown}  ·  {guide.instruction}{tail}"
+        return GuideView(guide.task, note, overall, guide.settling, bar)
+    title = f"{guide.title}  ·  {countdown}"
+    return GuideView(title, guide.instruction + tail, overall, guide.settling, bar)
 
 
 class ProtocolBar(QWidget):
@@ -270,6 +304,12 @@ COLUMNS = (
 def result_view(outcome: AssessmentOutcome) -> ResultView:
     """The words of the result page for an assessment outcome."""
     footer = f"Recorded to {outcome.recording}" if outcome.recording else ""
+    if isinstance(outcome, CapacityOutcome):
+        if outcome.problem:
+            return ResultView(
+                "The reading could not be scored", "", outcome.problem, "", False, (), ""
+            )
+        return ResultView(outcome.headline, "", "\n".join(outcome.lines), "", False, (), footer)
     result = outcome.result
     if result is None:
         return ResultView(

@@ -1,0 +1,77 @@
+"""The simulated heart: heart rate as a sum of rhythms answering the breath.
+
+:func:`response` is the resonance (RSA gain and phase against breathing rate); :class:`HeartModel`
+adds the baroreflex oscillation and the slow drift, and turns a pace plan into instantaneous heart
+rate, which :mod:`~hrvcoach.drivers.simulated.generator` turns into beats.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+import numpy as np
+
+from hrvcoach.drivers.simulated.breathing import Breathing, Plan
+from hrvcoach.drivers.simulated.noise import SlowNoise
+
+if TYPE_CHECKING:
+    from hrvcoach.drivers.simulated.params import SimParams
+
+ADAPT_S: Final = 10.0  #: time constant of the heart's response settling after a pace change
+MIN_HR_BPM: Final = 30.0  #: floor for the modelled heart rate (keeps the IPFM integral rising)
+
+
+def response(rate_bpm: np.ndarray, params: SimParams) -> np.ndarray:
+    """Complex heart-rate response to breathing at ``rate_bpm``, 1 at resonance: the resonance
+    (a second-order band-pass) on top of a share ``base`` of RSA that is there at any rate."""
+    if params.flat:
+        return np.ones_like(rate_bpm, dtype=complex)
+    ratio = rate_bpm / params.resonance_bpm
+    detuning = params.q * (ratio - 1.0 / ratio)
+    return params.base + (1.0 - params.base) / (1.0 + 1j * detuning)
+
+
+def gain(rate_bpm: np.ndarray, params: SimParams) -> np.ndarray:
+    return np.abs(response(rate_bpm, params))
+
+
+def phase_rad(rate_bpm: np.ndarray, params: SimParams) -> np.ndarray:
+    return np.angle(response(rate_bpm, params))
+
+
+class HeartModel:
+    """Instantaneous heart rate (bpm) as a function of time, for one person and one pace plan."""
+
+    def __init__(self, params: SimParams) -> None:
+        self.params = params
+        rng = np.random.default_rng([params.seed, 1])
+        self._drift = SlowNoise(rng, 1 / 300, 1 / 25)
+        # drawn in this order from one generator: the same seed keeps giving the same person
+        timing = SlowNoise(rng, 1 / 120, 1 / 20)
+        depth = SlowNoise(rng, 1 / 90, 1 / 15)
+        self._breathing = Breathing(params, timing=timing, depth=depth)
+        self._baro_wander = SlowNoise(rng, 1 / 200, 1 / 40)
+        self._baro_phase = float(rng.uniform(0, 2 * np.pi))
+
+    def hr_bpm(self, t_s: np.ndarray, plan: Plan) -> np.ndarray:
+        p = self.params
+        i = plan.segment(t_s)
+        gains = gain(plan.rate_bpm, p)
+        f_hz = plan.rate_bpm / 60.0
+        # HR lags the breath by phase/(2 pi f) seconds (leads when negative)
+        lag = -phase_rad(plan.rate_bpm, p) / (2 * np.pi * f_hz)
+        # After a pace change the response settles from the old segment's towards the new one's.
+        prev = np.clip(i - 1, 0, None)
+        w = np.where(i > 0, -np.expm1(-(t_s - plan.starts_s[i]) / ADAPT_S), 1.0)
+        g = w * gains[i] + (1 - w) * gains[prev]
+        lag_s = w * lag[i] + (1 - w) * lag[prev]
+
+        volume, depth = self._breathing.breath(t_s, plan, lag_s)
+        rsa = p.rsa_bpm * g * depth * (volume - 0.5)
+
+        f0_hz = p.resonance_bpm / 60.0
+        baro_phase = 2 * np.pi * f0_hz * t_s + self._baro_phase + self._baro_wander(t_s)
+        baro = 0.5 * p.baro_bpm * (1.0 - g) * np.sin(baro_phase)
+
+        drift = p.drift_bpm * self._drift(t_s)
+        return np.maximum(p.mean_hr_bpm + rsa + baro + drift, MIN_HR_BPM)

@@ -1,0 +1,133 @@
+"""What the capacity commands (``check``, ``recovery``) share: options, keeping results, the
+history of past readings.
+
+Each result is written as JSON beside its recording (``NAME.result.json``, as the assessment
+does): the recordings stay the source of truth, and the readings of earlier checks are read back
+from those files for the resting baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from hrvcoach.errors import StoreError, UsageError
+
+log = logging.getLogger(__name__)
+
+RESULT_SUFFIX = ".result.json"
+#: stands in for a recording of another app's file: the results of imported readings
+IMPORTED_KIND = "imported"
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--device``, ``--recording``, ``--json``, ``--headless``, ``--screenshot``, ``--no-save``,
+    ``--speed`` / ``--fast``."""
+    parser.add_argument(
+        "--device",
+        metavar="NAME|ADDRESS|sim[:...]",
+        help="the strap (default: the last one that connected), or the simulator, e.g. sim:seed=1",
+    )
+    parser.add_argument(
+        "--recording",
+        type=Path,
+        metavar="FILE",
+        help="score a recording made earlier or in another app instead of running the protocol",
+    )
+    parser.add_argument(
+        "--headless",
+        action="store_true",
+        help="no window and no dashboard: progress lines on stderr only",
+    )
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument(
+        "--screenshot", type=Path, metavar="PATH", help="save a PNG of the window at the end"
+    )
+    parser.add_argument(
+        "--no-save", action="store_true", help="do not keep the result (just show it)"
+    )
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--speed", type=float, metavar="X", help="simulator: run X times faster than real time"
+    )
+    group.add_argument("--fast", action="store_true", help="simulator: run as fast as possible")
+
+
+def check_run_arguments(args: argparse.Namespace) -> None:
+    """Raises UsageError for options that do not go together."""
+    if args.speed is not None and not (math.isfinite(args.speed) and args.speed > 0):
+        raise UsageError("--speed must be a positive number")
+    if args.recording is not None and args.device:
+        raise UsageError("--recording scores a file; it cannot be used with --device")
+    if args.device and (args.device.startswith("replay:") or Path(args.device).is_file()):
+        raise UsageError(
+            "a replayed recording cannot follow the protocol's phases; score it with "
+            "--recording FILE"
+        )
+
+
+def save_result(
+    payload: dict[str, object],
+    *,
+    data_dir: Path,
+    recording: Path | None,
+    kind: str,
+    when: datetime,
+) -> Path:
+    """Write the result beside the recording (or, for another app's file, in the recordings
+    folder under its own date), and return where.
+
+    Raises:
+        StoreError: The folder cannot be written.
+    """
+    from hrvcoach import paths
+    from hrvcoach.recording import new_recording_path
+
+    if recording is not None and recording.parent == paths.recordings_dir(data_dir):
+        target = recording.with_name(recording.stem + RESULT_SUFFIX)
+    else:
+        folder = paths.recordings_dir(data_dir)
+        stem = new_recording_path(folder, when, f"{kind}-{IMPORTED_KIND}").stem
+        target = folder / (stem + RESULT_SUFFIX)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(
+            json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        paths.private_file(target)  # like every file in the data folder
+    except OSError as err:
+        raise StoreError(f"cannot write {target}: {err.strerror or err}") from None
+    return target
+
+
+def load_results(data_dir: Path, protocol: str) -> list[dict[str, Any]]:
+    """Every kept result of ``protocol`` (``resting``, ``deep_breathing``, ``recovery``), oldest
+    first; unreadable files are skipped with a warning."""
+    from hrvcoach import paths
+
+    folder = paths.recordings_dir(data_dir)
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.glob("*" + RESULT_SUFFIX)):
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            log.warning("skipping unreadable result %s: %s", path, err)
+            continue
+        if isinstance(raw, dict) and raw.get("protocol") == protocol and raw.get("date"):
+            found.append(raw)
+    found.sort(key=lambda r: str(r["date"]))
+    return found
+
+
+def result_date(raw: dict[str, Any]) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(raw["date"]))
+    except (KeyError, ValueError):
+        return None

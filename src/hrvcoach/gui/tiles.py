@@ -1,0 +1,100 @@
+"""The large live numbers: heart rate, RMSSD, coherence with its sparkline, and the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hrvcoach.gui import theme
+from hrvcoach.gui.formatting import fmt_number
+from hrvcoach.gui.sparkline import Sparkline
+
+if TYPE_CHECKING:
+    from hrvcoach.live import LiveMetrics
+
+
+class Tile(QFrame):
+    """A caption, one large value and its unit."""
+
+    def __init__(self, caption: str, unit: str, color: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("panel")
+        self.caption = QLabel(caption)
+        self.caption.setProperty("role", "caption")
+        self._color = color
+        self.value = QLabel("–")
+        self.set_scale(theme.BIG_NUMBER_PX)
+        self.value.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.unit = QLabel(unit)
+        self.unit.setProperty("role", "unit")
+        self.detail = QLabel("")
+        self.detail.setProperty("role", "caption")
+        self.detail.setWordWrap(True)  # a small window wraps a long detail rather than cut it
+        lay = self.box = QVBoxLayout(self)
+        lay.setContentsMargins(16, 10, 16, 10)
+        lay.setSpacing(2)
+        lay.addWidget(self.caption)
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        row.addWidget(self.value)
+        row.addWidget(self.unit, 0, Qt.AlignmentFlag.AlignBottom)
+        row.addStretch(1)
+        lay.addLayout(row)
+        lay.addWidget(self.detail)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+    def set_scale(self, px: int) -> None:
+        # a style sheet font size wins over setFont, so the size goes into the sheet too
+        self.value.setStyleSheet(f"color: {self._color}; font-size: {px}px;")
+
+
+class LiveNumbers(QWidget):
+    """The practice page's numbers, two by two: short enough for a 600 px high window, each
+    number still large. It shows the values it is given."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        numbers = QGridLayout(self)
+        numbers.setContentsMargins(0, 0, 0, 0)
+        numbers.setSpacing(10)
+        self.hr_tile = Tile("Heart rate", "bpm", theme.HEART)
+        self.rmssd_tile = Tile("RMSSD, last minute", "ms", theme.TEXT)
+        self.coh_tile = Tile("Coherence", "", theme.COHERENCE)
+        self.sparkline = Sparkline()
+        self.coh_tile.box.addWidget(self.sparkline)
+        self.time_tile = Tile("Elapsed", "", theme.TEXT)
+        numbers.addWidget(self.hr_tile, 0, 0)
+        numbers.addWidget(self.rmssd_tile, 0, 1)
+        numbers.addWidget(self.coh_tile, 1, 0)
+        numbers.addWidget(self.time_tile, 1, 1)
+
+    def set_scale(self, px: int) -> None:
+        for tile in (self.hr_tile, self.rmssd_tile, self.coh_tile, self.time_tile):
+            tile.set_scale(px)
+
+    def show_metrics(self, m: LiveMetrics, coh_t: Sequence[float], coh_v: Sequence[float]) -> None:
+        """The latest live metrics, and the coherence so far for the sparkline."""
+        self.hr_tile.value.setText(fmt_number(m.hr_bpm))
+        self.hr_tile.detail.setText(f"average {fmt_number(m.mean_hr_bpm)} bpm")
+        self.rmssd_tile.value.setText(fmt_number(m.rmssd_ms))
+        self.rmssd_tile.detail.setText(f"SDNN {fmt_number(m.sdnn_ms)} ms")
+        self.coh_tile.value.setText(fmt_number(m.coherence, 1))
+        peak_hz = getattr(m, "coherence_peak_hz", None) or m.lf_peak_hz
+        if peak_hz is not None:
+            self.coh_tile.detail.setText(f"rhythm at {peak_hz * 60:.1f} /min")
+        self.sparkline.show_series(coh_t, coh_v)
+
+    def show_clock(self, text: str, detail: str) -> None:
+        self.time_tile.value.setText(text)
+        self.time_tile.detail.setText(detail)
