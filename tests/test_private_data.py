@@ -45,6 +45,8 @@ def test_the_data_folder_is_private_whatever_the_umask(
     (recording,) = (data / "recordings").iterdir()
     assert mode(recording) == 0o600
     assert mode(data / "settings.json") == 0o600
+    for part in data.glob("history.sqlite*"):  # the database and its -wal and -shm
+        assert mode(part) == 0o600, part
 
 
 def test_an_old_world_readable_data_folder_is_made_private(

@@ -94,6 +94,10 @@ def _valid(name: str, value: object) -> bool:
         )
     if name == "pace_source":
         return isinstance(value, str)
+    if name == "age":
+        return value is None or (
+            isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 130
+        )
     if name == "ratio":
         from hrvcoach.pacer import BreathPattern
 
@@ -104,4 +108,5 @@ def _valid(name: str, value: object) -> bool:
         except ValueError:
             return False
         return True
-    return False
+    # a setting this check does not know yet: any plain JSON value is passed on as it is
+    return value is None or isinstance(value, str | int | float)

@@ -463,7 +463,9 @@ def _finish(
         except HrvCoachError as err:
             print(
                 f"hrvcoach {plan.kind}: the history was not updated ({err}); "
-                f"the recording is safe at {recording_path}",
+                f"the recording is safe at {recording_path} and joins the history with "
+                "'hrvcoach sessions --rebuild' (check-ins included), or by itself the next "
+                "time the history is opened",
                 file=sys.stderr,
             )
             exit_code = err.exit_code

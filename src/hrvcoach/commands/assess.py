@@ -70,7 +70,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--settle-seconds",
-        type=number(0.0, 600.0),
+        type=float,
         default=None,
         metavar="S",
         help="seconds at the start of each step that are not scored (default 20)",

@@ -1,8 +1,9 @@
 """Add past recordings to your history: hrvcoach's own, plain RR lists (Elite HRV, Kubios,
 Welltory), HRV Logger, Polar HRM, Garmin FIT and Polar Sensor Logger files.
 
-Each file is added once (by content). Files are referenced where they are, not copied; the start
-time comes from the file where it says one, else from its name, else from its modification time.
+Each file is added once (by content) and copied into the data folder, so the history keeps it
+whatever happens to the original (see docs/history.md). The start time comes from the file where
+it says one, else from its name, else from its modification time.
 
 A past session becomes an "import" and counts as practice in the trends. A workout from a sports
 watch (Garmin FIT, Polar HRM) or a recording longer than 45 minutes (a 24-hour Holter) becomes

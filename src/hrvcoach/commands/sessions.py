@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from hrvcoach.commands._args import whole
 from hrvcoach.commands._progress import Progress
-from hrvcoach.errors import UsageError
+from hrvcoach.errors import RecordingError, UsageError
 from hrvcoach.store import KINDS, SessionRow
 
 if TYPE_CHECKING:
@@ -100,8 +100,10 @@ def run(args: argparse.Namespace) -> int:
         with HistoryStore.open(base) as store:
             rows = store.sessions(kinds=args.kind)
     else:
+        from hrvcoach.store.imports import all_copies
+
         folder = recordings_dir(base)
-        files = sum(1 for p in folder.iterdir() if p.is_file())
+        files = sum(1 for p in folder.iterdir() if p.is_file()) + len(all_copies(base))
         bar = Progress("rebuilding", total=files, enabled=not args.json)
 
         def step(_path: Path) -> None:
@@ -109,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
 
         try:
             # The damage may show on opening or only when the rows are read.
-            with bar, HistoryStore.open(base) as store:
+            with bar, HistoryStore.open(base, notice_lost=False) as store:
                 result = store.rebuild(folder, progress=step)
                 rows = store.sessions(kinds=args.kind)
         except CorruptStoreError:
@@ -124,9 +126,11 @@ def run(args: argparse.Namespace) -> int:
         )
         for path, why in result.kept:
             print(f"kept as it was (recording {why}): {path}", file=sys.stderr)
+        for path, _why in result.skipped:
+            print(f"not a session (fewer than 2 beats): {path}", file=sys.stderr)
         for path, why in result.failed:
             print(f"not indexed: {path}: {why}", file=sys.stderr)
-            exit_code = 1
+            exit_code = RecordingError.exit_code
     if args.last is not None:
         rows = rows[-args.last :] if args.last > 0 else []
     if args.json:
@@ -154,5 +158,5 @@ def _fresh_store(base: Path) -> Iterator[tuple[HistoryStore, list[SessionRow]]]:
         f"{len(salvaged)} session(s) could still be read from it",
         file=sys.stderr,
     )
-    with HistoryStore.open(base) as store:
+    with HistoryStore.open(base, notice_lost=False) as store:
         yield store, salvaged

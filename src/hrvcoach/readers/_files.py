@@ -204,5 +204,6 @@ def require_beats(recording: Recording, what: str) -> None:
         count = len(recording.beats)
         has = "no beats" if count == 0 else "only 1 beat"
         raise RecordingError(
-            recording.path or "recording", f"has {has} (2 are needed): nothing to {what}"
+            recording.path or "recording",
+            f"has {has}, fewer than 2 usable beats: nothing to {what}",
         )
