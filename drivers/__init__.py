@@ -43,6 +43,8 @@ def open_source(
     data_dir: Path,
     duration_s: float | None = None,
     start_time: datetime | None = None,
+    ecg: bool = True,
+    motion: bool = True,
 ) -> BeatSource:
     """The source a ``--device`` spec names.
 
@@ -55,6 +57,8 @@ def open_source(
         data_dir: The user's data directory (the BLE driver remembers the last strap there).
         duration_s: Simulator length; other sources end on their own or when the session stops.
         start_time: Wall-clock start of the session, for sources that do not know it.
+        ecg: Stream a Polar strap's ECG when it offers it (``--no-ecg`` turns it off).
+        motion: Stream its chest motion likewise (``--no-motion``).
     """
     if is_simulator_spec(spec):
         from hrvcoach.drivers.simulated import SimParams, SimulatedSource
@@ -83,4 +87,4 @@ def open_source(
         raise DeviceError("--speed and --fast apply to the simulator and replays, not to a strap")
     from hrvcoach.drivers.ble_hr import BleHeartRateSource
 
-    return BleHeartRateSource(spec, data_dir=data_dir)
+    return BleHeartRateSource(spec, data_dir=data_dir, ecg=ecg, motion=motion)

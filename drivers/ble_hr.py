@@ -18,284 +18,57 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import cast
 
-from bleak import BleakAdapter, BleakClient, BleakScanner
-from bleak.args.bluez import BlueZClientArgs, BlueZScannerArgs
+from bleak import BleakClient
 from bleak.backends.device import BLEDevice
-from bleak.exc import (
-    BleakBluetoothNotAvailableError,
-    BleakBluetoothNotAvailableReason,
-    BleakDBusError,
-    BleakError,
-)
+from bleak.exc import BleakError
 
 from hrvcoach.beats import DeviceStatus, Event, LinkState, SourceInfo
+from hrvcoach.drivers.ble_scan import (
+    HOW_TO_PICK,
+    FoundDevice,
+    _bluez,
+    _failure_text,
+    bluetooth_error_message,
+    bluetooth_errors,
+    find_strap,
+    is_address,
+    scan,
+)
+from hrvcoach.drivers.pmd import PmdStreams
 from hrvcoach.errors import DeviceError, HrvCoachError
 from hrvcoach.hrm import (
     BATTERY_LEVEL_UUID,
     BODY_SENSOR_LOCATION_UUID,
     HEART_RATE_MEASUREMENT_UUID,
-    HEART_RATE_SERVICE_UUID,
     BeatTimeline,
     HrmParseError,
     body_location_name,
     parse_hrm,
 )
 from hrvcoach.settings import Settings
+from hrvcoach.signals import SampleBlock
+
+__all__ = [
+    "HOW_TO_PICK",
+    "BleHeartRateSource",
+    "FoundDevice",
+    "bluetooth_error_message",
+    "bluetooth_errors",
+    "find_strap",
+    "is_address",
+    "scan",
+]
 
 log = logging.getLogger(__name__)
 
-_ADDRESS = re.compile(
-    r"(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}|[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}"
-)
 _END = object()
-
-HOW_TO_PICK = "run `hrvcoach scan` to list the straps in range, then pass `--device NAME`"
-
-
-@dataclass(frozen=True, slots=True)
-class FoundDevice:
-    """A strap seen advertising the Heart Rate Service.
-
-    Attributes:
-        name: Advertised name (``None`` when it advertises none).
-        address: BLE address (a UUID on macOS).
-        rssi: Signal strength in dBm, where known.
-        connected: Already connected to this computer (so not advertising: no signal strength),
-            for instance by another program or by a session that ended without disconnecting.
-    """
-
-    name: str | None
-    address: str
-    rssi: int | None
-    connected: bool = False
-
-    def label(self) -> str:
-        return f"{self.name or '(no name)'} [{self.address}]"
-
-
-# -- errors -------------------------------------------------------------------------------------
-
-_DBUS_NO_BLUEZ = {
-    "org.freedesktop.DBus.Error.ServiceUnknown",
-    "org.freedesktop.DBus.Error.NameHasNoOwner",
-    "org.freedesktop.DBus.Error.UnknownObject",
-}
-_DBUS_DENIED = {
-    "org.freedesktop.DBus.Error.AccessDenied",
-    "org.freedesktop.DBus.Error.AuthFailed",
-    "org.bluez.Error.NotAuthorized",
-    "org.bluez.Error.NotPermitted",
-}
-
-
-def bluetooth_error_message(err: BaseException) -> str | None:
-    """One sentence for a Bluetooth failure a user can fix, or ``None`` if it is not one."""
-    if isinstance(err, BleakBluetoothNotAvailableError):
-        reason = err.reason
-        if reason == BleakBluetoothNotAvailableReason.NO_BLUETOOTH:
-            return "no Bluetooth adapter found: plug one in or enable Bluetooth on this computer"
-        if reason == BleakBluetoothNotAvailableReason.POWERED_OFF:
-            return "Bluetooth is off: turn it on (e.g. `bluetoothctl power on`) and try again"
-        if reason in (
-            BleakBluetoothNotAvailableReason.DENIED_BY_SYSTEM,
-            BleakBluetoothNotAvailableReason.DENIED_BY_USER,
-        ):
-            return (
-                "permission to use Bluetooth was denied: allow this program to use Bluetooth "
-                "(on Linux, add your user to the 'bluetooth' group)"
-            )
-        if reason == BleakBluetoothNotAvailableReason.NO_BLE_CENTRAL_ROLE:
-            return "the Bluetooth adapter cannot connect to BLE devices (no central role)"
-        return f"Bluetooth is not available: {err}"
-    if isinstance(err, BleakDBusError):
-        if err.dbus_error in _DBUS_NO_BLUEZ:
-            return (
-                "the Bluetooth service (BlueZ) is not running: start it "
-                "(`sudo systemctl start bluetooth`) and try again"
-            )
-        if err.dbus_error in _DBUS_DENIED:
-            return (
-                "permission to use Bluetooth was denied by the system: add your user to the "
-                "'bluetooth' group or run where BlueZ allows it"
-            )
-        if err.dbus_error == "org.bluez.Error.NotReady":
-            return "Bluetooth is off: turn it on (e.g. `bluetoothctl power on`) and try again"
-        return None
-    if isinstance(err, PermissionError):
-        return (
-            "permission denied talking to Bluetooth: add your user to the 'bluetooth' group "
-            "or run where BlueZ allows it"
-        )
-    if isinstance(err, FileNotFoundError | ConnectionRefusedError):
-        return (
-            "cannot reach the system D-Bus, so no Bluetooth service is available here: "
-            "install and start BlueZ (`sudo systemctl start bluetooth`)"
-        )
-    return None
-
-
-@contextlib.contextmanager
-def bluetooth_errors(doing: str) -> Iterator[None]:
-    """Turn a Bluetooth stack failure into a one-line :class:`DeviceError` (``doing``: for what)."""
-    try:
-        yield
-    except HrvCoachError:
-        raise
-    except TimeoutError as err:
-        # before OSError, of which TimeoutError is a subclass (and whose text is empty)
-        raise DeviceError(f"Bluetooth timed out while {doing}") from err
-    except (BleakError, OSError) as err:
-        message = bluetooth_error_message(err)
-        if message is None:
-            message = f"Bluetooth failed while {doing}: {err}"
-        raise DeviceError(message) from err
-
-
-def _failure_text(err: BaseException) -> str:
-    """A short reason for a failed connection attempt (logged and shown as a status detail)."""
-    if isinstance(err, TimeoutError):
-        return "timed out"
-    return bluetooth_error_message(err) or str(err) or type(err).__name__
-
-
-# -- scanning -----------------------------------------------------------------------------------
-
-
-async def scan(timeout_s: float = 5.0, *, adapter: str | None = None) -> list[FoundDevice]:
-    """Devices advertising the Heart Rate Service, strongest signal first, then those connected.
-
-    A strap already connected to this computer does not advertise, yet ``practice`` can use it, so
-    it is listed too (``connected``, no signal strength).
-
-    Args:
-        timeout_s: How long to listen for advertisements.
-        adapter: Adapter name (``hci1``) on Linux; default: the first powered one.
-
-    Raises:
-        DeviceError: Bluetooth is absent, off, denied or not running.
-    """
-    with bluetooth_errors("scanning"):
-        found = await BleakScanner.discover(
-            timeout_s,
-            return_adv=True,
-            service_uuids=[HEART_RATE_SERVICE_UUID],
-            bluez=_scanner_bluez(adapter),
-        )
-        connected = await _connected_straps(adapter)
-    devices = [
-        FoundDevice(adv.local_name or dev.name, dev.address, adv.rssi)
-        for dev, adv in found.values()
-        if HEART_RATE_SERVICE_UUID in [u.lower() for u in adv.service_uuids]
-    ]
-    devices.sort(key=lambda d: -(d.rssi if d.rssi is not None else -999))
-    listed = {d.address for d in devices}
-    devices += [
-        FoundDevice(dev.name, dev.address, None, connected=True)
-        for dev in connected
-        if dev.address not in listed
-    ]
-    return devices
-
-
-def _scanner_bluez(adapter: str | None) -> BlueZScannerArgs:
-    return {"adapter": adapter} if adapter else {}
-
-
-def _bluez(adapter: str | None) -> BlueZClientArgs:
-    """BlueZ-specific arguments (the same ``adapter`` key for the scanner, client and adapter)."""
-    return {"adapter": adapter} if adapter else {}
-
-
-def is_address(target: str) -> bool:
-    """Whether ``target`` is a BLE address (or a macOS device UUID) rather than a name."""
-    return _ADDRESS.fullmatch(target) is not None
-
-
-async def find_strap(
-    target: str,
-    *,
-    timeout_s: float,
-    prefix_wait_s: float = 1.0,
-    adapter: str | None = None,
-) -> BLEDevice:
-    """Find the strap ``target`` names: among straps already connected to the system, then by scan.
-
-    An address must match exactly (any case); a name matches exactly (any case) or as a unique
-    prefix. After the first name match the scan goes on for ``prefix_wait_s`` to catch a second
-    strap that would make the name ambiguous. A strap still connected at the system level (BlueZ
-    keeps the link when a program dies) does not advertise, so it is looked for first.
-
-    Raises:
-        DeviceError: nothing matches within ``timeout_s``, or the name matches several straps.
-    """
-    want = target.strip()
-    by_address = is_address(want)
-    seen: dict[str, tuple[BLEDevice, str]] = {}  # address -> (device, name)
-    found = asyncio.Event()
-
-    def consider(dev: BLEDevice, name: str) -> None:
-        if by_address:
-            matched = dev.address.upper() == want.upper().replace("-", ":")
-        else:
-            matched = name.lower().startswith(want.lower())
-        if matched:
-            seen[dev.address] = (dev, name)
-            found.set()
-
-    with bluetooth_errors("looking for connected straps"):
-        for dev in await _connected_straps(adapter):
-            consider(dev, dev.name or "")
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    if not (found.is_set() and by_address):
-        with bluetooth_errors("scanning"):
-            scanner = BleakScanner(
-                lambda dev, adv: consider(dev, adv.local_name or dev.name or ""),
-                # an address is unambiguous; a name is only looked for among heart-rate devices
-                service_uuids=None if by_address else [HEART_RATE_SERVICE_UUID],
-                bluez=_scanner_bluez(adapter),
-            )
-            async with scanner:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(found.wait(), timeout_s)
-                if found.is_set() and not by_address:
-                    await asyncio.sleep(max(0.0, min(prefix_wait_s, deadline - loop.time())))
-    if not seen:
-        what = "with address" if by_address else "named"
-        raise DeviceError(
-            f"no heart-rate strap {what} {want!r} found in {timeout_s:g} s: wear it (straps "
-            f"sleep when dry), close other apps using it, or {HOW_TO_PICK}"
-        )
-    if by_address:
-        return next(iter(seen.values()))[0]
-    exact = [a for a, (_, name) in seen.items() if name.lower() == want.lower()]
-    matches = exact or list(seen)
-    if len(matches) > 1:
-        listing = ", ".join(f"{seen[a][1]} [{a}]" for a in sorted(matches))
-        raise DeviceError(
-            f"{want!r} matches {len(matches)} straps ({listing}): "
-            "pass a longer name or the address with --device"
-        )
-    return seen[matches[0]][0]
-
-
-async def _connected_straps(adapter: str | None) -> list[BLEDevice]:
-    """Heart-rate devices already connected at the system level (empty where unsupported)."""
-    try:
-        system_adapter = await BleakAdapter.get(bluez=_bluez(adapter))
-        return await system_adapter.get_connected_devices([HEART_RATE_SERVICE_UUID])
-    except NotImplementedError:
-        return []
-
 
 # -- the source ---------------------------------------------------------------------------------
 
@@ -319,6 +92,8 @@ class BleHeartRateSource:
         adapter: Adapter name (``hci1``) on Linux; default: the first powered one.
         start_time: Wall-clock start of the session (default: when the source is entered).
         clock: Monotonic clock in seconds (session time is measured on it).
+        ecg: Stream the strap's ECG when it offers Polar's PMD service (``drivers/pmd.py``).
+        motion: Stream its accelerometer (chest motion, for the breath) likewise.
     """
 
     def __init__(
@@ -337,6 +112,8 @@ class BleHeartRateSource:
         adapter: str | None = None,
         start_time: datetime | None = None,
         clock: Callable[[], float] = time.monotonic,
+        ecg: bool = True,
+        motion: bool = True,
     ) -> None:
         self.target = target
         self.data_dir = Path(data_dir)
@@ -373,6 +150,9 @@ class BleHeartRateSource:
         self._failure: HrvCoachError | None = None
         self._warned: set[str] = set()
         self._ever_connected = False
+        self.pmd = PmdStreams(
+            ecg=ecg, motion=motion, put=self._put, now_s=self.now_s, say=self._say_pmd
+        )
 
     # -- BeatSource -----------------------------------------------------------------------------
     def now_s(self) -> float:
@@ -416,6 +196,7 @@ class BleHeartRateSource:
                 for k, v in (
                     ("battery_pct", self._battery_pct),
                     ("body_location", self._body_location),
+                    ("signals", self.pmd.kinds() or None),
                 )
                 if v is not None
             },
@@ -434,16 +215,17 @@ class BleHeartRateSource:
                     await self._runner
             except Exception:  # the runner's failure was already reported through iteration
                 log.debug("runner ended with an error", exc_info=True)
+        await self.pmd.stop()
         await self._drop_client()
 
-    async def __aiter__(self) -> AsyncIterator[Event]:
+    async def __aiter__(self) -> AsyncIterator[Event | SampleBlock]:
         while True:
             item = await self._queue.get()
             if item is _END:
                 if self._failure is not None:
                     raise self._failure
                 return
-            yield cast(Event, item)
+            yield cast(Event | SampleBlock, item)
 
     # -- connection -----------------------------------------------------------------------------
     async def _first_connect(self, device: BLEDevice) -> None:
@@ -534,6 +316,14 @@ class BleHeartRateSource:
                 body_location=self._body_location,
             )
         )
+        await self.pmd.start(client)
+
+    def _say_pmd(self, line: str) -> None:
+        """One line about the ECG and motion streams: logged, and a status detail for the views."""
+        log.warning("strap %s: %s", self._name, line)
+        self._put(
+            DeviceStatus(self.now_s(), LinkState.CONNECTED, self._name, self._address, detail=line)
+        )
 
     def _remember(self, device: BLEDevice) -> None:
         try:
@@ -608,6 +398,7 @@ class BleHeartRateSource:
                     break
                 lost_at = self.now_s()
                 log.warning("strap %s: %s; reconnecting", self._name, reason)
+                self.pmd.link_lost()
                 for event in self.timeline.link_lost(lost_at, reason):
                     self._put(event)
                 self._put(

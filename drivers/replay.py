@@ -2,6 +2,8 @@
 
 Any format :func:`hrvcoach.readers.read_recording` reads can be replayed. Timing comes from a
 :class:`~hrvcoach.timing.Playback`: real time, ``speed`` times faster, or as fast as possible.
+An hrvcoach recording with companion files (ECG, chest motion) plays their sample blocks too, each
+at the time of its last sample, between the events as they were recorded.
 """
 
 from __future__ import annotations
@@ -9,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from types import TracebackType
 
 from hrvcoach.beats import Event, SourceInfo
+from hrvcoach.companion import SignalTrack, load_tracks
 from hrvcoach.recording import Recording
+from hrvcoach.signals import SampleBlock
 from hrvcoach.timing import Playback
 
 log = logging.getLogger(__name__)
@@ -36,6 +40,7 @@ class ReplaySource:
         self._source = recording
         self.playback = playback
         self.recording: Recording | None = recording if isinstance(recording, Recording) else None
+        self.tracks: dict[str, SignalTrack] = {}  #: companion files, read on entering
         if self.recording is not None:
             self.info = self._info()
         else:  # completed from the file's metadata on entering
@@ -54,6 +59,8 @@ class ReplaySource:
             details["path"] = str(path)
         if meta.extra.get("address"):
             details["recorded_address"] = meta.extra["address"]
+        if self.tracks:
+            details["signals"] = sorted(self.tracks)
         return SourceInfo(
             kind="replay",
             device=device,
@@ -67,7 +74,8 @@ class ReplaySource:
             from hrvcoach.readers import read_recording
 
             self.recording = read_recording(Path(self._source))  # type: ignore[arg-type]
-            self.info = self._info()
+        self.tracks = load_tracks(self.recording.path, self.recording.meta.extra)
+        self.info = self._info()
         return self
 
     async def __aexit__(
@@ -78,10 +86,33 @@ class ReplaySource:
     ) -> None:
         self.stop()
 
-    def __aiter__(self) -> AsyncIterator[Event]:
+    def __aiter__(self) -> AsyncIterator[Event | SampleBlock]:
         return self._events()
 
-    async def _events(self) -> AsyncIterator[Event]:
+    def _timeline(self) -> Iterator[Event | SampleBlock]:
+        """The recording's events in their order, with each sample block before the first event
+        that comes after it."""
+        assert self.recording is not None
+        pending = [iter(t.blocks()) for t in self.tracks.values()]
+        heads: list[SampleBlock | None] = [next(it, None) for it in pending]
+
+        def due(t_s: float) -> Iterator[SampleBlock]:
+            while True:
+                ready = [(h.t_s, i) for i, h in enumerate(heads) if h is not None and h.t_s <= t_s]
+                if not ready:
+                    return
+                _, i = min(ready)
+                block = heads[i]
+                assert block is not None
+                heads[i] = next(pending[i], None)
+                yield block
+
+        for event in self.recording.events:
+            yield from due(event.t_s)
+            yield event
+        yield from due(float("inf"))
+
+    async def _events(self) -> AsyncIterator[Event | SampleBlock]:
         if self.recording is None:
             raise RuntimeError("use 'async with' before iterating a ReplaySource")
         if not self._started:
@@ -89,7 +120,7 @@ class ReplaySource:
             self.playback.start()
         stop_wait: asyncio.Task[bool] | None = None
         try:
-            for event in self.recording.events:
+            for event in self._timeline():
                 if self._stop.is_set():
                     return
                 if self.playback.fast:

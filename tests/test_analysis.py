@@ -32,6 +32,7 @@ JSON_KEYS = {
     "lf_peak_hz",
     "coherence",
     "artifacts_corrected",
+    "quality",
 }
 
 
@@ -81,7 +82,7 @@ def test_summary_of_a_clean_recording_equals_neurokit_and_the_spectrum(shared_da
 
 def test_kubios_summary_counts_the_corrections_of_the_whole_session(shared_data: Path) -> None:
     rr = _ectopic(shared_data)
-    s = analyze(rr)
+    s = analyze(rr, artifacts="kubios")
     corrected = artifacts.correct(rr)
     assert s.artifacts_corrected == corrected.count >= 10
     assert s.beats == rr.size  # what was recorded
@@ -101,8 +102,8 @@ def test_analyze_session_hands_back_the_corrected_beats_it_summarised(shared_dat
             events.append(Gap(float(t[399]), 3.0))
         events.append(Beat(float(t[i]) + (3.0 if i >= 400 else 0.0), float(rr[i])))
     recording = _recording(events)
-    result = analyze_session(recording)
-    assert result.summary == analyze(recording)
+    result = analyze_session(recording, artifacts="kubios")
+    assert result.summary == analyze(recording, artifacts="kubios")
     assert len(result.stretches) == result.summary.stretches == 2
     first, second = (artifacts.correct(rr[:400]), artifacts.correct(rr[400:]))
     np.testing.assert_array_equal(result.stretches[0].rr_ms, first.rr_ms)
@@ -207,10 +208,11 @@ def test_analyze_command_prints_a_table(shared_data: Path, capsys: pytest.Captur
     assert f"RMSSD       {s.rmssd_ms:.1f} ms" in out
     assert f"SDNN        {s.sdnn_ms:.1f} ms" in out
     assert "Coherence" in out
-    assert "corrected by kubios" in out
+    assert "not normal, left out" in out
+    assert "Signal      good" in out
 
 
-@pytest.mark.parametrize("artifact_method", ["kubios", "none"])
+@pytest.mark.parametrize("artifact_method", ["nn", "kubios", "none"])
 def test_analyze_command_json_on_an_hrv_logger_export(
     shared_data: Path, capsys: pytest.CaptureFixture, artifact_method: str
 ) -> None:

@@ -73,7 +73,7 @@ def test_live_time_domain_equals_hrv_time_on_the_last_window(
 
 def test_live_with_kubios_equals_hrv_time_on_its_corrected_window(shared_data: Path) -> None:
     rr = _ectopic(shared_data)
-    live = LiveHrv()
+    live = LiveHrv(artifacts="kubios")
     while_held = 0
     for i, beat in enumerate(_beats(rr)):
         m = live.update(beat)
@@ -117,7 +117,7 @@ def test_an_artifact_never_inflates_live_rmssd(shared_data: Path, kind: str, k: 
     assert np.nanmax(ratio) < 1.5
     assert np.nanmin(ratio) > 0.8
     # Without holding the beat out, the first user's jump is there (several-fold for seconds).
-    unheld = _rmssd_over_clean(rr, clean, hold_ratio=None)
+    unheld = _rmssd_over_clean(rr, clean, artifacts="kubios", hold_ratio=None)
     assert np.nanmax(unheld) > 2.5
     assert np.count_nonzero(unheld > 1.5) >= 4
 
@@ -129,7 +129,7 @@ def test_a_held_beat_enters_as_kubios_corrected_it(shared_data: Path) -> None:
     k = 300
     rr = _with_artifact(clean, "missed", k)
     t = np.cumsum(rr) / 1000.0
-    live = LiveHrv()
+    live = LiveHrv(artifacts="kubios")
     held_at = []
     for i, beat in enumerate(_beats(rr)):
         m = live.update(beat)
@@ -158,7 +158,7 @@ def test_an_ectopic_beat_is_corrected_within_one_refresh_and_look_ahead(shared_d
     k = 300  # a premature beat and its compensatory pause: the two RR still add up
     rr[k], rr[k + 1] = 0.6 * clean[k], clean[k + 1] + 0.4 * clean[k]
     t = np.cumsum(rr) / 1000.0
-    live = LiveHrv()
+    live = LiveHrv(artifacts="kubios")
     raw = LiveHrv(artifacts="none")
     for beat in _beats(rr):
         m = live.update(beat)
@@ -284,7 +284,7 @@ def test_live_refuses_unknown_settings() -> None:
 def test_kubios_stream_with_a_gap_settles_each_side_alone(shared_data: Path) -> None:
     rr = _ectopic(shared_data)[:175]
     first, second = rr[:130], rr[130:]  # the window (60 s) spans the gap at the end
-    live = LiveHrv()
+    live = LiveHrv(artifacts="kubios")
     for b in _beats(first):
         live.update(b)
     gap_t = float(np.sum(first) / 1000.0)

@@ -342,7 +342,7 @@ def test_session_report_of_a_paced_recording(artifacts_dir: Path) -> None:
 
     recording = read_recording(bundled_recordings_dir() / "sim-6bpm-5min.csv")
     report = reports.session_report(recording, checkin=(6, 3, "evening"))
-    summary = analyze(recording).to_json()
+    summary = analyze(recording, artifacts="kubios").to_json()  # the report's default
     assert report.summary == summary
     assert report.pacer_t_s.size > 0
     assert report.pacer_volume.min() >= 0
@@ -387,7 +387,7 @@ def test_a_long_recording_is_reported_in_windows_not_beat_by_beat(
     from hrvcoach.readers import read_recording
 
     recording = read_recording(shared_data / "rr" / "pyhrv-sample" / "SampleNNISeriesLong.npy")
-    summary = analyze(recording).to_json()
+    summary = analyze(recording, artifacts="kubios").to_json()
 
     def no_live_engine(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("a long recording must not go through the live engine beat by beat")
@@ -445,7 +445,7 @@ def test_session_report_corrects_artifacts_once_and_shows_analyzes_numbers(
     from hrvcoach.readers import read_recording
 
     recording = read_recording(shared_data / "rr" / "ectopic-polar-h10-ecg" / "rr.csv")
-    expected = analyze_session(recording)
+    expected = analyze_session(recording, artifacts="kubios")
     calls = _counting_kubios(monkeypatch)
     report = reports.session_report(recording)
     # Once per stretch, every usable beat once: not a second pass for the pictures.
@@ -471,9 +471,9 @@ def test_report_command_on_a_file_outside_the_history_corrects_once(
     from hrvcoach.readers import read_recording
 
     path = shared_data / "rr" / "pyhrv-sample" / "SampleNNISeriesLong.npy"
-    summary = analyze(read_recording(path))
+    summary = analyze(read_recording(path), artifacts="kubios")
     calls = _counting_kubios(monkeypatch)
-    assert main(["report", str(path)]) == 0
+    assert main(["report", str(path), "--artifacts", "kubios"]) == 0
     assert sum(calls) == summary.beats == 4684
     out = capsys.readouterr().out
     assert f"{summary.rmssd_ms:.1f}" in out

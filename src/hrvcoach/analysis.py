@@ -3,13 +3,21 @@
 The recording is split into gap-free stretches (at gaps, at beats flagged ``AFTER_GAP``, and at
 dropped beats: ``IMPLAUSIBLE`` and ``BUFFERED`` beats are never used). Then, per stretch:
 
-1. Artifacts are corrected with the Kubios method (:func:`hrvcoach.artifacts.correct`, neurokit2's
-   ``signal_fixpeaks``, iterative), unless ``artifacts="none"``.
-2. Beat times are rebuilt from the corrected RR (cumulative sum from the stretch's first beat), so
-   the spectrum sees the series the RR describe, not the arrival jitter of a radio link.
+1. Every beat is classified (:mod:`hrvcoach.quality.classify`: normal, ectopic, missed, extra or
+   artifact), which gives the stretch's :class:`hrvcoach.quality.Quality`.
+2. The series analysed depends on ``artifacts``: ``"nn"`` (the default) keeps the NN intervals
+   (both beats normal) and nothing else; ``"kubios"`` corrects artifacts with the Kubios method
+   (:func:`hrvcoach.artifacts.correct`, neurokit2's ``signal_fixpeaks``, iterative) and keeps
+   every corrected interval; ``"none"`` keeps every interval as it came.
+3. Beat times are rebuilt from the RR (cumulative sum from the stretch's first beat), so the
+   spectrum sees the series the RR describe, not the arrival jitter of a radio link. An NN series
+   keeps each NN interval at its own beat's time: the spectrum interpolates over the holes.
 
-Time domain is over all stretches at once, leaving out the differences across breaks (neurokit2's
-rule with ``RRI_Time``). The spectrum is Welch's average, by neurokit2's ``signal_psd``, over the
+Time domain is over all stretches at once, over successive pairs only: differences across breaks
+are left out (neurokit2's rule with ``RRI_Time``), and so, with ``"nn"``, is every difference
+whose two intervals were not neighbours (an ectopic beat between them).
+
+The spectrum is Welch's average, by neurokit2's ``signal_psd``, over the
 segments of every stretch long enough for full segments (two segments long, as ``signal_psd`` cuts
 segments to half a shorter series; :class:`hrvcoach.hrv.SpectralMethod`), and only when at least
 one stretch covers :data:`MIN_SPECTRAL_S` (120 s): the LF band needs about 2 minutes (Task Force
@@ -32,9 +40,14 @@ import numpy as np
 
 from hrvcoach import hrv
 from hrvcoach.beats import Beat, BeatFlag, Gap
+from hrvcoach.quality import Quality, assess
+from hrvcoach.quality.classify import ECTOPIC, NORMAL, classify_rr
 
 if TYPE_CHECKING:
     from hrvcoach.recording import Recording
+
+#: how the beats of a stretch become the series analysed (see the module docstring)
+ARTIFACT_MODES = ("nn", "kubios", "none")
 
 #: beats with these flags are never used (see :mod:`hrvcoach.beats`)
 EXCLUDED_FLAGS = BeatFlag.IMPLAUSIBLE | BeatFlag.BUFFERED
@@ -60,11 +73,14 @@ class Summary:
         coherence_max: Highest window coherence.
         coherence_windows: Windows averaged.
         coherence_peak_hz: Median peak frequency of those windows (the breathing rhythm).
-        artifacts_corrected: Beats the artifact method moved, removed or inserted.
-        artifact_method: ``"kubios"`` or ``"none"``.
+        artifacts_corrected: Beats the artifact method moved, removed or inserted; with ``"nn"``,
+            the beats classified as not normal (their intervals left out).
+        artifact_method: ``"nn"``, ``"kubios"`` or ``"none"``.
         beats_excluded: Beats never used (flagged implausible or buffered).
         beats_analysed: Beats after artifact correction (``beats`` minus removed plus inserted).
         stretches: Gap-free stretches the session splits into.
+        quality: Share of ectopic and artifact beats and the verdicts (:mod:`hrvcoach.quality`).
+        spectral_note: Why the spectral values are ``None``, when they are.
     """
 
     beats: int
@@ -90,11 +106,15 @@ class Summary:
     beats_excluded: int
     stretches: int
     beats_analysed: int
+    quality: Quality | None = None
+    spectral_note: str | None = None
 
     def to_json(self) -> dict[str, object]:
         """Plain JSON-ready values; NaN and infinities become ``None`` (JSON ``null``)."""
         out: dict[str, object] = {}
         for key, value in asdict(self).items():
+            if key == "quality" and self.quality is not None:
+                value = self.quality.to_json()
             if isinstance(value, float) and not math.isfinite(value):
                 value = None
             out[key] = value
@@ -108,11 +128,17 @@ class CorrectedStretch:
     Attributes:
         t_s: Beat times, rebuilt from the corrected RR from where the stretch's first interval
             began (see the module docstring).
-        rr_ms: Corrected RR intervals.
+        rr_ms: Corrected RR intervals (with ``"nn"``: the NN intervals only).
         artifact_t_s: Times of the beats the correction changed: moved and removed beats at the
-            time they were recorded, inserted beats at their new time.
-        corrected: Beats the correction moved, removed or inserted.
+            time they were recorded, inserted beats at their new time (with ``"nn"``: the beats
+            classified as not normal).
+        corrected: Beats the correction moved, removed or inserted (``"nn"``: not normal).
         coherence: The 64 s coherence every few seconds of session time over the stretch.
+        successive: One flag per difference of ``rr_ms``: True where the two intervals were
+            neighbours (``None``: all were).
+        beats: Beats of the stretch as recorded.
+        ectopic: Beats classified ectopic.
+        other: Beats classified missed, extra or artifact.
     """
 
     t_s: np.ndarray
@@ -120,6 +146,16 @@ class CorrectedStretch:
     artifact_t_s: np.ndarray
     corrected: int
     coherence: hrv.CoherenceSeries
+    successive: np.ndarray | None = None
+    beats: int = 0
+    ectopic: int = 0
+    other: int = 0
+
+    def successive_mask(self) -> np.ndarray:
+        """:attr:`successive`, with ``None`` spelt out."""
+        if self.successive is not None:
+            return self.successive
+        return np.ones(max(self.rr_ms.size - 1, 0), dtype=bool)
 
 
 @dataclass(frozen=True, eq=False)
@@ -199,6 +235,25 @@ def _corrected(
 ) -> CorrectedStretch:
     from hrvcoach import artifacts
 
+    classes = classify_rr(s.rr_ms)
+    ectopic = int(np.count_nonzero(classes.codes == ECTOPIC))
+    other = int(np.count_nonzero(classes.codes != NORMAL)) - ectopic
+    if method == "nn":
+        t_all = s.t_s[0] - s.rr_ms[0] / 1000.0 + np.cumsum(s.rr_ms) / 1000.0
+        keep = np.flatnonzero(classes.nn)
+        t_nn = t_all[keep]
+        rr_nn = s.rr_ms[keep]
+        return CorrectedStretch(
+            t_s=t_nn,
+            rr_ms=rr_nn,
+            artifact_t_s=s.t_s[classes.codes != NORMAL],
+            corrected=ectopic + other,
+            coherence=hrv.coherence_series(rr_nn, t_nn, every_s=every_s, method=coherence),
+            successive=np.diff(keep) == 1,
+            beats=int(s.rr_ms.size),
+            ectopic=ectopic,
+            other=other,
+        )
     result = artifacts.correct(s.rr_ms, method)
     rr = result.rr_ms
     # Times from the RR themselves, from where the stretch's first interval began.
@@ -215,7 +270,17 @@ def _corrected(
         artifact_t_s=np.sort(changed),
         corrected=result.count,
         coherence=hrv.coherence_series(rr, t, every_s=every_s, method=coherence),
+        beats=int(s.rr_ms.size),
+        ectopic=ectopic,
+        other=other,
     )
+
+
+def _span_s(s: CorrectedStretch) -> float:
+    """Time a stretch covers, from the start of its first interval to its last beat."""
+    if s.rr_ms.size == 0:
+        return 0.0
+    return float(s.t_s[-1] - s.t_s[0] + s.rr_ms[0] / 1000.0)
 
 
 def _welch_average(
@@ -237,7 +302,7 @@ def _welch_average(
 def analyze(
     recording: Recording | np.ndarray,
     *,
-    artifacts: str = "kubios",
+    artifacts: str = "nn",
     spectral: hrv.SpectralMethod | None = None,
     coherence: hrv.CoherenceMethod | None = None,
     coherence_every_s: float = 5.0,
@@ -248,7 +313,7 @@ def analyze(
     Args:
         recording: A :class:`~hrvcoach.recording.Recording`, or RR intervals in ms as a 1-D array
             (one gap-free stretch starting at time 0).
-        artifacts: ``"kubios"`` or ``"none"``.
+        artifacts: ``"nn"`` (default), ``"kubios"`` or ``"none"`` (see the module docstring).
         spectral: Spectrum settings (default :class:`hrvcoach.hrv.SpectralMethod`).
         coherence: Coherence definition (default :class:`hrvcoach.hrv.CoherenceMethod`).
         coherence_every_s: Interval between coherence windows.
@@ -274,7 +339,7 @@ def analyze(
 def analyze_session(
     recording: Recording | np.ndarray,
     *,
-    artifacts: str = "kubios",
+    artifacts: str = "nn",
     spectral: hrv.SpectralMethod | None = None,
     coherence: hrv.CoherenceMethod | None = None,
     coherence_every_s: float = 5.0,
@@ -288,7 +353,7 @@ def analyze_session(
     Args:
         recording: A :class:`~hrvcoach.recording.Recording`, or RR intervals in ms as a 1-D array
             (one gap-free stretch starting at time 0).
-        artifacts: ``"kubios"`` or ``"none"``.
+        artifacts: ``"nn"`` (default), ``"kubios"`` or ``"none"`` (see the module docstring).
         spectral: Spectrum settings (default :class:`hrvcoach.hrv.SpectralMethod`).
         coherence: Coherence definition (default :class:`hrvcoach.hrv.CoherenceMethod`).
         coherence_every_s: Interval between coherence windows.
@@ -301,10 +366,10 @@ def analyze_session(
     Raises:
         ValueError: For an unknown artifact method, or an array that is not positive finite RR.
     """
-    from hrvcoach.artifacts import METHODS
-
-    if artifacts not in METHODS:
-        raise ValueError(f"unknown artifact method {artifacts!r} (one of {', '.join(METHODS)})")
+    if artifacts not in ARTIFACT_MODES:
+        raise ValueError(
+            f"unknown artifact method {artifacts!r} (one of {', '.join(ARTIFACT_MODES)})"
+        )
     spectral = spectral or hrv.SpectralMethod()
     coherence = coherence or hrv.CoherenceMethod()
     if isinstance(recording, np.ndarray):
@@ -321,20 +386,34 @@ def analyze_session(
 
     if stretches:
         rr_all = np.concatenate([s.rr_ms for s in stretches])
-        succ = np.concatenate(
-            [np.concatenate(([False], np.ones(s.rr_ms.size - 1, dtype=bool))) for s in stretches]
-        )[1:]
+        succ = np.concatenate([np.concatenate(([False], s.successive_mask())) for s in stretches])[
+            1:
+        ]
     else:
         rr_all = np.zeros(0)
         succ = np.zeros(0, dtype=bool)
     td = hrv.time_domain(rr_all, successive=succ)
 
+    quality = assess(
+        sum(s.beats for s in stretches),
+        sum(s.ectopic for s in stretches),
+        sum(s.other for s in stretches),
+    )
     # Below the shortest span the LF band needs there is no honest spectral number to give.
-    longest_s = max((float(np.sum(s.rr_ms)) / 1000.0 for s in stretches), default=0.0)
-    spectrum = _welch_average(stretches, spectral) if longest_s >= min_spectral_s else None
+    longest_s = max((_span_s(s) for s in stretches), default=0.0)
+    note: str | None = None
+    if longest_s < min_spectral_s:
+        note = f"needs {min_spectral_s:.0f} s of beats without a gap"
+    elif quality.spectral_verdict == "poor" and artifacts == "nn":
+        note = (
+            f"{quality.not_normal_pct:.0f} % of beats are not normal: "
+            "too many holes for a spectrum or coherence"
+        )
+    spectrum = _welch_average(stretches, spectral) if note is None else None
     fd = hrv.band_powers(spectrum, spectral)
 
-    series = [s.coherence for s in stretches]
+    withheld = quality.spectral_verdict == "poor" and artifacts == "nn"
+    series = [] if withheld else [s.coherence for s in stretches]
     coh = np.concatenate([c.ratio for c in series]) if series else np.zeros(0)
     coh_peak = np.concatenate([c.peak_hz for c in series]) if series else np.zeros(0)
 
@@ -365,5 +444,7 @@ def analyze_session(
         beats_excluded=excluded,
         stretches=len(stretches),
         beats_analysed=int(rr_all.size),
+        quality=quality,
+        spectral_note=note,
     )
     return Analysis(summary, stretches, spectrum)

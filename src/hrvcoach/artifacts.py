@@ -268,6 +268,11 @@ def _kubios_detect(peaks_us: NDArray[np.int64]) -> dict[str, list[int]]:
     return found
 
 
+def kubios_detect(peaks_us: NDArray[np.int64]) -> dict[str, list[int]]:
+    """One pass of neurokit2's Kubios detection: peak indices by class (at least 3 peaks)."""
+    return _kubios_detect(peaks_us)
+
+
 def classify(
     before: NDArray[np.int64], after: NDArray[np.int64]
 ) -> tuple[list[int], list[int], list[int]]:

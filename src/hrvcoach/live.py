@@ -14,20 +14,27 @@ over the last 64 s (:func:`hrv.coherence`), each over beats since the last gap o
 stretch is that long the spectrum uses what there is (from ``min_spectral_s``) with segments half
 as long as it, as ``signal_psd`` does.
 
-**Artifacts** (Kubios, via neurokit2): a beat that looks normal enters the window at once, as it
-came, so the display never waits. A beat that looks like an artifact (:meth:`LiveHrv._suspect`:
-its RR more than ``hold_ratio`` from the median of the last 10 beats in the window *and* its
-difference from the beat before over the Kubios method's first threshold) is *held* out of the
-window, with every beat after it, until the Kubios pass has decided: one missed beat would
-otherwise multiply RMSSD several-fold for the seconds before its correction. At each refresh the
-Kubios method runs over the beats not yet final plus up to ``artifact_context_beats`` corrected
-beats before them (its thresholds need neighbours), and every beat that has at least
-``artifact_lookahead_beats`` beats after it is replaced by its corrected version and becomes
-final. A held beat enters as the method corrected it (or as it came, when the method left it),
-and the held beats after it are tested again; the window pauses meanwhile, at most one refresh
-interval plus the look-ahead (about 5-10 s). The spectrum, computed right after the correction,
-never sees an artifact the method corrects. Each correction (moved, removed or inserted beat)
-counts once in :attr:`LiveMetrics.artifacts`.
+**Beat classes** (the default, ``artifacts="nn"``): every beat is classified as it comes
+(:mod:`hrvcoach.quality.live`, the local rule of :mod:`hrvcoach.quality.classify`): a beat that
+looks normal is decided at once, a suspect one is held until the two beats after it have come,
+and only NN intervals (both beats normal) enter the window; a difference across a beat that was
+not normal is left out, as across a gap, and the spectrum interpolates over the hole. The share of
+ectopic and artifact beats in the window gives :attr:`LiveMetrics.quality` (in every mode).
+
+**Artifacts** (``artifacts="kubios"``, via neurokit2): a beat that looks normal enters the window
+at once, as it came, so the display never waits. A beat that looks like an artifact
+(:meth:`LiveHrv._suspect`: its RR more than ``hold_ratio`` from the median of the last 10 beats in
+the window *and* its difference from the beat before over the Kubios method's first threshold) is
+*held* out of the window, with every beat after it, until the Kubios pass has decided: one missed
+beat would otherwise multiply RMSSD several-fold for the seconds before its correction. At each
+refresh the Kubios method runs over the beats not yet final plus up to ``artifact_context_beats``
+corrected beats before them (its thresholds need neighbours), and every beat that has at least
+``artifact_lookahead_beats`` beats after it is replaced by its corrected version and becomes final.
+A held beat enters as the method corrected it (or as it came, when the method left it), and the
+held beats after it are tested again; the window pauses meanwhile, at most one refresh interval
+plus the look-ahead (about 5-10 s). The spectrum, computed right after the correction, never sees
+an artifact the method corrects. Each correction (moved, removed or inserted beat) counts once in
+:attr:`LiveMetrics.artifacts`.
 
 **Gaps**: :meth:`LiveHrv.gap`, a beat flagged ``AFTER_GAP``, and a dropped beat (``IMPLAUSIBLE`` or
 ``BUFFERED``, never used) break the chain of successive differences: the difference across the
@@ -45,6 +52,8 @@ import numpy as np
 
 from hrvcoach import hrv
 from hrvcoach.beats import Beat, BeatFlag, Gap
+from hrvcoach.quality import Quality
+from hrvcoach.quality.live import LiveClassifier
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +79,8 @@ class LiveMetrics:
         spectral_t_s: Session time of the last refresh that produced spectral values.
         mean_rr_ms: Mean RR over the window.
         coherence_peak_hz: Frequency of the coherence peak (the breathing rhythm in the heart rate).
+        quality: Beat classes over the time-domain window (:mod:`hrvcoach.quality`); ``None``
+            before a beat has been decided.
     """
 
     t_s: float
@@ -88,6 +99,7 @@ class LiveMetrics:
     spectral_t_s: float | None = None
     mean_rr_ms: float = math.nan
     coherence_peak_hz: float | None = None
+    quality: Quality | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +133,8 @@ class LiveHrv:
 
     Args:
         window_s: Length of the time-domain window.
-        artifacts: ``"kubios"`` or ``"none"``.
+        artifacts: ``"nn"`` (default: NN intervals only, see the module docstring), ``"kubios"``
+            (Kubios correction) or ``"none"``.
         spectral_every_s: Session time between spectral refreshes (and artifact passes).
         spectral: Spectrum settings (default :class:`hrv.SpectralMethod`, by ``signal_psd``).
         spectral_window_s: Beats the spectrum is computed over (default: two Welch segments, at
@@ -145,7 +158,7 @@ class LiveHrv:
         self,
         *,
         window_s: float = 60.0,
-        artifacts: str = "kubios",
+        artifacts: str = "nn",
         spectral_every_s: float = 5.0,
         spectral: hrv.SpectralMethod | None = None,
         coherence: hrv.CoherenceMethod | None = None,
@@ -159,8 +172,8 @@ class LiveHrv:
     ) -> None:
         if window_s <= 0 or spectral_every_s <= 0:
             raise ValueError("window_s and spectral_every_s must be positive")
-        if artifacts not in ("kubios", "none"):
-            raise ValueError(f"unknown artifact method {artifacts!r} (kubios or none)")
+        if artifacts not in ("nn", "kubios", "none"):
+            raise ValueError(f"unknown artifact method {artifacts!r} (nn, kubios or none)")
         self.window_s = float(window_s)
         self.artifact_method = artifacts
         self.spectral_every_s = float(spectral_every_s)
@@ -196,6 +209,7 @@ class LiveHrv:
         self._n_held = 0
         self._hold_th_ms: float | None = None  # Kubios first threshold, recomputed each refresh
         self._artifacts = 0
+        self._classes = LiveClassifier(self.window_s)
         self._next_refresh_s: float | None = None
         self._last_t_s = 0.0
         self._hr_bpm = math.nan
@@ -303,7 +317,10 @@ class LiveHrv:
             if beat.flags & BeatFlag.AFTER_GAP:
                 self._break(beat.t_s - beat.rr_ms / 1000.0)
             self._hr_bpm = 60000.0 / beat.rr_ms
-            if self.artifact_method == "kubios":
+            decided = self._classes.push(beat.t_s, beat.rr_ms)
+            if self.artifact_method == "nn":
+                self._take_decided(decided)
+            elif self.artifact_method == "kubios":
                 self._pending.append((beat.t_s, beat.rr_ms))
                 if self._n_held or self._suspect(beat.rr_ms):
                     self._n_held += 1
@@ -322,7 +339,20 @@ class LiveHrv:
         """The signal was lost: no difference across the gap, spectra restart after it."""
         self._break(gap.t_s + gap.duration_s)
 
+    def _take_decided(self, decided: list) -> None:
+        """NN intervals enter the window; any other interval breaks the chain of differences."""
+        for d in decided:
+            if d.nn:
+                self._append(d.t_s, d.rr_ms)
+            else:
+                self._break_next = True
+                if d.code:
+                    self._artifacts += 1
+
     def _break(self, resume_t_s: float) -> None:
+        decided = self._classes.end_stretch()
+        if self.artifact_method == "nn":
+            self._take_decided(decided)
         if self.artifact_method == "kubios":
             self._kubios_pass(lookahead=0)
             # Whatever the pass could not settle stays as it came: no beat is judged across a break.
@@ -385,13 +415,19 @@ class LiveHrv:
 
     @property
     def held(self) -> int:
-        """Beats held out of the window until the Kubios pass has decided on them."""
+        """Beats held out of the window until the classification or the Kubios pass decides."""
+        if self.artifact_method == "nn":
+            return self._classes.waiting
         return self._n_held
 
     @property
     def artifacts(self) -> int:
-        """Beats corrected so far."""
+        """Beats corrected so far (``"nn"``: beats classified as not normal)."""
         return self._artifacts
+
+    def session_quality(self) -> Quality:
+        """Beat classes over every beat decided so far."""
+        return self._classes.session_quality()
 
     def window(self) -> LiveWindow:
         """The time-domain window as it stands (for display and for checking the metrics)."""
@@ -433,6 +469,7 @@ class LiveHrv:
             spectral_t_s=self._spectral_t_s,
             mean_rr_ms=mean_rr,
             coherence_peak_hz=coh_peak,
+            quality=self._classes.quality(self._last_t_s) if self._classes.total[0] else None,
         )
 
     # -- refresh -----------------------------------------------------------------------------

@@ -49,6 +49,8 @@ from hrvcoach.errors import RecordingError, RecordingExistsError
 if TYPE_CHECKING:
     import numpy as np
 
+    from hrvcoach.signals import SampleBlock
+
 log = logging.getLogger(__name__)
 
 #: recording formats :func:`hrvcoach.readers.read_recording` knows (``RecordingMeta.format``)
@@ -273,6 +275,15 @@ class RecordingWriter:
         if start.tzinfo is None:
             start = start.astimezone()
         self.start_time = start
+        from hrvcoach.companion import META_KEY, CompanionWriter, companion_path
+        from hrvcoach.signals import KINDS
+
+        raw_signals = info.details.get("signals", ())
+        kinds = [k for k in KINDS if isinstance(raw_signals, list | tuple) and k in raw_signals]
+        self._companions = {
+            k: CompanionWriter(companion_path(self.path, k), k, recording_name=self.path.name)
+            for k in kinds
+        }
         meta: dict[str, object] = {
             "device": info.device,
             "address": info.address,
@@ -283,6 +294,9 @@ class RecordingWriter:
             "app": f"hrvcoach {__version__}",
             "details": info.details,
         }
+        if kinds:
+            # ECG and chest motion go to files of their own, named here (docs/formats.md)
+            meta[META_KEY] = {k: w.path.name for k, w in self._companions.items()}
         try:
             meta_json = json.dumps(meta, ensure_ascii=False, default=str)
         except ValueError as err:  # circular details: a programming error; keep it one line
@@ -322,8 +336,23 @@ class RecordingWriter:
         self._write_text(event_line(event))
         self.events_written += 1
 
+    def write_samples(self, block: SampleBlock) -> None:
+        """Append a block of ECG or motion samples to its companion file (at once, like events).
+
+        A kind the header does not name (the source did not announce it) is not recorded.
+        """
+        writer = self._companions.get(block.kind)
+        if writer is not None:
+            writer.write(block)
+
+    def samples_written(self, kind: str) -> int:
+        writer = self._companions.get(kind)
+        return writer.samples if writer is not None else 0
+
     def close(self) -> None:
         """Close the file (safe to call more than once)."""
+        for writer in self._companions.values():
+            writer.close()
         if self._fd is not None:
             try:
                 os.close(self._fd)

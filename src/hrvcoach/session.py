@@ -25,22 +25,28 @@ from hrvcoach.beats import (
     SourceInfo,
 )
 from hrvcoach.pacer import BreathPattern, Pacer
+from hrvcoach.signals import SampleBlock
 
 if TYPE_CHECKING:
     from hrvcoach.live import LiveHrv, LiveMetrics
+    from hrvcoach.training.live import SessionTraining, TrainingLive
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class SessionUpdate:
-    """What a view needs after each event: the event, the latest metrics and the session clock."""
+    """What a view needs after each event: the event, the latest metrics and the session clock.
+
+    ``training`` is the zone, points and swing so far, when the session tracks them.
+    """
 
     event: Event
     metrics: LiveMetrics | None
     t_s: float
     link: LinkState
     paused: bool
+    training: TrainingLive | None = None
 
 
 class SessionSink(Protocol):
@@ -60,6 +66,7 @@ class SessionResult:
     recording: object | None = None  #: path of the recording written, if any
     final_metrics: LiveMetrics | None = None
     events: list[Event] = field(default_factory=list, repr=False)
+    samples: dict[str, int] = field(default_factory=dict)  #: ECG/motion samples, by kind
 
 
 class Session:
@@ -81,6 +88,8 @@ class Session:
         duration_s: End after this much session time (``None``: until the source ends or ``stop``).
         sinks: Views fed with a :class:`SessionUpdate` after every event.
         keep_events: Keep every event in memory for the result (for short sessions and tests).
+        training: Zones, points and swing per breath (:mod:`hrvcoach.training.live`), fed after
+            live HRV and before the views; ``None``: not tracked.
     """
 
     QUIET_S = 0.5
@@ -98,6 +107,7 @@ class Session:
         duration_s: float | None = None,
         sinks: Iterable[SessionSink] = (),
         keep_events: bool = False,
+        training: SessionTraining | None = None,
     ) -> None:
         self.source = source
         self.pacer = pacer or Pacer()
@@ -110,7 +120,11 @@ class Session:
         self.recorder = recorder
         self.duration_s = duration_s
         self.sinks: list[SessionSink] = list(sinks)
+        #: called with every block of ECG or motion samples (breathing, ECG views)
+        self.sample_listeners: list[Callable[[SampleBlock], None]] = []
+        self.samples: dict[str, int] = {}
         self.keep_events = keep_events
+        self.training = training
         self.metrics: LiveMetrics | None = None
         self.link = LinkState.CONNECTING
         self.paused = False
@@ -199,6 +213,9 @@ class Session:
                             event = await asyncio.wait_for(anext(events_in), self.DRAIN_S)
                     except (StopAsyncIteration, TimeoutError):
                         break
+                    if isinstance(event, SampleBlock):
+                        self._on_samples(event)
+                        continue
                     if isinstance(event, Mark) and event.kind == "pace":
                         # a replayed pace change: the pacer follows it, and announces it itself
                         self._follow_recorded_pace(event)
@@ -239,7 +256,23 @@ class Session:
             recording=getattr(self.writer, "path", None),
             final_metrics=self.metrics,
             events=events,
+            samples=dict(self.samples),
         )
+
+    def _on_samples(self, block: SampleBlock) -> None:
+        # Not an event: it neither moves the session clock nor counts as the source being
+        # active (a strap streaming ECG while its beats went quiet is still quiet).
+        if self._past_end(block.t_s):
+            return
+        self.samples[block.kind] = self.samples.get(block.kind, 0) + len(block)
+        write_samples = getattr(self.writer, "write_samples", None)
+        if write_samples is not None:
+            write_samples(block)
+        for listener in self.sample_listeners:
+            try:
+                listener(block)
+            except Exception:  # a broken view must never lose the recording
+                log.exception("sample listener failed; session goes on")
 
     async def _watch_duration(self, duration_s: float) -> None:
         # A live source may go quiet; the session must still end on time. But after the event loop
@@ -295,7 +328,12 @@ class Session:
             self._last_t_s = max(self._last_t_s, event.t_s)
         if self.keep_events:
             events.append(event)
-        update = SessionUpdate(event, self.metrics, self._last_t_s, self.link, self.paused)
+        snapshot = None
+        if self.training is not None:
+            snapshot = self.training.update(event, self.metrics, paused=self.paused, link=self.link)
+        update = SessionUpdate(
+            event, self.metrics, self._last_t_s, self.link, self.paused, snapshot
+        )
         for sink in self.sinks:
             try:
                 sink.on_update(update)

@@ -26,6 +26,9 @@ class Settings:
         pace_bpm: Default breathing pace (set by the resonance assessment).
         pace_source: Where ``pace_bpm`` came from (``"default"``, ``"assessment 2026-11-22"``...).
         ratio: Default inhale:exhale ratio.
+        goal_minutes: Daily practice goal (``hrvcoach plan --goal-minutes N``).
+        level_set: Challenge level set by hand (``hrvcoach plan --level N``), or ``None``.
+        level_set_at: When it was set (ISO 8601 with offset); the level rules go on from there.
         age: Age in years, for the deep-breathing test's reference values (``check --age``).
     """
 
@@ -34,6 +37,9 @@ class Settings:
     pace_bpm: float = 6.0
     pace_source: str = "default"
     ratio: str = "4:6"
+    goal_minutes: float = 10.0
+    level_set: int | None = None
+    level_set_at: str | None = None
     age: int | None = None
 
     @classmethod

@@ -3,5 +3,14 @@
 
 from fakebluez.bluez import FakeBluez, FakeDevice, FakeStrap, SentPacket
 from fakebluez.daemon import dbus_daemon_path, private_bus
+from fakebluez.pmd import FakePmd
 
-__all__ = ["FakeBluez", "FakeDevice", "FakeStrap", "SentPacket", "dbus_daemon_path", "private_bus"]
+__all__ = [
+    "FakeBluez",
+    "FakeDevice",
+    "FakePmd",
+    "FakeStrap",
+    "SentPacket",
+    "dbus_daemon_path",
+    "private_bus",
+]

@@ -36,6 +36,7 @@ from dbus_fast.annotations import (
 from dbus_fast.constants import PropertyAccess
 from dbus_fast.service import ServiceInterface, dbus_method, dbus_property
 
+from fakebluez.pmd import FakePmd
 from hrvcoach.beats import Contact
 from hrvcoach.hrm import encode_hrm, ticks_from_rr_ms
 
@@ -48,6 +49,9 @@ BATTERY_SERVICE = "0000180f-0000-1000-8000-00805f9b34fb"
 BATTERY_LEVEL = "00002a19-0000-1000-8000-00805f9b34fb"
 DEVICE_INFO_SERVICE = "0000180a-0000-1000-8000-00805f9b34fb"
 CCCD = "00002902-0000-1000-8000-00805f9b34fb"
+PMD_SERVICE = "fb005c80-02e7-f387-1cad-8acd2d8df0c8"
+PMD_CONTROL = "fb005c81-02e7-f387-1cad-8acd2d8df0c8"
+PMD_DATA = "fb005c82-02e7-f387-1cad-8acd2d8df0c8"
 
 ADAPTER_PATH = "/org/bluez/hci0"
 
@@ -314,8 +318,14 @@ class GattCharacteristic1(ServiceInterface):
         return self.value
 
     @dbus_method()
+    def WriteValue(self, value: DBusBytes, options: DBusDict):
+        if "write" not in self._flags and "write-without-response" not in self._flags:
+            raise DBusError("org.bluez.Error.NotPermitted", "Write not permitted")
+        self._dev._written(self, bytes(value))
+
+    @dbus_method()
     def StartNotify(self):
-        if "notify" not in self._flags:
+        if "notify" not in self._flags and "indicate" not in self._flags:
             raise DBusError("org.bluez.Error.NotSupported", "Operation is not supported")
         if not self.notifying:
             self.notifying = True
@@ -545,6 +555,9 @@ class FakeDevice:
     def _notify_stopped(self, char: GattCharacteristic1) -> None:
         """A client unsubscribed from ``char``."""
 
+    def _written(self, char: GattCharacteristic1, value: bytes) -> None:
+        """A client wrote ``value`` to ``char``."""
+
 
 class FakeStrap(FakeDevice):
     """A heart-rate chest strap playing a fixed RR sequence through real 0x2A37 notifications.
@@ -567,6 +580,8 @@ class FakeStrap(FakeDevice):
         buffered_rr_ms: Stale RR values flushed in quick packets right after each subscription.
         buffered_per_packet: RR values per packet of that burst.
         rssi, connect_fails, connect_delay_s: As for :class:`FakeDevice`.
+        pmd: Polar's Measurement Data service (ECG and chest motion), or ``None`` for a strap
+            without it.
     """
 
     def __init__(
@@ -587,6 +602,7 @@ class FakeStrap(FakeDevice):
         rssi: int = -60,
         connect_fails: int = 0,
         connect_delay_s: float = 0.0,
+        pmd: FakePmd | None = None,
     ) -> None:
         super().__init__(
             name,
@@ -617,6 +633,7 @@ class FakeStrap(FakeDevice):
         self._next_beat_t = 0.0  # strap seconds of that beat
         self._task: asyncio.Task[None] | None = None
         self._hr_char: GattCharacteristic1 | None = None
+        self.pmd = pmd
 
     # -- what tests call ------------------------------------------------------------------------
     def go_silent(self) -> None:
@@ -642,6 +659,13 @@ class FakeStrap(FakeDevice):
         self._t0 = now
         self._next_beat = 0
         self._next_beat_t = self.rr_ticks[0] / 1024
+        if self.pmd is not None:
+            loop = asyncio.get_running_loop()
+            self.pmd.attach(
+                strap_s=lambda: (loop.time() - now) * self.speed,
+                loop_at=lambda strap_s: now + strap_s / self.speed,
+                drop=self.drop_link,
+            )
 
     def _due_beats(self, now: float) -> list[tuple[int, float]]:
         """RR ticks and loop time of every beat up to ``now`` not handed out before."""
@@ -693,7 +717,29 @@ class FakeStrap(FakeDevice):
             )
         dis = f"{p}/service0020"
         objs.append((dis, GattService1(DEVICE_INFO_SERVICE, p)))
+        if self.pmd is not None:
+            objs += self._pmd_objects()
         return objs
+
+    def _pmd_objects(self) -> list[tuple[str, ServiceInterface]]:
+        assert self.pmd is not None
+        svc = f"{self.path}/service0030"
+        control = GattCharacteristic1(
+            self, PMD_CONTROL, svc, ["read", "write", "indicate"], self.pmd.features_value()
+        )
+        data = GattCharacteristic1(self, PMD_DATA, svc, ["notify"])
+        self.pmd.control, self.pmd.data = control, data
+        return [
+            (svc, GattService1(PMD_SERVICE, self.path)),
+            (f"{svc}/char0031", control),
+            (f"{svc}/char0031/desc0033", GattDescriptor1(CCCD, f"{svc}/char0031")),
+            (f"{svc}/char0034", data),
+            (f"{svc}/char0034/desc0036", GattDescriptor1(CCCD, f"{svc}/char0034")),
+        ]
+
+    def _written(self, char: GattCharacteristic1, value: bytes) -> None:
+        if self.pmd is not None and char is self.pmd.control:
+            self.pmd.written(value)
 
     def _device_extras(self) -> list[tuple[str, ServiceInterface]]:
         if self.battery_pct is not None and self.battery_via == "bluez":
@@ -714,6 +760,9 @@ class FakeStrap(FakeDevice):
 
     def _link_lost(self) -> None:
         self._stop_playback()
+        if self.pmd is not None:
+            self.pmd.stop_all()
+            self.pmd.control = self.pmd.data = None
 
     def _stop_playback(self) -> None:
         if self._task is not None:
@@ -812,6 +861,8 @@ class FakeBluez:
         for dev in self.devices:
             if isinstance(dev, FakeStrap):
                 dev._stop_playback()
+                if dev.pmd is not None:
+                    dev.pmd.stop_all()
         if self.bus is not None:
             self.bus.disconnect()
             with contextlib.suppress(Exception):

@@ -23,8 +23,12 @@ from hrvcoach.errors import HrvCoachError, UsageError
 if TYPE_CHECKING:
     from hrvcoach.analysis import Summary
     from hrvcoach.beats import SourceInfo
+    from hrvcoach.breathing.live import BreathingMonitor
+    from hrvcoach.commands._training import TrainingContext
     from hrvcoach.pacer import BreathPattern
     from hrvcoach.session import Session, SessionResult, SessionUpdate
+    from hrvcoach.training import SessionOutcome
+    from hrvcoach.training.live import TrainingResult
 
 log = logging.getLogger(__name__)
 
@@ -84,9 +88,23 @@ def add_view_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--artifacts",
-        choices=["kubios", "none"],
-        default="kubios",
-        help="artifact correction (default: kubios)",
+        choices=["nn", "kubios", "none"],
+        default="nn",
+        help="nn: normal-to-normal intervals only (default); kubios: Kubios correction; "
+        "none: every beat as it came",
+    )
+
+
+def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-ecg",
+        action="store_true",
+        help="do not stream a Polar strap's ECG (on by default when the strap offers it)",
+    )
+    parser.add_argument(
+        "--no-motion",
+        action="store_true",
+        help="do not stream its chest motion, the measured breath (on by default likewise)",
     )
 
 
@@ -106,8 +124,13 @@ def add_checkin_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_minutes_argument(parser: argparse.ArgumentParser, *, default: float | None) -> None:
-    suffix = f" (default {default:g})" if default else " (default: until stopped)"
+def add_minutes_argument(
+    parser: argparse.ArgumentParser, *, default: float | None, planned: bool = False
+) -> None:
+    if planned:
+        suffix = " (default: the planned length, see 'hrvcoach plan')"
+    else:
+        suffix = f" (default {default:g})" if default else " (default: until stopped)"
     parser.add_argument(
         "--minutes",
         type=number(0.0, MAX_MINUTES, low_open=True),
@@ -242,11 +265,13 @@ async def _run_without_window(session: Session, dashboard: Any = None) -> Sessio
 def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
     """Build the pipeline for one session, run it with the chosen view, then summarise and store."""
     from hrvcoach import paths
+    from hrvcoach.commands._training import load_context
     from hrvcoach.drivers import open_source
     from hrvcoach.live import LiveHrv
     from hrvcoach.pacer import Pacer
     from hrvcoach.session import Session
     from hrvcoach.timing import Playback
+    from hrvcoach.training.live import LEVEL_MARK, SessionTraining
 
     check_common(args)
     data_dir = paths.data_dir(args.data_dir)
@@ -254,6 +279,11 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
     speed = getattr(args, "speed", None) or 1.0
     playback = Playback(speed=speed, fast=getattr(args, "fast", False))
     start = datetime.now().astimezone()
+    training = load_context(data_dir)
+    day = training.today(start.date())
+    if plan.kind in ("practice", "demo") and getattr(args, "minutes", None) is None:
+        args.minutes = day.plan.minutes  # the plan's length for today
+        log.info("planned length %g min", args.minutes)
     duration_s = args.minutes * 60.0 if getattr(args, "minutes", None) else None
     replayed = _replayed_recording(plan.spec, plan.input_format)
     if replayed is not None:
@@ -266,7 +296,13 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
         # no length for the source: the session ends it, after --minutes of practice not counting
         # pauses, or at the length chosen in the window
         source = open_source(
-            plan.spec, playback=playback, pacer=pacer, data_dir=data_dir, start_time=start
+            plan.spec,
+            playback=playback,
+            pacer=pacer,
+            data_dir=data_dir,
+            start_time=start,
+            ecg=not getattr(args, "no_ecg", False),
+            motion=not getattr(args, "no_motion", False),
         )
     recorder = _recorder(data_dir, start, plan.kind, pacer) if plan.record else None
     session = Session(
@@ -275,7 +311,10 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
         live=LiveHrv(window_s=args.window_seconds, artifacts=args.artifacts),
         recorder=recorder,
         duration_s=duration_s,
+        training=SessionTraining(day.level, pacer),
     )
+    if plan.record:  # the level it was practised at, so a rebuilt history judges it the same
+        session.add_mark(LEVEL_MARK, str(day.level))
     checkins = Checkins(
         before=getattr(args, "checkin_before", None),
         after=getattr(args, "checkin_after", None),
@@ -284,6 +323,10 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
     if checkins.before is not None:
         session.add_mark("checkin", f"before stress={checkins.before}")
         checkins.before_recorded = True
+    from hrvcoach.breathing.live import BreathingMonitor
+
+    breathing = BreathingMonitor(pacer)
+    session.sample_listeners.append(breathing.add)
     if args.jsonl:
         session.sinks.append(JsonLinesSink(sys.stdout))
     view = choose_view(args)
@@ -305,6 +348,10 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
                 checkin=plan.record and not offscreen and not getattr(args, "no_checkin", True),
                 summary=lambda done: summarise(session, done, args.artifacts),
                 close_when_done_s=1.0 if offscreen else None,
+                today=day,
+                training_outcome=lambda done, summary, after: _outcome(
+                    plan, session, done, summary, start, training, checkins, after
+                ),
             )
             result = outcome.result
             precomputed = outcome.summary  # None if it failed: computed again below, loudly
@@ -340,7 +387,9 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
         _say_where_recording_is(session)
         raise
 
-    return _finish(args, plan, session, result, data_dir, checkins, precomputed)
+    return _finish(
+        args, plan, session, result, data_dir, checkins, precomputed, start, training, breathing
+    )
 
 
 class _ProgressSink:
@@ -424,7 +473,10 @@ def _finish(
     result: SessionResult | None,
     data_dir: Path,
     checkins: Checkins,
-    precomputed: Summary | None = None,
+    precomputed: Summary | None,
+    start: datetime,
+    training: TrainingContext,
+    breathing: BreathingMonitor | None = None,
 ) -> int:
     recording_path = getattr(session.writer, "path", None)
     if recording_path is not None:
@@ -443,6 +495,8 @@ def _finish(
         was_replay = getattr(session.source, "recording", None) is not None
         return (RecordingError if was_replay else DeviceError).exit_code
     summary = precomputed if precomputed is not None else summarise(session, result, args.artifacts)
+    outcome = _outcome(plan, session, result, summary, start, training, checkins, checkins.after)
+    trained = session.training.result() if session.training is not None else None
 
     exit_code = 0
     stored_id: object = None
@@ -458,6 +512,7 @@ def _finish(
                     checkin_after=checkins.after,
                     note=checkins.note,
                     summary=summary,
+                    **_stored_training(trained, session, result, outcome.counted),
                 )
             stored_id = getattr(row, "id", None)
         except HrvCoachError as err:
@@ -474,8 +529,13 @@ def _finish(
     replayed = getattr(getattr(session.source, "recording", None), "path", None)
     payload["recording"] = str(recording_path or replayed or "") or None
     payload["ended_by"] = result.ended_by
+    payload["ecg_samples"] = result.samples.get("ecg", 0)
+    payload["acc_samples"] = result.samples.get("acc", 0)
+    breath = breathing.summary() if breathing is not None else None
+    payload["breathing"] = breath.to_json() if breath is not None else None
     if stored_id is not None:
         payload["session_id"] = stored_id
+    payload.update(outcome.to_json())
     if args.json or args.jsonl:
         line = {"summary": payload} if args.jsonl else payload
         print(json.dumps(line, indent=None if args.jsonl else 2))
@@ -485,7 +545,84 @@ def _finish(
         print(f"{plan.title}: ended ({result.ended_by})")
         shown = recording_path or payload["recording"] or plan.title
         print(format_table(summary, title=str(shown)))
+        print(format_wins(outcome))
+        if breath is not None:
+            print(_breathing_line(breath))
     return exit_code
+
+
+def format_wins(outcome: SessionOutcome) -> str:
+    """The end-of-session training lines for the terminal."""
+    zones = outcome.zones_pct
+    head = (
+        f"Level {outcome.level}: {zones['high']:.0f} % high, {zones['medium']:.0f} % medium, "
+        f"{zones['low']:.0f} % low · {outcome.achievement_points} points"
+    )
+    if outcome.swing_mean_bpm is not None and outcome.swing_best_bpm is not None:
+        head += (
+            f" · swing {outcome.swing_mean_bpm:.1f} bpm per breath "
+            f"(best {outcome.swing_best_bpm:.1f})"
+        )
+    lines = ["", head if outcome.counted else "Not counted", *("  " + w for w in outcome.wins)]
+    return "\n".join(lines)
+
+
+def _outcome(
+    plan: SessionPlan,
+    session: Session,
+    result: SessionResult | None,
+    summary: object,
+    start: datetime,
+    training: TrainingContext,
+    checkins: Checkins,
+    stress_after: int | None,
+) -> SessionOutcome:
+    """The session judged against the history (for the JSON, the terminal and the end screen)."""
+    from hrvcoach.commands._training import facts_of_session
+
+    info = getattr(session.source, "info", None)
+    simulated = bool(getattr(info, "simulated", False))
+    t_s = result.t_s if result is not None else 0.0
+    this = facts_of_session(
+        start=start,
+        practice_s=session.active_s(t_s),
+        beats=result.beats if result is not None else 0,
+        simulated=simulated,
+        training=session.training.result() if session.training is not None else None,
+        summary=summary,
+        stress_before=checkins.before,
+        stress_after=stress_after,
+    )
+    return training.outcome(this, kept=plan.record)
+
+
+def _stored_training(
+    trained: TrainingResult | None, session: Session, result: SessionResult, counted: bool
+) -> dict[str, Any]:
+    """What the history keeps of the session's training (see the store's training columns)."""
+    from hrvcoach.store import HistoryStore
+
+    if trained is None or "training" not in HistoryStore.add_recording.__code__.co_varnames:
+        return {}
+    values = dict(trained.to_store())
+    values["practice_s"] = session.active_s(result.t_s)
+    values["counted"] = counted
+    return {"training": values}
+
+
+def _breathing_line(breath: Any) -> str:
+    """One line on the measured breath, for the table view."""
+    parts = []
+    if breath.rate_bpm is not None:
+        parts.append(f"{breath.rate_bpm:.1f} breaths/min")
+    if breath.pacer_rate_bpm is not None:
+        parts.append(f"pacer {breath.pacer_rate_bpm:.1f}")
+    if breath.adherence_pct is not None:
+        parts.append(f"{breath.adherence_pct:.0f}% of breaths with the pacer")
+    if breath.phase_lag_s is not None:
+        side = "behind" if breath.phase_lag_s >= 0 else "ahead of"
+        parts.append(f"{abs(breath.phase_lag_s):.1f} s {side} it")
+    return "Breathing (chest motion): " + (", ".join(parts) or "too few breaths to say")
 
 
 def summarise(session: Session, result: SessionResult, artifacts: str) -> Summary:

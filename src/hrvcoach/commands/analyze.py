@@ -1,8 +1,11 @@
 """Whole-session HRV summary of a recording: heart rate, SDNN, RMSSD, pNN50, LF/HF and coherence.
 
 Reads any format hrvcoach knows (its own recordings, RR lists, HRV Logger, Polar HRM, Garmin FIT,
-Polar Sensor Logger, numpy); artifacts are corrected with the Kubios method unless
---artifacts none. The methods behind every number are in docs/metrics.md.
+Polar Sensor Logger, numpy). Every beat is classified (normal, ectopic, missed, extra, artifact)
+and the numbers are of the normal-to-normal intervals (--artifacts nn, the default); --artifacts
+kubios corrects artifacts with the Kubios method instead, --artifacts none takes every beat. The
+signal quality (share of beats that are not normal, and a verdict) comes with every summary. The
+methods behind every number are in docs/metrics.md.
 """
 
 from __future__ import annotations
@@ -31,9 +34,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument(
         "--artifacts",
-        choices=("kubios", "none"),
-        default="kubios",
-        help="artifact correction (default: kubios)",
+        choices=("nn", "kubios", "none"),
+        default="nn",
+        help="nn: normal-to-normal intervals only (default); kubios: Kubios correction; "
+        "none: every beat as it came",
     )
     parser.add_argument(
         "--format",
@@ -73,18 +77,20 @@ def format_table(s: Summary, *, title: str) -> str:
             f"   ({s.coherence_windows} {'window' if s.coherence_windows == 1 else 'windows'}"
             f" of 64 s{rhythm})"
         )
-    beats = f"{s.beats}   ({s.artifacts_corrected} corrected by {s.artifact_method}"
+    if s.artifact_method == "nn":
+        beats = f"{s.beats}   ({s.artifacts_corrected} not normal, left out"
+    else:
+        beats = f"{s.beats}   ({s.artifacts_corrected} corrected by {s.artifact_method}"
     if s.beats_excluded:
         beats += f", {s.beats_excluded} unusable"
     if s.stretches > 1:
         beats += f", {s.stretches} stretches between gaps"
     if s.lf_ms2 is None and s.hf_ms2 is None:
-        from hrvcoach.analysis import MIN_SPECTRAL_S
-
-        peak_text = f"   (needs {MIN_SPECTRAL_S / 60:.0f} min of beats without a gap)"
+        peak_text = f"   ({s.spectral_note or 'no spectrum'})"
     rows = [
         ("Recording", title),
         ("Beats", beats + ")"),
+        ("Signal", quality_text(s)),
         ("Duration", _duration(s.duration_s)),
         (
             "Heart rate",
@@ -101,6 +107,22 @@ def format_table(s: Summary, *, title: str) -> str:
     ]
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
+
+
+def quality_text(s: Summary) -> str:
+    """The signal-quality verdict in words, with the shares behind it."""
+    q = s.quality
+    if q is None:
+        return "-"
+    words = {
+        "good": "good",
+        "fair": "fair: a few beats left out",
+        "poor": "poor: read these numbers as a rough guide only",
+    }
+    text = f"{words[q.verdict]}   ({q.ectopic_pct:.1f} % ectopic, {q.artifact_pct:.1f} % artifacts"
+    if q.spectral_verdict != q.verdict:
+        text += f"; for spectra: {q.spectral_verdict}"
+    return text + ")"
 
 
 def run(args: argparse.Namespace) -> int:

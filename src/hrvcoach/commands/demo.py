@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME|PATH",
         help="replay a bundled example (see recordings/) or any recording instead of the simulator",
     )
-    _session.add_minutes_argument(parser, default=5.0)
+    _session.add_minutes_argument(parser, default=None, planned=True)
     _session.add_pace_arguments(parser)
     _session.add_speed_arguments(parser)
     _session.add_view_arguments(parser)

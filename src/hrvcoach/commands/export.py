@@ -3,7 +3,9 @@
 ``--format rr-ms`` writes one RR interval in ms per line, the plain list Kubios and Elite HRV import
 (decimals kept where the recording has them). ``--format csv`` writes ``t_s,rr_ms,hr_bpm`` with a
 header. Any format hrvcoach reads can be exported; gaps are not representable in either output and
-are reported on stderr.
+are reported on stderr. ``--format ecg-csv`` writes the ECG of an hrvcoach recording with companion
+files as ``t_s,ecg_uv``, one row per sample in order; ``--format acc-csv`` its chest motion as
+``t_s,x_mg,y_mg,z_mg``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from hrvcoach.errors import UsageError
 
 log = logging.getLogger(__name__)
 
-OUTPUT_FORMATS = ("rr-ms", "csv")
+OUTPUT_FORMATS = ("rr-ms", "csv", "ecg-csv", "acc-csv")
+SIGNAL_FORMATS = {"ecg-csv": ("ecg", "t_s,ecg_uv"), "acc-csv": ("acc", "t_s,x_mg,y_mg,z_mg")}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,7 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         dest="output_format",
         choices=OUTPUT_FORMATS,
         default="rr-ms",
-        help="rr-ms (default): one RR in ms per line (Kubios, Elite HRV); csv: t_s,rr_ms,hr_bpm",
+        help="rr-ms (default): one RR in ms per line (Kubios, Elite HRV); csv: t_s,rr_ms,hr_bpm; "
+        "ecg-csv: t_s,ecg_uv; acc-csv: t_s,x_mg,y_mg,z_mg (recordings with ECG or chest motion)",
     )
     parser.add_argument(
         "-o", "--output", metavar="OUT", help="write to this file instead of standard output"
@@ -50,7 +54,15 @@ def _write(out: TextIO, output_format: str, recording: object) -> None:
     from hrvcoach.recording import Recording, format_number
 
     assert isinstance(recording, Recording)
-    if output_format == "rr-ms":
+    if output_format in SIGNAL_FORMATS:
+        from hrvcoach.companion import load_tracks
+
+        kind, header = SIGNAL_FORMATS[output_format]
+        track = load_tracks(recording.path, recording.meta.extra)[kind]
+        out.write(header + "\n")
+        for t, row in zip(track.t_s.tolist(), track.values.tolist(), strict=True):
+            out.write(f"{t:.4f},{','.join(str(v) for v in row)}\n")
+    elif output_format == "rr-ms":
         out.writelines(f"{format_number(b.rr_ms)}\n" for b in recording.beats)
     else:
         out.write("t_s,rr_ms,hr_bpm\n")
@@ -68,8 +80,16 @@ def run(args: argparse.Namespace) -> int:
     recording = read_recording(source, args.input_format)
     for warning in recording.warnings:
         print(f"hrvcoach export: note: {warning}", file=sys.stderr)
-    require_beats(recording, "export")
-    if recording.gaps:
+    if args.output_format in SIGNAL_FORMATS:
+        from hrvcoach.companion import companions_of
+
+        kind = SIGNAL_FORMATS[args.output_format][0]
+        if kind not in companions_of(recording.path, recording.meta.extra):
+            what = "ECG" if kind == "ecg" else "chest motion"
+            raise UsageError(f"{source}: the recording has no {what} samples to export")
+    else:
+        require_beats(recording, "export")
+    if recording.gaps and args.output_format not in SIGNAL_FORMATS:
         log.warning(
             "%s: %d gap(s) in the recording; the exported list joins the beats on either side",
             source,

@@ -18,10 +18,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME|ADDRESS|sim",
         help="strap to use (default: the last one that connected); 'sim' for the simulator",
     )
-    _session.add_minutes_argument(parser, default=None)
+    _session.add_minutes_argument(parser, default=None, planned=True)
     _session.add_pace_arguments(parser)
     _session.add_speed_arguments(parser)
     _session.add_view_arguments(parser)
+    _session.add_stream_arguments(parser)
     _session.add_checkin_arguments(parser)
 
 

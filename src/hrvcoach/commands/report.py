@@ -36,9 +36,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--artifacts",
-        choices=("kubios", "none"),
-        default="kubios",
-        help="artifact correction before the numbers (default: kubios)",
+        choices=("nn", "kubios", "none"),
+        default="nn",
+        help="nn: normal-to-normal intervals only (default); kubios: Kubios correction; "
+        "none: every beat as it came",
     )
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from hrvcoach.commands._args import number
 
 if TYPE_CHECKING:
-    from hrvcoach.drivers.ble_hr import FoundDevice
+    from hrvcoach.drivers.ble_scan import FoundDevice
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     import shlex
     from dataclasses import asdict
 
-    from hrvcoach.drivers.ble_hr import scan
+    from hrvcoach.drivers.ble_scan import scan
     from hrvcoach.errors import DeviceError, UsageError
 
     if not args.timeout > 0:

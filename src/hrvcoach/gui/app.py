@@ -69,6 +69,8 @@ def run_practice_window(
     sound: bool = False,
     size: tuple[int, int] = DEFAULT_SIZE,
     plan: Sequence[AssessmentStep] | None = None,
+    today: object | None = None,
+    training_outcome: Callable[[SessionResult, object, int | None], object] | None = None,
 ) -> WindowOutcome:
     """Show the practice window, run the session in it, and return when the window closes.
 
@@ -88,6 +90,11 @@ def run_practice_window(
         plan: The steps of a resonance assessment: the window then guides through them (step,
             settle period, progress) and shows the result, an
             :class:`~hrvcoach.assess.AssessmentOutcome` returned by ``summary``, at the end.
+        today: The day before Start (a :class:`hrvcoach.training.Today`: goal, streak, level,
+            planned length), kept as ``runner.today`` for the window's Today panel.
+        training_outcome: Called with the result, the summary and the stress after (or
+            ``None``) to judge the session (a :class:`hrvcoach.training.SessionOutcome`: zones,
+            points, swing, wins); kept as ``runner.training_outcome`` for the end screen.
 
     Returns:
         The session result and the check-in answers.
@@ -113,6 +120,8 @@ def run_practice_window(
     app.setApplicationName("hrvcoach")
 
     runner = SessionRunner(session, summary=summary, ready=warm_up())
+    runner.today = today
+    runner.training_outcome = training_outcome
     audio = CuePlayer(enabled=sound, beep=QApplication.beep)
     window = PracticeWindow(runner, title=title, audio=audio, autostart=False, plan=plan)
     window.resize(*size)

@@ -108,6 +108,10 @@ class SessionRunner:
         ready: threading.Thread | None = None,
     ) -> None:
         self.session = session
+        #: the day before Start, for a Today panel (set by the composition root)
+        self.today: object | None = None
+        #: ``(result, summary, stress_after) -> SessionOutcome`` for the end screen, or ``None``
+        self.training_outcome: Callable[[SessionResult, object, int | None], object] | None = None
         self._ready = ready
         self.inbox = UpdateInbox()
         session.sinks.append(self.inbox)
