@@ -555,7 +555,12 @@ def test_run_practice_window_end_to_end(qtbot, artifacts_dir) -> None:
     assert outcome.checkin_before == Checkin(6, "")
     assert outcome.checkin_after == Checkin(2, "")
     assert outcome.summary == {"coherence": 2.5}
-    assert png_size(shot) == (1280, 800)
+    from PySide6.QtWidgets import QApplication
+
+    from hrvcoach.gui.screen import fitted_size
+
+    area = QApplication.primaryScreen().availableGeometry()  # fitted to the screen it opens on
+    assert png_size(shot) == fitted_size((1280, 800), (area.width(), area.height()))
 
 
 def test_run_practice_window_refuses_a_bad_screenshot_path(tmp_path) -> None:
@@ -934,3 +939,34 @@ def test_a_length_set_before_start_is_honoured_by_the_simulator(qtbot, make_wind
     last_beat = max(e.t_s for e in result.events if isinstance(e, Beat))
     assert 85.0 < last_beat <= 90.0
     assert window.summary_title.text() == "Session complete  ·  1:30"
+
+
+@pytest.mark.parametrize("focus", ["pace field", "ratio list", "stop button"])
+def test_space_pauses_whatever_has_focus(qtbot, make_window, focus: str) -> None:
+    from PySide6.QtCore import Qt
+
+    source = ManualSource([Beat(0.8 * i, 800.0) for i in range(1, 20)])
+    session = manual_session(source)
+    window = make_window(session, autostart=False)
+    wait_frames(qtbot, window)
+    pace_before = window.pace_spin.value()
+    window.start_button.click()  # with the mouse: focus stays where it was
+    qtbot.waitUntil(lambda: window.runner.running, timeout=3000)
+    source.clock_s = 5.0
+    widget = {
+        "pace field": window.pace_spin,
+        "ratio list": window.ratio_box,
+        "stop button": window.stop_button,
+    }[focus]
+    window.activateWindow()
+    widget.setFocus()
+    qtbot.keyClick(widget, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: session.paused, timeout=20000)
+    assert window.pace_spin.value() == pace_before  # not typed into, not cleared
+    assert window.runner.running  # the focused Stop button was not pressed
+    source.clock_s = 6.0
+    qtbot.keyClick(widget, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not session.paused, timeout=20000)
+    window.stop_button.click()
+    with qtbot.waitSignal(window.session_ended, timeout=5000):
+        pass

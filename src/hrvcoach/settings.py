@@ -48,15 +48,16 @@ class Settings:
         with a one-line warning, so a damaged file never stops a session."""
         path = data_dir / FILE_NAME
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            raw = json.loads(text)
         except FileNotFoundError:
             return cls()
         except (OSError, ValueError) as err:
             reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-            log.warning("%s is unreadable (%s); using the default settings", path, reason)
+            _warn_once(path, "%s is unreadable (%s); using the default settings", path, reason)
             return cls()
         if not isinstance(raw, dict):
-            log.warning("%s is not a settings object; using the default settings", path)
+            _warn_once(path, "%s is not a settings object; using the default settings", path)
             return cls()
         values: dict[str, Any] = {}
         ignored: list[str] = []
@@ -69,7 +70,7 @@ class Settings:
             else:
                 ignored.append(f"{f.name}={json.dumps(value)[:40]}")
         if ignored:
-            log.warning("%s: ignored %s; using the default instead", path, ", ".join(ignored))
+            _warn_once(path, "%s: ignored %s; using the default instead", path, ", ".join(ignored))
         return cls(**values)
 
     def save(self, data_dir: Path) -> None:
@@ -83,6 +84,17 @@ class Settings:
             os.fchmod(out.fileno(), 0o600)  # whatever the umask
             out.write(json.dumps(asdict(self), indent=2))
         os.replace(tmp, path)  # never leave a half-written file behind
+
+
+#: what was already said about each settings file in this process (read more than once a command)
+_warned: set[tuple[str, str]] = set()
+
+
+def _warn_once(path: Path, message: str, *args: object) -> None:
+    key = (str(path), message % args)
+    if key not in _warned:
+        _warned.add(key)
+        log.warning(message, *args)
 
 
 def _valid(name: str, value: object) -> bool:

@@ -8,7 +8,6 @@ import asyncio
 import json
 import logging
 import math
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -338,9 +337,10 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
     precomputed: Any = None
     try:
         if view == "window":
+            from hrvcoach import display as _display
             from hrvcoach.gui.app import run_practice_window
 
-            offscreen = os.environ.get("QT_QPA_PLATFORM") == "offscreen"
+            offscreen = _display.offscreen()
             outcome = run_practice_window(
                 session,
                 title=plan.title,

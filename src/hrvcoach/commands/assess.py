@@ -19,7 +19,6 @@ import argparse
 import json
 import logging
 import math
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -266,7 +265,9 @@ def run(args: argparse.Namespace) -> int:
             # on the session thread, once the protocol has ended: the window shows this
             return _outcome(_score_run(run_, steps, pacer, args, data_dir, kept), settings)
 
-        offscreen = os.environ.get("QT_QPA_PLATFORM") == "offscreen"
+        from hrvcoach import display as _display
+
+        offscreen = _display.offscreen()
         setup = ProtocolSetup(
             steps,
             pacer,

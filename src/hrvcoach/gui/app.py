@@ -8,7 +8,6 @@ shows the session and hands back how it ended.
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import sys
 import threading
@@ -113,6 +112,7 @@ def run_practice_window(
     from hrvcoach.gui.audio import CuePlayer
     from hrvcoach.gui.bridge import SessionRunner, warm_up
     from hrvcoach.gui.checkin import ask_checkin
+    from hrvcoach.gui.screen import fit_to_screen
     from hrvcoach.gui.window import PracticeWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "hrvcoach"])
@@ -124,7 +124,7 @@ def run_practice_window(
     runner.training_outcome = training_outcome
     audio = CuePlayer(enabled=sound, beep=QApplication.beep)
     window = PracticeWindow(runner, title=title, audio=audio, autostart=False, plan=plan)
-    window.resize(*size)
+    fit_to_screen(window, size)  # a 1366x768 laptop keeps the control bar, Stop included
     answers: dict[str, Checkin | None] = {"before": None, "after": None}
     shot_saved = False
     loop = QEventLoop()
@@ -165,7 +165,9 @@ def run_practice_window(
         if checkin:
             answers["before"] = ask_checkin("before", window)
         if autostart is None:
-            autostart = os.environ.get("QT_QPA_PLATFORM") == "offscreen"
+            from hrvcoach import display as _display
+
+            autostart = _display.offscreen()
         if autostart:
             window.start_session()
         loop.exec()

@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from hrvcoach.gui import theme
+from hrvcoach.gui.screen import fit_to_screen
 from hrvcoach.reports import HEAT, ROLLING_DAYS, Series, Trends, broken_line
 
 #: the calendar's shades on the dark ground: none, <10, <20, <30, 30+ minutes
@@ -53,6 +54,10 @@ class _Stat(QWidget):
         layout.addWidget(self.caption)
 
 
+#: the size the trends window is drawn for, fitted to the screen
+PREFERRED_SIZE = (1100, 1000)
+
+
 class TrendsWindow(QWidget):
     """The history over time: call :meth:`set_trends` with the numbers to show."""
 
@@ -60,7 +65,7 @@ class TrendsWindow(QWidget):
         super().__init__(parent)
         self.setWindowTitle("hrvcoach: practice history")
         self.setStyleSheet(theme.STYLE_SHEET)
-        self.resize(1100, 1000)
+        fit_to_screen(self, PREFERRED_SIZE)  # the date axis stays on a 768 px high screen
         pg.setConfigOptions(antialias=True)
 
         outer = QVBoxLayout(self)

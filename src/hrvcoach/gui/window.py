@@ -25,6 +25,7 @@ from hrvcoach.gui.controls import ControlBar
 from hrvcoach.gui.formatting import fmt_clock
 from hrvcoach.gui.frame_stats import FrameStats
 from hrvcoach.gui.guide import GuidePanel, ResultPage, guide_view, result_view
+from hrvcoach.gui.keys import WindowKeys
 from hrvcoach.gui.link_status import link_view
 from hrvcoach.gui.pacer_widget import PacerView, PacerWidget, view_of
 from hrvcoach.gui.plot import PLOT_EVERY_S, TRACE_WINDOW_S, ResponsePlot
@@ -124,6 +125,7 @@ class PracticeWindow(QWidget):
         # eyes closed or half closed: Space pauses and resumes without finding the button
         self._space = QShortcut(QKeySequence(Qt.Key.Key_Space), self)
         self._space.activated.connect(self._space_pressed)
+        self._keys = WindowKeys(self, Qt.Key.Key_Space, self._space_pressed)  # whatever has focus
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._frame)
