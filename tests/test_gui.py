@@ -285,7 +285,7 @@ def test_simulated_session_runs_to_the_end_summary(qtbot, make_window, artifacts
     assert not window.stop_button.isEnabled()
     # the live numbers came from the pipeline's LiveMetrics, not from the window
     final = result.final_metrics
-    assert window.hr_tile.value.text() == f"{final.hr_bpm:.0f}"
+    assert window.hr_tile.value.text() == f"{final.steady_hr_bpm:.0f}"
     assert window.rmssd_tile.value.text() == f"{final.rmssd_ms:.0f}"
     assert len(window._coh_v) >= 20  # one sparkline point per spectral refresh (every 5 s)
     wait_frames(qtbot, window)
@@ -555,12 +555,7 @@ def test_run_practice_window_end_to_end(qtbot, artifacts_dir) -> None:
     assert outcome.checkin_before == Checkin(6, "")
     assert outcome.checkin_after == Checkin(2, "")
     assert outcome.summary == {"coherence": 2.5}
-    from PySide6.QtWidgets import QApplication
-
-    from hrvcoach.gui.screen import fitted_size
-
-    area = QApplication.primaryScreen().availableGeometry()  # fitted to the screen it opens on
-    assert png_size(shot) == fitted_size((1280, 800), (area.width(), area.height()))
+    assert png_size(shot) == (1280, 800)  # offscreen, no screen to fit: the size asked for
 
 
 def test_run_practice_window_refuses_a_bad_screenshot_path(tmp_path) -> None:
@@ -969,4 +964,39 @@ def test_space_pauses_whatever_has_focus(qtbot, make_window, focus: str) -> None
     qtbot.waitUntil(lambda: not session.paused, timeout=20000)
     window.stop_button.click()
     with qtbot.waitSignal(window.session_ended, timeout=5000):
+        pass
+
+
+def test_a_replay_without_a_guide_draws_no_pacer_and_shows_its_progress(
+    qtbot, make_window, tmp_path: Path, artifacts_dir: Path
+) -> None:
+    from hrvcoach.commands._views import rhythm_note
+    from hrvcoach.drivers.replay import ReplaySource
+    from hrvcoach.readers import read_recording
+
+    # another app's list: a heart that breathed at 5 /min by itself, no pace plan in the file
+    rr = [1000.0 + 90.0 * math.sin(2 * math.pi * (5.0 / 60.0) * (k * 1.0)) for k in range(420)]
+    path = tmp_path / "elite.txt"
+    path.write_text("\n".join(f"{v:.0f}" for v in rr) + "\n")
+    recording = read_recording(path)
+    assert not recording.meta.pace
+    pacer = Pacer(BreathPattern(6.0))
+    source = ReplaySource(recording, playback=Playback(speed=40.0))
+    session = Session(source, pacer=pacer, live=LiveHrv(), keep_events=True)
+    session.pacer_shown = False
+    session.pacer_note = rhythm_note(recording)
+    assert session.pacer_note.startswith("Own 5.")
+    window = make_window(session, size=(1366, 720))
+    assert window.replay_bar is not None
+    qtbot.waitUntil(lambda: window.replay_bar.value() > 100, timeout=20000)
+    assert window.pacer.view.cue == session.pacer_note
+    assert not window.pacer.view.active
+    assert window.response.breath_curve.getData()[0] is None or not len(
+        window.response.breath_curve.getData()[0]
+    )
+    assert "replay" in window.replay_bar.text()
+    assert not window.pace_stepper.isEnabled()
+    assert window.grab().save(str(artifacts_dir / "gui_replay_without_guide.png"))
+    window.stop_button.click()
+    with qtbot.waitSignal(window.session_ended, timeout=10000):
         pass

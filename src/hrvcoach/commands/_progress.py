@@ -108,3 +108,13 @@ def _is_terminal(stream: Any) -> bool:
         return bool(stream.isatty())
     except (AttributeError, ValueError):
         return False
+
+
+class ProgressSink:
+    """Moves a progress bar along the replayed recording's time (a terminal only)."""
+
+    def __init__(self, bar: Progress) -> None:
+        self.bar = bar
+
+    def on_update(self, update: Any) -> None:
+        self.bar.update(update.event.t_s)

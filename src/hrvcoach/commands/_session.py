@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from hrvcoach.commands._args import number, whole
-from hrvcoach.commands._progress import Progress
+from hrvcoach.commands._progress import Progress, ProgressSink
+from hrvcoach.commands._views import no_screenshot_reason, rhythm_note
 from hrvcoach.errors import HrvCoachError, UsageError
 
 if TYPE_CHECKING:
@@ -330,7 +331,12 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
         session.sinks.append(JsonLinesSink(sys.stdout))
     view = choose_view(args)
     if view != "window" and args.screenshot:
-        raise UsageError(_no_screenshot_reason(args))
+        raise UsageError(no_screenshot_reason(args))
+    if replayed is not None and args.pace is None and not replayed.meta.pace:
+        # Recorded without a guide (another app): its heart breathed at its own rate, so no pacer
+        # is drawn; the window names the rhythm the heart rate shows instead.
+        session.pacer_shown = False
+        session.pacer_note = rhythm_note(replayed) if view == "window" else None
     log.info("pace %s (%s), view %s", pattern.label(), pace_source, view)
 
     result: SessionResult | None
@@ -370,7 +376,7 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
                 enabled=replayed is not None and view == "none" and not (args.json or args.jsonl),
             )
             if bar.active:
-                session.sinks.append(_ProgressSink(bar))
+                session.sinks.append(ProgressSink(bar))
             if view == "terminal":
                 from hrvcoach.tui import TerminalDashboard
 
@@ -390,32 +396,6 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
     return _finish(
         args, plan, session, result, data_dir, checkins, precomputed, start, training, breathing
     )
-
-
-class _ProgressSink:
-    """Moves a progress bar along the replayed recording's time (a terminal only)."""
-
-    def __init__(self, bar: Progress) -> None:
-        self.bar = bar
-
-    def on_update(self, update: SessionUpdate) -> None:
-        self.bar.update(update.event.t_s)
-
-
-def _no_screenshot_reason(args: argparse.Namespace) -> str:
-    """Why --screenshot cannot be honoured, in the user's own terms."""
-    from hrvcoach import display
-
-    if args.headless:
-        return "--screenshot saves the window, and --headless runs without one: drop one of them"
-    if not display.display_named():
-        return (
-            "--screenshot saves the window, and there is no display here (neither DISPLAY nor "
-            "WAYLAND_DISPLAY is set); run it on a desktop, or set QT_QPA_PLATFORM=offscreen"
-        )
-    problem = display.qt_problem()
-    why = f" ({problem})" if problem else ""
-    return f"--screenshot saves the window, and no window can open on this display{why}"
 
 
 def _replayed_recording(spec: str | None, input_format: str | None = None) -> Any:

@@ -34,12 +34,22 @@ def fitted_size(preferred: tuple[int, int], available: tuple[int, int]) -> tuple
     return min(width, room_w), min(height, room_h)
 
 
+def _placeholder_screen() -> bool:
+    """Qt's offscreen platform without a screen configured invents an 800x800 one: a picture
+    taken there (``--screenshot`` on a server) keeps the size it was asked for."""
+    import os
+
+    from hrvcoach import display
+
+    return display.offscreen() and "configfile" not in os.environ.get("QT_QPA_PLATFORM", "")
+
+
 def fit_to_screen(widget: QWidget, preferred: tuple[int, int]) -> None:
     """Size ``widget`` for the screen it will show on, and centre it there."""
     from PySide6.QtGui import QGuiApplication
 
     screen = widget.screen() or QGuiApplication.primaryScreen()
-    if screen is None:
+    if screen is None or _placeholder_screen():
         widget.resize(*preferred)
         return
     area = screen.availableGeometry()

@@ -29,6 +29,7 @@ from hrvcoach.gui.keys import WindowKeys
 from hrvcoach.gui.link_status import link_view
 from hrvcoach.gui.pacer_widget import PacerView, PacerWidget, view_of
 from hrvcoach.gui.plot import PLOT_EVERY_S, TRACE_WINDOW_S, ResponsePlot
+from hrvcoach.gui.replay import ReplayBar
 from hrvcoach.gui.summary import SummaryPage
 from hrvcoach.gui.tiles import LiveNumbers
 from hrvcoach.pacer import BreathPattern
@@ -145,6 +146,9 @@ class PracticeWindow(QWidget):
         self.link_label.setProperty("role", "status")
         header.addWidget(self.title_label)
         header.addStretch(1)
+        self.replay_bar = ReplayBar.for_source(self.session.source)  # how far a replay has got
+        if self.replay_bar is not None:
+            header.addWidget(self.replay_bar)
         header.addWidget(self.link_dot)
         header.addWidget(self.link_label)
         root.addLayout(header)
@@ -217,6 +221,8 @@ class PracticeWindow(QWidget):
         self.stop_button.clicked.connect(self._stop_clicked)
         self.pace_spin.valueChanged.connect(self._pattern_edited)
         self.ratio_box.activated.connect(self._pattern_edited)
+        for control in (self.pace_stepper, self.ratio_box) if not self.session.pacer_shown else ():
+            control.setToolTip("this recording has no breathing guide (--pace draws one)")
         editor = self.ratio_box.lineEdit()
         assert editor is not None  # the box is editable
         editor.editingFinished.connect(self._pattern_edited)
@@ -311,7 +317,8 @@ class PracticeWindow(QWidget):
             started=self.runner.started,
             ended=self.ended,
             pause_wanted=self._pause_wanted,
-            scheduled=self._scheduled,
+            # a replay with no guide of its own has no pace to set, as a plan owns it
+            scheduled=self._scheduled or not self.session.pacer_shown,
         )
 
     # -- the frame ------------------------------------------------------------------------------
@@ -430,6 +437,9 @@ class PracticeWindow(QWidget):
             cue = "Connecting…" if self.runner.started else "Ready"
             self.pacer.show_state(PacerView(state.volume, cue, None, active=False))
             return
+        if not self.session.pacer_shown:  # no guide was breathed to: none is drawn
+            self.pacer.show_state(PacerView(0.5, self.session.pacer_note or "", None, active=False))
+            return
         if self._frozen_s is not None:
             # paused: the circle holds where the breath was, it does not breathe on dimmed
             state = self.session.pacer.state(self._frozen_s)
@@ -443,6 +453,8 @@ class PracticeWindow(QWidget):
             self._last_stage = state.stage
 
     def _show_clock(self, now_s: float) -> None:
+        if self.replay_bar is not None:
+            self.replay_bar.show_time(now_s)
         duration = self.session.duration_s
         frozen = self._frozen_s is not None
         # practice time: the session's clock less its pauses (it holds still while paused)
@@ -488,7 +500,7 @@ class PracticeWindow(QWidget):
             now_s,
             self._beat_t,
             self._beat_hr,
-            self.session.pacer,
+            self.session.pacer if self.session.pacer_shown else None,
             started=self.runner.started,
             ahead=self.runner.started and not self.ended and self._frozen_s is None,
         )
