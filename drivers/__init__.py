@@ -15,8 +15,11 @@ from typing import TYPE_CHECKING
 from hrvcoach.errors import DeviceError, UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from hrvcoach.beats import BeatSource
     from hrvcoach.pacer import Pacer
+    from hrvcoach.protocols.phases import Phase
     from hrvcoach.timing import Playback
 
 
@@ -43,6 +46,7 @@ def open_source(
     data_dir: Path,
     duration_s: float | None = None,
     start_time: datetime | None = None,
+    phases: Sequence[Phase] | None = None,
     ecg: bool = True,
     motion: bool = True,
 ) -> BeatSource:
@@ -57,6 +61,9 @@ def open_source(
         data_dir: The user's data directory (the BLE driver remembers the last strap there).
         duration_s: Simulator length; other sources end on their own or when the session stops.
         start_time: Wall-clock start of the session, for sources that do not know it.
+        phases: A guided protocol's phases: the simulator goes through them (breathing at its
+            own rate where no pacer leads, its heart rate raised by an activation); a strap's
+            wearer does that on their own.
         ecg: Stream a Polar strap's ECG when it offers it (``--no-ecg`` turns it off).
         motion: Stream its chest motion likewise (``--no-motion``).
     """
@@ -70,6 +77,7 @@ def open_source(
             playback=playback,
             duration_s=duration_s,
             start_time=start_time,
+            phases=phases,
         )
     if spec is not None and (spec.startswith("replay:") or Path(spec).is_file()):
         from hrvcoach.drivers.replay import ReplaySource

@@ -311,3 +311,102 @@ def test_the_window_guide_shows_the_phase_countdown_and_serial_sevens(
     shot = artifacts_dir / "capacity-guide-mental.png"
     assert panel.grab().save(str(shot))
     assert shot.stat().st_size > 1000
+
+
+def test_the_terminal_shows_no_breath_cue_in_a_natural_phase() -> None:
+    from hrvcoach.beats import LinkState
+    from hrvcoach.pacer import Pacer
+    from hrvcoach.tui import DashboardState, format_dashboard
+
+    phases = capacity.resting_plan(minutes=2, settle_s=30)
+    state = DashboardState(
+        t_s=40.0,
+        duration_s=150.0,
+        pacer=Pacer().state(40.0),
+        paused=False,
+        metrics=None,
+        link=LinkState.CONNECTED,
+        protocol=progress_at(phases, 40.0),
+        natural=True,
+    )
+    lines = format_dashboard(state, width=100, color=False)
+    assert lines[0].startswith("FREE")
+    assert "█" not in lines[0]
+    assert lines[3].startswith("Resting check · 1:50 left · Sit still and breathe naturally")
+
+
+@pytest.mark.parametrize(
+    ("command", "keys"),
+    [
+        (["check", "--deep-breathing"], ("hr_diff_bpm", "ei_ratio")),
+        (["check", "--minutes", "1"], ("rmssd_ms", "mean_hr_bpm")),
+        (["recovery", "--activation", "mental"], ("hrr60_bpm", "peak_hr_bpm", "rmssd_t90_s")),
+    ],
+)
+def test_a_protocol_recording_scores_again_to_the_same_numbers(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], command: list[str], keys: tuple[str, ...]
+) -> None:
+    assert main([*command, "--device", "sim:seed=3", "--fast", "--headless", "--json"]) == 0
+    live = json.loads(capsys.readouterr().out)
+    again_args = [command[0], "--recording", live["recording"], "--json", "--no-save"]
+    if "--deep-breathing" in command:
+        again_args.append("--deep-breathing")
+    assert main(again_args) == 0
+    again = json.loads(capsys.readouterr().out)
+    for key in keys:
+        assert again[key] == live[key], key
+    if command[0] == "recovery":
+        assert again["phases"] == live["phases"]
+
+
+# -- the simulator through the protocols ----------------------------------------------------------
+def _simulated_drill(spec: str, activation: str = "physical"):  # type: ignore[no-untyped-def]
+    from hrvcoach.drivers.simulated import SimParams, simulate
+    from hrvcoach.drivers.simulated.protocol import ProtocolCourse
+    from hrvcoach.pacer import Pacer
+    from hrvcoach.protocols.signals import trusted_beats
+
+    params = SimParams.from_spec(spec)
+    phases = capacity.recovery_plan(activation=activation)
+    course = ProtocolCourse.of(phases, tau_s=params.tau_s, natural_bpm=params.natural_bpm)
+    beats = simulate(params, pacer=Pacer(), duration_s=phases[-1].end_s, course=course)
+    t_s, rr_ms = trusted_beats(beats)
+    base, act, rec = phases
+    return recovery.score_recovery(
+        t_s,
+        rr_ms,
+        baseline=(base.scored_start_s, base.end_s),
+        activation=(act.start_s, act.end_s),
+        recovery_end_s=rec.end_s,
+    )
+
+
+@pytest.mark.parametrize("tau_s", [20, 30, 60, 90])
+def test_the_simulator_recovers_with_the_tau_it_is_given(tau_s: int) -> None:
+    score = _simulated_drill(f"sim:tau={tau_s}")
+    assert score.tau_s is not None, score.tau.reason
+    assert score.tau_s == pytest.approx(tau_s, rel=0.2)
+    assert score.reactivity_ln_rmssd is not None
+    assert score.reactivity_ln_rmssd < -0.3  # variability dropped in the activation
+    assert score.peak_hr_bpm is not None
+    assert score.baseline_hr_bpm is not None
+    assert score.peak_hr_bpm > score.baseline_hr_bpm + 25
+
+
+def test_variability_returns_more_slowly_than_heart_rate() -> None:
+    score = _simulated_drill("sim:tau=30")
+    assert score.rmssd_t90_s is not None
+    assert score.rmssd_t90_s > 2 * 30  # RMSSD's return takes longer than HR's time constant
+    mental = _simulated_drill("sim:tau=30", activation="mental")
+    assert mental.peak_hr_bpm is not None
+    assert score.peak_hr_bpm is not None
+    assert mental.peak_hr_bpm < score.peak_hr_bpm  # a mental task raises HR less than squats
+
+
+def test_recovery_on_the_simulator_measures_its_tau(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["recovery", "--device", "sim:tau=30", "--fast", "--json", "--headless"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["tau_s"] == pytest.approx(30, rel=0.2)
+    assert out["simulated"] is True

@@ -157,13 +157,13 @@ def open_store(data_dir: Path, **kwargs: object) -> HistoryStore:
 
 def test_new_history_is_a_wal_database_at_the_current_schema(data_dir: Path) -> None:
     with open_store(data_dir) as store:
-        assert store.schema_version == SCHEMA_VERSION == 3
+        assert store.schema_version == SCHEMA_VERSION == 4
         assert store.sessions() == []
     conn = sqlite3.connect(data_dir / DB_NAME)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert {"sessions", "assessments"} <= tables
+        assert {"sessions", "assessments", "capacity"} <= tables
     finally:
         conn.close()
 

@@ -35,6 +35,9 @@ Where each part lives:
 * :mod:`.breathing` -- the pacer's lung-volume curve and how the person follows it.
 * :mod:`.heart` -- the resonance and the heart rate as a sum of rhythms.
 * :mod:`.generator` -- beats from heart rate (IPFM), strap quantisation and artefacts.
+* :mod:`.protocol` -- a guided protocol's phases acting on the person: its own breathing rate
+  where no pacer leads, an activation's raised heart rate and lower variability, and the return
+  with the time constant ``tau`` (``sim:tau=S``).
 * :mod:`.source` -- the async driver on a playback clock.
 * :mod:`.examples` -- the bundled example sessions. Remake them with
   ``python -m hrvcoach.drivers.simulated --write-examples recordings/``.

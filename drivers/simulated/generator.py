@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
@@ -13,6 +13,9 @@ from hrvcoach.drivers.simulated.breathing import Plan
 from hrvcoach.drivers.simulated.heart import HeartModel
 from hrvcoach.drivers.simulated.params import SimParams
 from hrvcoach.pacer import Pacer
+
+if TYPE_CHECKING:
+    from hrvcoach.drivers.simulated.protocol import ProtocolCourse
 
 TICKS_PER_S: Final = 1024  #: beat-time resolution of a Polar strap (RR in 1/1024 s)
 GRID_S: Final = 0.05  #: heart-rate sampling step for the IPFM integral (20 Hz)
@@ -40,14 +43,20 @@ class BeatGenerator:
         params: The simulated person.
         pacer: The pacer the person breathes with; read again before every beat, so pace changes
             made while generating are followed from the last beat handed out.
+        course: A guided protocol's phases as they act on the person (:mod:`.protocol`): they
+            breathe at their own rate where no pacer leads, and activations raise heart rate
+            and lower variability, beat-to-beat jitter included.
     """
 
-    def __init__(self, params: SimParams, *, pacer: Pacer) -> None:
+    def __init__(
+        self, params: SimParams, *, pacer: Pacer, course: ProtocolCourse | None = None
+    ) -> None:
         self.params = params
         self.pacer = pacer
-        self._model = HeartModel(params)
+        self.course = course
+        self._model = HeartModel(params, course=course)
         self._segments = list(pacer.segments())
-        self._plan = Plan.of(self._segments, pacer)
+        self._plan = self._make_plan()
         start_rng = np.random.default_rng([params.seed, 2])
         t0 = -float(start_rng.uniform(0.05, 1.0)) * 60.0 / params.mean_hr_bpm
         tick0 = round(t0 * TICKS_PER_S)
@@ -72,7 +81,7 @@ class BeatGenerator:
         segments = self.pacer.segments()
         if segments != self._segments:
             self._segments = list(segments)
-            self._plan = Plan.of(self._segments, self.pacer)
+            self._plan = self._make_plan()
             self._queue.clear()
             self._pos = 0
             self._gen_state = self._taken_state
@@ -96,6 +105,11 @@ class BeatGenerator:
         return out
 
     # -- internals ------------------------------------------------------------------------------
+    def _make_plan(self) -> Plan:
+        if self.course is not None:
+            return self.course.plan(self._segments, self.pacer)
+        return Plan.of(self._segments, self.pacer)
+
     def _block(self, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         block = self._blocks.get(b)
         if block is None:
@@ -140,6 +154,9 @@ class BeatGenerator:
         n_max = int(phi[-1] * 1.5) + 16
         jitter, draw, premature = self._per_beat(state.k + 1, n_max)
         sd = p.noise_ms / (60000.0 / p.mean_hr_bpm)
+        if self.course is not None:  # jitter shrinks with the rest of the variability
+            near_t = np.interp(np.arange(1, n_max + 1, dtype=float), phi, t)
+            sd = sd * self.course.levels(near_t)[1]
         thresholds = np.cumsum(np.maximum(1.0 + sd * jitter, 0.3))
         n = int(np.searchsorted(thresholds, phi[-1], side="left"))
         if n == 0:
@@ -202,6 +219,13 @@ class BeatGenerator:
         return out
 
 
-def simulate(params: SimParams, *, pacer: Pacer, duration_s: float) -> list[Beat]:
-    """All beats of a simulated session of ``duration_s`` seconds breathing with ``pacer``."""
-    return BeatGenerator(params, pacer=pacer).beats(duration_s)
+def simulate(
+    params: SimParams,
+    *,
+    pacer: Pacer,
+    duration_s: float,
+    course: ProtocolCourse | None = None,
+) -> list[Beat]:
+    """All beats of a simulated session of ``duration_s`` seconds breathing with ``pacer``
+    (through a guided protocol's ``course``, if given)."""
+    return BeatGenerator(params, pacer=pacer, course=course).beats(duration_s)

@@ -16,6 +16,7 @@ from hrvcoach.drivers.simulated.noise import SlowNoise
 
 if TYPE_CHECKING:
     from hrvcoach.drivers.simulated.params import SimParams
+    from hrvcoach.drivers.simulated.protocol import ProtocolCourse
 
 ADAPT_S: Final = 10.0  #: time constant of the heart's response settling after a pace change
 MIN_HR_BPM: Final = 30.0  #: floor for the modelled heart rate (keeps the IPFM integral rising)
@@ -40,10 +41,16 @@ def phase_rad(rate_bpm: np.ndarray, params: SimParams) -> np.ndarray:
 
 
 class HeartModel:
-    """Instantaneous heart rate (bpm) as a function of time, for one person and one pace plan."""
+    """Instantaneous heart rate (bpm) as a function of time, for one person and one pace plan.
 
-    def __init__(self, params: SimParams) -> None:
+    Args:
+        params: The person.
+        course: A guided protocol's activations (raised heart rate, less variability), if any.
+    """
+
+    def __init__(self, params: SimParams, *, course: ProtocolCourse | None = None) -> None:
         self.params = params
+        self.course = course
         rng = np.random.default_rng([params.seed, 1])
         self._drift = SlowNoise(rng, 1 / 300, 1 / 25)
         # drawn in this order from one generator: the same seed keeps giving the same person
@@ -74,4 +81,9 @@ class HeartModel:
         baro = 0.5 * p.baro_bpm * (1.0 - g) * np.sin(baro_phase)
 
         drift = p.drift_bpm * self._drift(t_s)
+        if self.course is not None:
+            raised, variability = self.course.levels(t_s)
+            return np.maximum(
+                p.mean_hr_bpm + raised + variability * (rsa + baro) + drift, MIN_HR_BPM
+            )
         return np.maximum(p.mean_hr_bpm + rsa + baro + drift, MIN_HR_BPM)

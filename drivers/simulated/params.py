@@ -42,6 +42,9 @@ class SimParams:
             behind the pacer, varying slowly.
         depth_sd: Breath depth variation (fraction of the usual depth, standard deviation).
         flat: A person with no resonance: the same RSA swing (``rsa_bpm``) and phase at every rate.
+        tau_s: After an activation in a guided protocol, the time constant (s) of the heart
+            rate's return to rest (see :mod:`.protocol`).
+        natural_bpm: The person's own breathing rate, in protocol phases without a pacer.
     """
 
     resonance_bpm: float = 5.5
@@ -58,6 +61,8 @@ class SimParams:
     timing_sd_s: float = 0.3
     depth_sd: float = 0.1
     flat: bool = False
+    tau_s: float = 45.0
+    natural_bpm: float = 12.0
 
     def __post_init__(self) -> None:
         problem = self._problem()
@@ -94,6 +99,11 @@ class SimParams:
             (0 <= self.baro_bpm <= 20, f"baro must be 0-20 bpm, not {self.baro_bpm:g}"),
             (0 <= self.timing_sd_s <= 3, f"timing must be 0-3 s, not {self.timing_sd_s:g}"),
             (0 <= self.depth_sd <= 0.5, f"depth must be 0-0.5, not {self.depth_sd:g}"),
+            (5 <= self.tau_s <= 300, f"tau must be 5-300 s, not {self.tau_s:g}"),
+            (
+                MIN_RATE_BPM <= self.natural_bpm <= 30,
+                f"breath must be {MIN_RATE_BPM:g}-30 breaths/min, not {self.natural_bpm:g}",
+            ),
         ]
         for ok, message in checks:
             if not ok:
@@ -179,6 +189,8 @@ SPEC_KEYS: Final[dict[str, str]] = {
     "timing": "timing_sd_s",
     "depth": "depth_sd",
     "flat": "flat",
+    "tau": "tau_s",
+    "breath": "natural_bpm",
 }
 
 

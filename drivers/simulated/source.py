@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from hrvcoach.beats import DeviceStatus, Event, LinkState, SourceInfo
 from hrvcoach.drivers.simulated.generator import BeatGenerator
 from hrvcoach.drivers.simulated.params import SimParams
+from hrvcoach.drivers.simulated.protocol import ProtocolCourse
 from hrvcoach.errors import DeviceError
 from hrvcoach.pacer import Pacer
 from hrvcoach.timing import Playback
+
+if TYPE_CHECKING:
+    from hrvcoach.protocols.phases import Phase
 
 
 class SimulatedSource:
@@ -27,6 +32,8 @@ class SimulatedSource:
         duration_s: End when this much session time has passed on the playback clock; beats
             after it are not sent (``None``: run until :meth:`stop`).
         start_time: Wall-clock start recorded in :attr:`info` (default: now, UTC).
+        phases: A guided protocol's phases (:class:`hrvcoach.protocols.phases.Phase`): the
+            person goes through them (:mod:`.protocol`).
     """
 
     def __init__(
@@ -37,8 +44,14 @@ class SimulatedSource:
         playback: Playback,
         duration_s: float | None = None,
         start_time: datetime | None = None,
+        phases: Sequence[Phase] | None = None,
     ) -> None:
         self.params = params
+        self.course = (
+            ProtocolCourse.of(phases, tau_s=params.tau_s, natural_bpm=params.natural_bpm)
+            if phases
+            else None
+        )
         self.pacer = pacer
         self.playback = playback
         self.duration_s = duration_s
@@ -104,7 +117,7 @@ class SimulatedSource:
     async def _events(self) -> AsyncIterator[Event]:
         if not self._entered:
             raise DeviceError("the simulator must be opened with 'async with' before iterating")
-        generator = BeatGenerator(self.params, pacer=self.pacer)
+        generator = BeatGenerator(self.params, pacer=self.pacer, course=self.course)
         yield DeviceStatus(0.0, LinkState.CONNECTED, name="simulator", detail=self.params.to_spec())
         while not self._stopped:
             beat = generator.peek()

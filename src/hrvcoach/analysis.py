@@ -20,9 +20,13 @@ whose two intervals were not neighbours (an ectopic beat between them).
 The spectrum is Welch's average, by neurokit2's ``signal_psd``, over the
 segments of every stretch long enough for full segments (two segments long, as ``signal_psd`` cuts
 segments to half a shorter series; :class:`hrvcoach.hrv.SpectralMethod`), and only when at least
-one stretch covers :data:`MIN_SPECTRAL_S` (120 s): the LF band needs about 2 minutes (Task Force
-1996), so a shorter session reports no spectral numbers at all (``None``). Session **coherence** is
-the mean of the 64 s coherence computed every 5 s of session time
+one stretch covers :data:`MIN_SPECTRAL_S` (110 s): the LF band needs about 2 minutes (Task Force
+1996; a 2-minute paced trial of 118-120 s must still get its spectrum), so a shorter session
+reports no spectral numbers at all (``None``) and says why in ``spectral_note``; so does a series
+whose total power is under :data:`POWER_FLOOR_MS2` (a flat heart rate: noise, not a rhythm).
+``spectral_resolution_hz`` states the frequency resolution: the rate over the segment length.
+
+Session **coherence** is the mean of the 64 s coherence computed every 5 s of session time
 (:func:`hrvcoach.hrv.coherence_series`): the number the user watched during the session, averaged.
 
 :func:`analyze` returns the :class:`Summary`; :func:`analyze_session` also hands back the corrected
@@ -34,7 +38,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -44,6 +48,7 @@ from hrvcoach.quality import Quality, assess
 from hrvcoach.quality.classify import ECTOPIC, NORMAL, classify_rr
 
 if TYPE_CHECKING:
+    from hrvcoach.metrics.methods import Method
     from hrvcoach.recording import Recording
 
 #: how the beats of a stretch become the series analysed (see the module docstring)
@@ -53,8 +58,13 @@ ARTIFACT_MODES = ("nn", "kubios", "none")
 EXCLUDED_FLAGS = BeatFlag.IMPLAUSIBLE | BeatFlag.BUFFERED
 
 #: shortest gap-free stretch (s, sum of its corrected RR) a whole-session spectrum is computed
-#: from: the LF band (down to 0.04 Hz, 25 s a cycle) needs about 2 minutes (Task Force 1996)
-MIN_SPECTRAL_S = 120.0
+#: from: the LF band (down to 0.04 Hz, 25 s a cycle) needs about 2 minutes (Task Force 1996);
+#: 110 s lets every 2-minute paced trial (118-120 s of beats) through, at 0.009 Hz resolution
+MIN_SPECTRAL_S = 110.0
+
+#: total spectral power (ms², VLF + LF + HF) below which a series counts as flat (see
+#: :data:`hrvcoach.hrv.POWER_FLOOR_MS2`): no spectrum and no coherence
+POWER_FLOOR_MS2 = hrv.POWER_FLOOR_MS2
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,13 @@ class Summary:
         stretches: Gap-free stretches the session splits into.
         quality: Share of ectopic and artifact beats and the verdicts (:mod:`hrvcoach.quality`).
         spectral_note: Why the spectral values are ``None``, when they are.
+        method: The method's name (:mod:`hrvcoach.metrics.methods`).
+        nn20, pnn20_pct, sdsd_ms, median_nn_ms, cvnn, hr_min_bpm, hr_max_bpm, hr_sd_bpm,
+            triangular_index: Time domain (:class:`hrvcoach.hrv.TimeDomain`).
+        sd1_ms, sd2_ms, sd1_sd2: Poincaré plot.
+        hf_peak_hz: Peak of the HF band.
+        lf_nu, hf_nu: LF and HF in normalised units, ``100 * lf / (lf + hf)``.
+        spectral_resolution_hz: Frequency resolution of the spectrum: rate / segment samples.
     """
 
     beats: int
@@ -108,6 +125,23 @@ class Summary:
     beats_analysed: int
     quality: Quality | None = None
     spectral_note: str | None = None
+    method: str = "default"
+    nn20: int = 0
+    pnn20_pct: float = math.nan
+    sdsd_ms: float = math.nan
+    median_nn_ms: float = math.nan
+    cvnn: float = math.nan
+    hr_min_bpm: float = math.nan
+    hr_max_bpm: float = math.nan
+    hr_sd_bpm: float = math.nan
+    triangular_index: float = math.nan
+    sd1_ms: float = math.nan
+    sd2_ms: float = math.nan
+    sd1_sd2: float = math.nan
+    hf_peak_hz: float | None = None
+    lf_nu: float | None = None
+    hf_nu: float | None = None
+    spectral_resolution_hz: float | None = None
 
     def to_json(self) -> dict[str, object]:
         """Plain JSON-ready values; NaN and infinities become ``None`` (JSON ``null``)."""
@@ -284,10 +318,18 @@ def _span_s(s: CorrectedStretch) -> float:
 
 
 def _welch_average(
-    stretches: tuple[CorrectedStretch, ...], method: hrv.SpectralMethod
+    stretches: tuple[CorrectedStretch, ...], method: hrv.SpectralMethod, detrend: str = "none"
 ) -> hrv.Spectrum | None:
     """Welch's average over the full segments of every stretch (the longest one if none has one)."""
-    spectra = [hrv.rr_spectrum(s.rr_ms, s.t_s, method) for s in stretches]
+
+    def series(s: CorrectedStretch) -> np.ndarray:
+        if detrend == "smoothness-priors" and s.rr_ms.size:
+            from hrvcoach.metrics.detrend import smoothness_priors
+
+            return smoothness_priors(s.rr_ms) + float(np.mean(s.rr_ms))
+        return s.rr_ms
+
+    spectra = [hrv.rr_spectrum(series(s), s.t_s, method) for s in stretches]
     usable = [sp for sp in spectra if sp is not None]
     if not usable:
         return None
@@ -299,48 +341,19 @@ def _welch_average(
     return hrv.Spectrum(full[0].frequency_hz, power, int(weights.sum()), method.nperseg)
 
 
-def analyze(
-    recording: Recording | np.ndarray,
-    *,
-    artifacts: str = "nn",
-    spectral: hrv.SpectralMethod | None = None,
-    coherence: hrv.CoherenceMethod | None = None,
-    coherence_every_s: float = 5.0,
-    min_spectral_s: float = MIN_SPECTRAL_S,
-) -> Summary:
-    """Summarise a whole session (:func:`analyze_session` without what it was computed from).
-
-    Args:
-        recording: A :class:`~hrvcoach.recording.Recording`, or RR intervals in ms as a 1-D array
-            (one gap-free stretch starting at time 0).
-        artifacts: ``"nn"`` (default), ``"kubios"`` or ``"none"`` (see the module docstring).
-        spectral: Spectrum settings (default :class:`hrvcoach.hrv.SpectralMethod`).
-        coherence: Coherence definition (default :class:`hrvcoach.hrv.CoherenceMethod`).
-        coherence_every_s: Interval between coherence windows.
-        min_spectral_s: Shortest gap-free stretch (s) the spectrum is computed from; without
-            one, every spectral value is ``None``.
-
-    Returns:
-        The summary.
-
-    Raises:
-        ValueError: For an unknown artifact method, or an array that is not positive finite RR.
-    """
-    return analyze_session(
-        recording,
-        artifacts=artifacts,
-        spectral=spectral,
-        coherence=coherence,
-        coherence_every_s=coherence_every_s,
-        min_spectral_s=min_spectral_s,
-    ).summary
+def analyze(recording: Recording | np.ndarray, **options: Any) -> Summary:
+    """Summarise a whole session: :func:`analyze_session`'s summary, with the same options."""
+    return analyze_session(recording, **options).summary
 
 
 def analyze_session(
     recording: Recording | np.ndarray,
     *,
-    artifacts: str = "nn",
+    method: str | Method | None = None,
+    artifacts: str | None = None,
     spectral: hrv.SpectralMethod | None = None,
+    convention: hrv.TimeDomainConvention | None = None,
+    detrend: str | None = None,
     coherence: hrv.CoherenceMethod | None = None,
     coherence_every_s: float = 5.0,
     min_spectral_s: float = MIN_SPECTRAL_S,
@@ -353,8 +366,12 @@ def analyze_session(
     Args:
         recording: A :class:`~hrvcoach.recording.Recording`, or RR intervals in ms as a 1-D array
             (one gap-free stretch starting at time 0).
-        artifacts: ``"nn"`` (default), ``"kubios"`` or ``"none"`` (see the module docstring).
-        spectral: Spectrum settings (default :class:`hrvcoach.hrv.SpectralMethod`).
+        method: A :class:`hrvcoach.metrics.methods.Method` or its name (default ``"default"``):
+            the defaults of the four settings below.
+        artifacts: ``"nn"``, ``"kubios"`` or ``"none"`` (see the module docstring).
+        spectral: Spectrum settings.
+        convention: Time-domain definitions.
+        detrend: ``"none"`` or ``"smoothness-priors"`` before the spectrum.
         coherence: Coherence definition (default :class:`hrvcoach.hrv.CoherenceMethod`).
         coherence_every_s: Interval between coherence windows.
         min_spectral_s: Shortest gap-free stretch (s) the spectrum is computed from; without
@@ -366,11 +383,19 @@ def analyze_session(
     Raises:
         ValueError: For an unknown artifact method, or an array that is not positive finite RR.
     """
+    from hrvcoach.metrics import methods
+
+    chosen = method if isinstance(method, methods.Method) else methods.get(method)
+    artifacts = artifacts or chosen.artifacts
+    convention = convention or chosen.convention
+    detrend = detrend or chosen.detrend
+    if detrend not in methods.DETRENDS:
+        raise ValueError(f"unknown detrend {detrend!r} (one of {', '.join(methods.DETRENDS)})")
     if artifacts not in ARTIFACT_MODES:
         raise ValueError(
             f"unknown artifact method {artifacts!r} (one of {', '.join(ARTIFACT_MODES)})"
         )
-    spectral = spectral or hrv.SpectralMethod()
+    spectral = spectral or chosen.spectral
     coherence = coherence or hrv.CoherenceMethod()
     if isinstance(recording, np.ndarray):
         rr = _as_rr_array(recording)
@@ -392,7 +417,7 @@ def analyze_session(
     else:
         rr_all = np.zeros(0)
         succ = np.zeros(0, dtype=bool)
-    td = hrv.time_domain(rr_all, successive=succ)
+    td = hrv.time_domain(rr_all, successive=succ, convention=convention)
 
     quality = assess(
         sum(s.beats for s in stretches),
@@ -409,13 +434,23 @@ def analyze_session(
             f"{quality.not_normal_pct:.0f} % of beats are not normal: "
             "too many holes for a spectrum or coherence"
         )
-    spectrum = _welch_average(stretches, spectral) if note is None else None
+    spectrum = _welch_average(stretches, spectral, detrend) if note is None else None
+    if spectrum is not None and note is None:
+        total = hrv.band_powers(spectrum, spectral).total_ms2
+        if not total >= POWER_FLOOR_MS2:
+            spectrum = None
+            note = (
+                f"the heart rate is nearly flat (total power {total:.2g} ms², below the "
+                f"{POWER_FLOOR_MS2:g} ms² floor): no spectrum or coherence to give"
+            )
     fd = hrv.band_powers(spectrum, spectral)
 
     withheld = quality.spectral_verdict == "poor" and artifacts == "nn"
     series = [] if withheld else [s.coherence for s in stretches]
     coh = np.concatenate([c.ratio for c in series]) if series else np.zeros(0)
     coh_peak = np.concatenate([c.peak_hz for c in series]) if series else np.zeros(0)
+    rhythmic = np.isfinite(coh)  # windows over the power floor
+    coh, coh_peak = coh[rhythmic], coh_peak[rhythmic]
 
     def opt(value: float) -> float | None:
         return float(value) if math.isfinite(value) else None
@@ -446,5 +481,24 @@ def analyze_session(
         beats_analysed=int(rr_all.size),
         quality=quality,
         spectral_note=note,
+        method=chosen.name,
+        nn20=td.nn20,
+        pnn20_pct=td.pnn20_pct,
+        sdsd_ms=td.sdsd_ms,
+        median_nn_ms=td.median_nn_ms,
+        cvnn=td.cvnn,
+        hr_min_bpm=td.hr_min_bpm,
+        hr_max_bpm=td.hr_max_bpm,
+        hr_sd_bpm=td.hr_sd_bpm,
+        triangular_index=td.triangular_index,
+        sd1_ms=td.sd1_ms,
+        sd2_ms=td.sd2_ms,
+        sd1_sd2=td.sd1_sd2,
+        hf_peak_hz=opt(fd.hf_peak_hz),
+        lf_nu=opt(100.0 * fd.lf_ms2 / (fd.lf_ms2 + fd.hf_ms2)) if spectrum is not None else None,
+        hf_nu=opt(100.0 * fd.hf_ms2 / (fd.lf_ms2 + fd.hf_ms2)) if spectrum is not None else None,
+        spectral_resolution_hz=(
+            None if spectrum is None else spectral.rate_hz / max(spectrum.nperseg, 1)
+        ),
     )
     return Analysis(summary, stretches, spectrum)

@@ -32,141 +32,38 @@ if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
 
 Band = tuple[float, float]
+#: Total power (ms²) below which a spectrum or a coherence window counts as flat: a (nearly)
+#: constant RR series, whose "peaks" are rounding noise. A strap's 1 ms resolution alone gives
+#: about 0.08 ms²; a resting heart hundreds to thousands. Spectral values are null below it.
+POWER_FLOOR_MS2 = 1.0
 #: Which code computes a Welch spectrum (see :func:`rr_spectrum`).
 Estimator = Literal["auto", "signal_psd", "numpy"]
 
-#: neurokit2's ``_intervals_successive`` treats two RR as successive when the time between their
-#: beats differs from the second RR by at most this much.
-SUCCESSIVE_TOLERANCE_MS = 10.0
+from hrvcoach.metrics.time_domain import (  # noqa: E402  (re-exported: the old home)
+    HRV_LOGGER,
+    HRV_PACKAGE,
+    KUBIOS,
+    NEUROKIT,
+    PYHRV,
+    SUCCESSIVE_TOLERANCE_MS,
+    TimeDomain,
+    TimeDomainConvention,
+    successive_mask,
+    time_domain,
+)
 
-
-# -- time domain ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TimeDomainConvention:
-    """How a tool defines SDNN, RMSSD and pNN50 (they disagree in the details).
-
-    Attributes:
-        name: Short name for display and JSON.
-        sdnn_ddof: Delta degrees of freedom of the SD of RR (1: sample SD, 0: population SD).
-        rmssd_ddof: RMSSD is ``sqrt(sum(diff**2) / (n_diffs - rmssd_ddof))``.
-        pnn50_denominator: ``"beats"``: NN50 / (n_diffs + 1), neurokit2's choice (the number of
-            beats when nothing is missing); ``"diffs"``: NN50 / n_diffs, the Task Force definition.
-    """
-
-    name: str = "neurokit2"
-    sdnn_ddof: int = 1
-    rmssd_ddof: int = 0
-    pnn50_denominator: Literal["beats", "diffs"] = "beats"
-
-
-#: neurokit2 ``hrv_time`` (the default everywhere in hrvcoach).
-NEUROKIT = TimeDomainConvention()
-#: the ``hrv`` package (rhenanbartels/hrv): pNN50 over the number of differences.
-HRV_PACKAGE = TimeDomainConvention("hrv-package", 1, 0, "diffs")
-#: pyHRV: pNN50 over the number of differences.
-PYHRV = TimeDomainConvention("pyhrv", 1, 0, "diffs")
-#: HRV Logger (iOS app): population SDNN and RMSSD over n_diffs - 1.
-HRV_LOGGER = TimeDomainConvention("hrv-logger", 0, 1, "diffs")
-
-
-@dataclass(frozen=True, slots=True)
-class TimeDomain:
-    """Time-domain HRV of a series of RR intervals (NaN where a value is undefined).
-
-    Attributes:
-        n_beats: RR intervals used.
-        n_diffs: Successive differences used (differences across a gap are left out).
-        mean_rr_ms: Mean RR.
-        mean_hr_bpm: ``60000 / mean_rr_ms`` (the heart rate of the mean interval).
-        sdnn_ms: Standard deviation of RR.
-        rmssd_ms: Root mean square of successive differences.
-        nn50: Successive differences larger than 50 ms in absolute value.
-        pnn50_pct: NN50 as a percentage (denominator per the convention).
-    """
-
-    n_beats: int
-    n_diffs: int
-    mean_rr_ms: float
-    mean_hr_bpm: float
-    sdnn_ms: float
-    rmssd_ms: float
-    nn50: int
-    pnn50_pct: float
-
-
-def successive_mask(
-    t_s: ArrayLike, rr_ms: ArrayLike, *, tolerance_ms: float = SUCCESSIVE_TOLERANCE_MS
-) -> NDArray[np.bool_]:
-    """Which successive differences are real: the beats are adjacent, nothing lost between them.
-
-    Uses neurokit2's rule: difference ``i`` (between RR ``i`` and ``i + 1``) counts when the time
-    between beats ``i`` and ``i + 1`` equals RR ``i + 1`` within ``tolerance_ms``.
-
-    Args:
-        t_s: Beat times in seconds.
-        rr_ms: RR intervals in ms, one per beat.
-        tolerance_ms: Largest mismatch still taken as adjacent.
-
-    Returns:
-        A boolean array of length ``len(rr_ms) - 1``.
-    """
-    t = np.asarray(t_s, dtype=np.float64)
-    rr = np.asarray(rr_ms, dtype=np.float64)
-    if t.shape != rr.shape:
-        raise ValueError("t_s and rr_ms must have the same length")
-    if rr.size < 2:
-        return np.zeros(0, dtype=bool)
-    return np.abs(np.diff(t) * 1000.0 - rr[1:]) <= tolerance_ms
-
-
-def time_domain(
-    rr_ms: ArrayLike,
-    *,
-    successive: ArrayLike | None = None,
-    convention: TimeDomainConvention = NEUROKIT,
-) -> TimeDomain:
-    """Mean RR and HR, SDNN, RMSSD, NN50 and pNN50 of ``rr_ms``.
-
-    With the default convention the values equal neurokit2's ``hrv_time`` on the same RR (and, with
-    ``successive`` from :func:`successive_mask`, on the same RR with ``RRI_Time``).
-
-    Args:
-        rr_ms: RR intervals in ms.
-        successive: Optional boolean mask of length ``len(rr_ms) - 1``: False leaves a difference
-            out (across a gap or a removed beat). Default: every difference counts.
-        convention: Which tool's definitions to follow.
-
-    Returns:
-        The metrics; NaN where fewer than 2 beats (SDNN) or no difference (RMSSD, pNN50) are left.
-    """
-    rr = np.asarray(rr_ms, dtype=np.float64)
-    n = int(rr.size)
-    diffs = np.diff(rr)
-    if successive is not None:
-        mask = np.asarray(successive, dtype=bool)
-        if mask.shape != diffs.shape:
-            raise ValueError("successive must have one entry per successive difference")
-        diffs = diffs[mask]
-    n_diffs = int(diffs.size)
-    mean_rr = float(np.mean(rr)) if n else math.nan
-    sdnn = float(np.std(rr, ddof=convention.sdnn_ddof)) if n > convention.sdnn_ddof else math.nan
-    rmssd_den = n_diffs - convention.rmssd_ddof
-    rmssd = math.sqrt(float(np.sum(diffs * diffs)) / rmssd_den) if rmssd_den > 0 else math.nan
-    nn50 = int(np.count_nonzero(np.abs(diffs) > 50.0))
-    pnn_den = n_diffs + 1 if convention.pnn50_denominator == "beats" else n_diffs
-    pnn50 = 100.0 * nn50 / pnn_den if n_diffs > 0 else math.nan
-    return TimeDomain(
-        n_beats=n,
-        n_diffs=n_diffs,
-        mean_rr_ms=mean_rr,
-        mean_hr_bpm=60000.0 / mean_rr if n else math.nan,
-        sdnn_ms=sdnn,
-        rmssd_ms=rmssd,
-        nn50=nn50,
-        pnn50_pct=pnn50,
-    )
+__all__ = [
+    "HRV_LOGGER",
+    "HRV_PACKAGE",
+    "KUBIOS",
+    "NEUROKIT",
+    "PYHRV",
+    "SUCCESSIVE_TOLERANCE_MS",
+    "TimeDomain",
+    "TimeDomainConvention",
+    "successive_mask",
+    "time_domain",
+]
 
 
 # -- spectrum ------------------------------------------------------------------------------------
@@ -195,10 +92,13 @@ class SpectralMethod:
         nfft: FFT length, zero-padding each segment (``None``: ``2 * nperseg``, as ``signal_psd``).
         detrend: Per-segment detrending: ``"none"`` (the default, as ``signal_psd``),
             ``"constant"`` (mean) or ``"linear"``. The series' mean is always removed first.
-        vlf_hz, lf_hz, hf_hz: Bands ``[low, high)`` in Hz.
+        vlf_hz, lf_hz, hf_hz: Bands in Hz, ``[low, high)`` or ``[low, high]`` (see
+            :attr:`band_edges`).
         integration: ``"trapezoid"`` (area by the trapezoid rule over the bins in the band, as
             the ``hrv`` package does) or ``"rectangle"`` (sum of the bins times the bin width, as
             pyHRV).
+        band_edges: ``"half-open"`` (``[low, high)``) or ``"closed"`` (both edges included,
+            as Kubios).
     """
 
     rate_hz: float = 4.0
@@ -212,6 +112,7 @@ class SpectralMethod:
     lf_hz: Band = (0.04, 0.15)
     hf_hz: Band = (0.15, 0.4)
     integration: Literal["trapezoid", "rectangle"] = "trapezoid"
+    band_edges: Literal["half-open", "closed"] = "half-open"
 
     def __post_init__(self) -> None:
         if self.rate_hz <= 0 or self.nperseg < 4:
@@ -240,6 +141,26 @@ class SpectralMethod:
         this preset runs on :func:`welch_spectrum`.
         """
         return cls(nfft=256, detrend="constant", vlf_hz=(0.0, 0.04))
+
+    @classmethod
+    def kubios(cls) -> SpectralMethod:
+        """Kubios HRV Standard's FFT spectrum, as its user guide describes it.
+
+        Cubic spline at 4 Hz; Welch with a 300 s window (1200 samples) and 50 % overlap, one
+        segment as long as the series when it is shorter; MATLAB's symmetric ``hanning`` taper
+        (no zero end points); 300 points per Hz (``nfft`` 1200 at 4 Hz); no detrending of the
+        segments (the series' mean is removed); VLF 0-0.04, LF 0.04-0.15, HF 0.15-0.4 Hz with
+        both band edges included; trapezoid areas.
+        """
+        return cls(
+            window="matlab-hanning",
+            nperseg=1200,
+            noverlap=600,
+            nfft=1200,
+            detrend="none",
+            vlf_hz=(0.0, 0.04),
+            band_edges="closed",
+        )
 
     @classmethod
     def pyhrv(cls) -> SpectralMethod:
@@ -333,7 +254,12 @@ def resample_rr(
 def _taper(name: str, n: int) -> NDArray[np.float64]:
     from scipy.signal import get_window
 
-    w = np.asarray(get_window(name, n), dtype=np.float64)  # periodic, as scipy's welch uses
+    if name == "matlab-hanning":
+        # MATLAB's hanning(n): symmetric, without the zero end points (Kubios' taper).
+        k = np.arange(1, n + 1, dtype=np.float64)
+        w = 0.5 * (1.0 - np.cos(2.0 * np.pi * k / (n + 1)))
+    else:
+        w = np.asarray(get_window(name, n), dtype=np.float64)  # periodic, as scipy's welch uses
     w.flags.writeable = False
     return w
 
@@ -451,17 +377,23 @@ def rr_spectrum(
     return welch_spectrum(x, method)
 
 
-def band_power(spectrum: Spectrum, band: Band, integration: str = "trapezoid") -> float:
-    """Power in ``[band[0], band[1])`` Hz, in ms².
+def band_power(
+    spectrum: Spectrum, band: Band, integration: str = "trapezoid", edges: str = "half-open"
+) -> float:
+    """Power in ``[band[0], band[1])`` Hz (``edges="closed"``: ``[band[0], band[1]]``), in ms².
 
     Args:
         spectrum: A PSD in ms²/Hz.
-        band: Low (included) and high (excluded) edge in Hz.
+        band: Low (included) and high (excluded unless closed) edge in Hz.
         integration: ``"trapezoid"`` or ``"rectangle"`` (see :class:`SpectralMethod`).
+        edges: ``"half-open"`` or ``"closed"``.
     """
     f = spectrum.frequency_hz
     p = spectrum.power_ms2_per_hz
-    sel = (f >= band[0]) & (f < band[1])
+    if edges == "closed":  # bins on an edge belong to the band (within rounding)
+        sel = (f >= band[0] - 1e-12) & (f <= band[1] + 1e-12)
+    else:
+        sel = (f >= band[0]) & (f < band[1])
     if integration == "rectangle":
         df = float(f[1] - f[0]) if f.size > 1 else 0.0
         return float(np.sum(p[sel]) * df)
@@ -512,9 +444,9 @@ def band_powers(
     """VLF, LF, HF, total power, LF/HF and peak frequencies of a spectrum (NaN if ``None``)."""
     if spectrum is None:
         return _NO_FREQUENCY_DOMAIN
-    vlf = band_power(spectrum, method.vlf_hz, method.integration)
-    lf = band_power(spectrum, method.lf_hz, method.integration)
-    hf = band_power(spectrum, method.hf_hz, method.integration)
+    vlf = band_power(spectrum, method.vlf_hz, method.integration, method.band_edges)
+    lf = band_power(spectrum, method.lf_hz, method.integration, method.band_edges)
+    hf = band_power(spectrum, method.hf_hz, method.integration, method.band_edges)
     return FrequencyDomain(
         vlf_ms2=vlf,
         lf_ms2=lf,
@@ -615,7 +547,10 @@ def _coherence_of_windows(
     total = area[:, total_bins[-1]] - area[:, total_bins[0]]
     with np.errstate(divide="ignore", invalid="ignore"):
         # All the power inside the peak window would divide by zero; a billionth keeps it finite.
-        ratio = np.where(total > 0, peak / np.maximum(total - peak, total * 1e-9), 0.0)
+        # Under the power floor the window is flat: its "peak" is rounding noise, so no ratio.
+        ratio = np.where(
+            total >= POWER_FLOOR_MS2, peak / np.maximum(total - peak, total * 1e-9), np.nan
+        )
     if method.squared:
         ratio = ratio * ratio
     return ratio, f[k], peak, total

@@ -535,7 +535,7 @@ class LiveHrv:
                     lf_peak = fd.lf_peak_hz if math.isfinite(fd.lf_peak_hz) else None
                     lf_hf = fd.lf_hf if math.isfinite(fd.lf_hf) else None
             c = hrv.coherence(rr, t, self.coherence_method)
-            if c is not None:
+            if c is not None and math.isfinite(c.ratio):  # NaN: under the power floor
                 coh, coh_peak = c.ratio, c.peak_hz
         if lf is not None or coh is not None:
             self._spectral_t_s = t_s

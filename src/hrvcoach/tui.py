@@ -68,6 +68,7 @@ class DashboardState:
         contact: Last skin-contact state reported.
         ended: The session is over (the final draw).
         protocol: Where a resonance assessment is (``None`` for a practice session).
+        natural: A protocol phase with natural breathing: no pacer to follow.
     """
 
     t_s: float
@@ -81,6 +82,7 @@ class DashboardState:
     contact: Contact = Contact.UNKNOWN
     ended: bool = False
     protocol: ProtocolProgress | None = None
+    natural: bool = False
 
 
 #: in the last seconds of a step, the step line says what comes next, as the window's guide does
@@ -141,6 +143,8 @@ def _cue(state: DashboardState) -> tuple[str, int | None]:
         return "READY", None
     if state.paused:
         return "PAUSED", None
+    if state.natural:
+        return "FREE", None  # breathe at your own rate: no cue to follow
     left = max(1, math.ceil(state.pacer.stage_remaining_s - 1e-6))
     return CUES[state.pacer.stage], left
 
@@ -203,7 +207,7 @@ def format_dashboard(state: DashboardState, *, width: int = 80, color: bool = Tr
         return f"{code}{text}{RESET}" if color else text
 
     cue, left = _cue(state)
-    volume = 0.0 if state.pacer is None or state.ended else state.pacer.volume
+    volume = 0.0 if state.pacer is None or state.ended or state.natural else state.pacer.volume
     head = f"{cue:<6} "
     tail = f" {left:>2} s" if left is not None else "     "
     bar_w = width - len(head) - len(tail) - 2
@@ -408,11 +412,14 @@ class TerminalDashboard:
         if self.session.duration_s is not None:
             elapsed_s = min(elapsed_s, self.session.duration_s)
         protocol = None
+        natural = False
         if self.plan:
             from hrvcoach.assess import progress_at
 
             # the protocol runs on session time: a pause does not stop its steps
             protocol = progress_at(self.plan, t_s)
+            step = protocol.step
+            natural = step is not None and getattr(step, "pace_bpm", 0.0) is None
         return DashboardState(
             t_s=elapsed_s,
             duration_s=self.session.duration_s,
@@ -426,6 +433,7 @@ class TerminalDashboard:
             contact=self._contact,
             ended=self._ended,
             protocol=protocol,
+            natural=natural,
         )
 
     # -- output ---------------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 history of past readings.
 
 Each result is written as JSON beside its recording (``NAME.result.json``, as the assessment
-does): the recordings stay the source of truth, and the readings of earlier checks are read back
-from those files for the resting baseline.
+does), so the recordings and their results stay the source of truth, and then into the history's
+``capacity`` table, where the resting baseline and the trends read them.
 """
 
 from __future__ import annotations
@@ -14,9 +14,12 @@ import logging
 import math
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from hrvcoach.errors import StoreError, UsageError
+from hrvcoach.errors import HrvCoachError, StoreError, UsageError
+
+if TYPE_CHECKING:
+    from hrvcoach.protocols.history import CapacityResult
 
 log = logging.getLogger(__name__)
 
@@ -105,29 +108,53 @@ def save_result(
     return target
 
 
-def load_results(data_dir: Path, protocol: str) -> list[dict[str, Any]]:
-    """Every kept result of ``protocol`` (``resting``, ``deep_breathing``, ``recovery``), oldest
-    first; unreadable files are skipped with a warning."""
+def keep_result(
+    payload: dict[str, object],
+    *,
+    data_dir: Path,
+    recording: Path | None,
+    kind: str,
+    when: datetime,
+) -> dict[str, object]:
+    """Keep a result: as JSON beside its recording first (it survives whatever happens to the
+    database), then in the history, with its recording indexed as a ``capacity`` session.
+
+    Returns what was saved where (for the JSON output).
+
+    Raises:
+        StoreError: The result file cannot be written. A history that cannot be written is
+            logged, not raised: the result file is kept and a rebuild picks it up.
+    """
     from hrvcoach import paths
+    from hrvcoach.store import HistoryStore
 
-    folder = paths.recordings_dir(data_dir)
-    if not folder.is_dir():
-        return []
-    found = []
-    for path in sorted(folder.glob("*" + RESULT_SUFFIX)):
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as err:
-            log.warning("skipping unreadable result %s: %s", path, err)
-            continue
-        if isinstance(raw, dict) and raw.get("protocol") == protocol and raw.get("date"):
-            found.append(raw)
-    found.sort(key=lambda r: str(r["date"]))
-    return found
-
-
-def result_date(raw: dict[str, Any]) -> datetime | None:
+    where = save_result(payload, data_dir=data_dir, recording=recording, kind=kind, when=when)
+    saved: dict[str, object] = {"result_file": str(where), "history": False}
     try:
-        return datetime.fromisoformat(str(raw["date"]))
-    except (KeyError, ValueError):
-        return None
+        with HistoryStore.open(data_dir) as store:
+            own = recording is not None and recording.parent == paths.recordings_dir(data_dir)
+            if own and recording is not None:
+                try:
+                    store.add_recording(recording, kind="capacity")
+                except HrvCoachError as err:
+                    log.warning("recording not indexed: %s", err)
+            store.add_capacity(
+                protocol=str(payload["protocol"]),
+                time=when,
+                values=payload,
+                simulated=bool(payload.get("simulated")),
+                recording=recording,
+                result_file=where,
+            )
+        saved["history"] = True
+    except StoreError as err:
+        log.warning("result kept in %s but not in the history: %s", where, err)
+    return saved
+
+
+def past_results(data_dir: Path, protocol: str) -> list[CapacityResult]:
+    """Every kept result of ``protocol`` in the history, oldest first."""
+    from hrvcoach.store import HistoryStore
+
+    with HistoryStore.open(data_dir) as store:
+        return store.capacity_results(protocol)

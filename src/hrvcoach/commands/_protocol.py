@@ -272,3 +272,11 @@ def check_screenshot(path: Path | None, *, recording: bool) -> None:
         raise UsageError(f"--screenshot {path}: the file name must end in .png")
     if not path.parent.is_dir():
         raise UsageError(f"--screenshot {path}: folder {path.parent} does not exist")
+
+
+def sim_phases(spec: str | None, phases: Sequence[Any]) -> dict[str, Any] | None:
+    """Source options that take the simulator through a capacity protocol's phases (a strap's
+    wearer goes through them on their own)."""
+    from hrvcoach.drivers import is_simulator_spec
+
+    return {"phases": tuple(phases)} if is_simulator_spec(spec) else None

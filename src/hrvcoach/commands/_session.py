@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 from hrvcoach.commands._args import number, whole
 from hrvcoach.commands._progress import Progress, ProgressSink
 from hrvcoach.commands._views import no_screenshot_reason, rhythm_note
+from hrvcoach.commands.analyze import method_of
 from hrvcoach.errors import HrvCoachError, UsageError
 
 if TYPE_CHECKING:
@@ -89,9 +90,9 @@ def add_view_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--artifacts",
         choices=["nn", "kubios", "none"],
-        default="nn",
-        help="nn: normal-to-normal intervals only (default); kubios: Kubios correction; "
-        "none: every beat as it came",
+        default=None,
+        help="nn: normal-to-normal intervals only (the default); kubios: Kubios correction; "
+        "none: every beat as it came (replay --method other than default: none)",
     )
 
 
@@ -268,6 +269,7 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
     from hrvcoach.commands._training import load_context
     from hrvcoach.drivers import open_source
     from hrvcoach.live import LiveHrv
+    from hrvcoach.metrics.methods import get as get_method
     from hrvcoach.pacer import Pacer
     from hrvcoach.session import Session
     from hrvcoach.timing import Playback
@@ -308,7 +310,11 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
     session = Session(
         source,
         pacer=pacer,
-        live=LiveHrv(window_s=args.window_seconds, artifacts=args.artifacts),
+        live=LiveHrv(
+            window_s=args.window_seconds,
+            artifacts=method_of(args)[1],
+            convention=get_method(method_of(args)[0]).convention,
+        ),
         recorder=recorder,
         duration_s=duration_s,
         training=SessionTraining(day.level, pacer),
@@ -352,7 +358,7 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
                 title=plan.title,
                 screenshot=args.screenshot,
                 checkin=plan.record and not offscreen and not getattr(args, "no_checkin", True),
-                summary=lambda done: summarise(session, done, args.artifacts),
+                summary=lambda done: summarise(session, done, *method_of(args)[::-1]),
                 close_when_done_s=1.0 if offscreen else None,
                 today=day,
                 training_outcome=lambda done, summary, after: _outcome(
@@ -474,7 +480,10 @@ def _finish(
         )
         was_replay = getattr(session.source, "recording", None) is not None
         return (RecordingError if was_replay else DeviceError).exit_code
-    summary = precomputed if precomputed is not None else summarise(session, result, args.artifacts)
+    if precomputed is not None:
+        summary = precomputed
+    else:
+        summary = summarise(session, result, *method_of(args)[::-1])
     outcome = _outcome(plan, session, result, summary, start, training, checkins, checkins.after)
     trained = session.training.result() if session.training is not None else None
 
@@ -605,7 +614,9 @@ def _breathing_line(breath: Any) -> str:
     return "Breathing (chest motion): " + (", ".join(parts) or "too few breaths to say")
 
 
-def summarise(session: Session, result: SessionResult, artifacts: str) -> Summary:
+def summarise(
+    session: Session, result: SessionResult, artifacts: str | None, method: str = "default"
+) -> Summary:
     """The whole-session summary: of the recording just made, or of what a replay played."""
     from hrvcoach.analysis import analyze
     from hrvcoach.readers import read_recording
@@ -613,10 +624,12 @@ def summarise(session: Session, result: SessionResult, artifacts: str) -> Summar
     recording_path = getattr(session.writer, "path", None)
     source_recording = getattr(session.source, "recording", None)
     if recording_path is not None:
-        return analyze(read_recording(recording_path), artifacts=artifacts)
-    if source_recording is not None and result.ended_by == "source-ended":
-        return analyze(source_recording, artifacts=artifacts)
-    return analyze(_played_part(session, result), artifacts=artifacts)  # a replay cut short
+        recording = read_recording(recording_path)
+    elif source_recording is not None and result.ended_by == "source-ended":
+        recording = source_recording
+    else:
+        recording = _played_part(session, result)  # a replay cut short
+    return analyze(recording, method=method, artifacts=artifacts)
 
 
 def _played_part(session: Session, result: SessionResult) -> Any:

@@ -32,12 +32,12 @@ LONG_BEATS = 10_000
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="the recording to analyse")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    add_method_arguments(parser)
     parser.add_argument(
-        "--artifacts",
-        choices=("nn", "kubios", "none"),
-        default="nn",
-        help="nn: normal-to-normal intervals only (default); kubios: Kubios correction; "
-        "none: every beat as it came",
+        "--detrend",
+        choices=("none", "smoothness-priors"),
+        default=None,
+        help="detrend the RR before the spectrum (smoothness priors, lambda 500; default: none)",
     )
     parser.add_argument(
         "--format",
@@ -45,6 +45,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="read the file as this format instead of recognising it (e.g. rr-list, hrvlogger)",
     )
+
+
+def add_method_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--method`` and ``--artifacts``, shared by analyze, replay and export."""
+    from hrvcoach.metrics.methods import METHODS, NAMES
+
+    parser.add_argument(
+        "--method",
+        choices=NAMES,
+        default="default",
+        help="whose conventions the numbers follow: "
+        + "; ".join(f"{m.name}: {m.summary}" for m in METHODS.values()),
+    )
+    parser.add_argument(
+        "--artifacts",
+        choices=("nn", "kubios", "none"),
+        default=None,
+        help="nn: normal-to-normal intervals only; kubios: Kubios correction; none: every beat "
+        "as it came (default: nn with --method default, none with the other methods, which "
+        "take a file as it is)",
+    )
+
+
+def method_of(args: argparse.Namespace) -> tuple[str, str]:
+    """The method's name (``--method``, where the command has it) and the artifact handling."""
+    from hrvcoach.metrics.methods import get
+
+    method = get(getattr(args, "method", None))
+    return method.name, getattr(args, "artifacts", None) or method.artifacts
 
 
 def _num(value: float | None, fmt: str, unit: str = "") -> str:
@@ -79,6 +108,8 @@ def format_table(s: Summary, *, title: str) -> str:
         )
     if s.artifact_method == "nn":
         beats = f"{s.beats}   ({s.artifacts_corrected} not normal, left out"
+    elif s.artifact_method == "none":
+        beats = f"{s.beats}   (taken as they came"
     else:
         beats = f"{s.beats}   ({s.artifacts_corrected} corrected by {s.artifact_method}"
     if s.beats_excluded:
@@ -99,6 +130,8 @@ def format_table(s: Summary, *, title: str) -> str:
         ("SDNN", _num(s.sdnn_ms, ".1f", " ms")),
         ("RMSSD", _num(s.rmssd_ms, ".1f", " ms")),
         ("pNN50", _num(s.pnn50_pct, ".1f", " %")),
+        ("pNN20", _num(s.pnn20_pct, ".1f", " %")),
+        ("SD1 / SD2", f"{_num(s.sd1_ms, '.1f', ' ms')} / {_num(s.sd2_ms, '.1f', ' ms')}"),
         ("VLF power", _num(s.vlf_ms2, ".0f", " ms²")),
         ("LF power", _num(s.lf_ms2, ".0f", " ms²") + peak_text),
         ("HF power", _num(s.hf_ms2, ".0f", " ms²")),
@@ -139,7 +172,9 @@ def run(args: argparse.Namespace) -> int:
         f"analysing {len(recording.beats):,} beats", enabled=long and not args.json
     ) as bar:
         bar.update(0)
-        summary = analyze(recording, artifacts=args.artifacts)
+        summary = analyze(
+            recording, method=args.method, artifacts=args.artifacts, detrend=args.detrend
+        )
     if summary.beats < 2:
         raise RecordingError(args.file, "has fewer than 2 usable beats: nothing to analyse")
     if args.json:

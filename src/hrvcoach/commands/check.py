@@ -27,9 +27,8 @@ from typing import TYPE_CHECKING, Any
 from hrvcoach.commands._capacity import (
     add_run_arguments,
     check_run_arguments,
-    load_results,
-    result_date,
-    save_result,
+    keep_result,
+    past_results,
 )
 from hrvcoach.errors import HrvCoachError, RecordingError, UsageError
 
@@ -175,6 +174,7 @@ def _run_live(
         check_screenshot,
         display_available,
         run_protocol,
+        sim_phases,
     )
     from hrvcoach.protocols.capacity import PHASE_TITLES
     from hrvcoach.protocols.signals import trusted_beats
@@ -190,7 +190,14 @@ def _run_live(
         dashboard = sys.stderr if args.json else sys.stdout
     kind = "deep-breathing" if args.deep_breathing else "check"
     title = PHASE_TITLES[phases[0].name]
-    setup = ProtocolSetup(phases, pacer, kind=kind, title=title, note=title.lower())
+    setup = ProtocolSetup(
+        phases,
+        pacer,
+        kind=kind,
+        title=title,
+        note=title.lower(),
+        source_options=sim_phases(args.device, phases),
+    )
     kept: list[CheckResult | HrvCoachError] = []
 
     def score(run_: ProtocolRun) -> CheckResult:
@@ -261,7 +268,7 @@ def _score_file(path: Path, *, deep: bool, settle_s: float | None, age: int | No
     if len(t_s) < 30:
         raise RecordingError(path, f"has only {len(t_s)} usable beats")
     try:
-        marked = phases_from_marks(recording.marks, end_s=t_s[-1])
+        marked = phases_from_marks(recording.marks, end_s=max(t_s[-1], recording.duration_s))
     except ValueError as err:
         raise RecordingError(path, str(err)) from None
     wanted = "paced" if deep else "rest"
@@ -302,11 +309,9 @@ def complete(result: CheckResult, *, args: argparse.Namespace, data_dir: Path) -
     score = payload.pop("_score", None)
     if isinstance(score, resting.RestingScore):
         history = [
-            resting.Reading(d.date(), float(r["ln_rmssd"]))
-            for r in load_results(data_dir, "resting")
-            if r.get("ln_rmssd") is not None
-            and bool(r.get("simulated")) == result.simulated
-            and (d := result_date(r)) is not None
+            resting.Reading(r.time.date(), ln)
+            for r in past_results(data_dir, "resting")
+            if (ln := r.number("ln_rmssd")) is not None and r.simulated == result.simulated
         ]
         if score.ln_rmssd is not None and not args.no_save:
             history.append(resting.Reading(result.when.date(), score.ln_rmssd))
@@ -317,10 +322,9 @@ def complete(result: CheckResult, *, args: argparse.Namespace, data_dir: Path) -
     payload["simulated"] = result.simulated
     if not args.no_save:
         kind = "check" if payload["protocol"] == "resting" else "deep-breathing"
-        where = save_result(
+        payload["saved"] = keep_result(
             payload, data_dir=data_dir, recording=result.recording, kind=kind, when=result.when
         )
-        payload["saved"] = {"result_file": str(where)}
     return payload
 
 

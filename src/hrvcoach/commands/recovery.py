@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from hrvcoach.commands._capacity import (
     add_run_arguments,
     check_run_arguments,
-    save_result,
+    keep_result,
 )
 from hrvcoach.errors import HrvCoachError, RecordingError, UsageError
 
@@ -87,10 +87,9 @@ def run(args: argparse.Namespace) -> int:
     payload["recording"] = str(recording) if recording else None
     payload["simulated"] = simulated
     if not args.no_save:
-        where = save_result(
+        payload["saved"] = keep_result(
             payload, data_dir=data_dir, recording=recording, kind="recovery", when=when
         )
-        payload["saved"] = {"result_file": str(where)}
     if args.json:
         print(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
@@ -151,7 +150,7 @@ def score_file(
         raise RecordingError(path, f"has only {len(t_s)} usable beats")
     if span is None:
         try:
-            phases = phases_from_marks(recording.marks, end_s=t_s[-1])
+            phases = phases_from_marks(recording.marks, end_s=max(t_s[-1], recording.duration_s))
         except ValueError as err:
             raise RecordingError(path, str(err)) from None
         if len(phases) < 3:
@@ -196,6 +195,7 @@ def _run_live(
         check_screenshot,
         display_available,
         run_protocol,
+        sim_phases,
     )
     from hrvcoach.protocols.capacity import PHASE_TITLES, CapacityOutcome, recovery_plan
     from hrvcoach.protocols.signals import trusted_beats
@@ -217,6 +217,7 @@ def _run_live(
         kind="recovery",
         title="Recovery drill",
         note=f"recovery drill: {args.activation} activation, recover {args.recover_with}",
+        source_options=sim_phases(args.device, phases),
     )
     kept: list[tuple[dict[str, object], ProtocolRun] | HrvCoachError] = []
 

@@ -26,6 +26,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     _session.add_pace_arguments(parser)
     _session.add_speed_arguments(parser)
     _session.add_view_arguments(parser)
+    from hrvcoach.metrics.methods import METHODS, NAMES
+
+    parser.add_argument(
+        "--method",
+        choices=NAMES,
+        default="default",
+        help="whose conventions the numbers follow (live time domain and the summary): "
+        + "; ".join(f"{m.name}: {m.summary}" for m in METHODS.values()),
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -83,8 +83,10 @@ def format_table(rows: Sequence[SessionRow]) -> str:
     notes = ["HR in bpm, RMSSD in ms, coherence as peak/rest power ratio, stress 0 (calm) to 10"]
     if any(r.start_time_source == "mtime" for r in rows):
         notes.append("~ start time guessed from the file's modification time")
-    if any(not r.is_practice for r in rows):
+    if any(r.kind == "other" for r in rows):
         notes.append("other: not practice (a workout or a long recording), left out of the trends")
+    if any(r.kind == "capacity" for r in rows):
+        notes.append("capacity: a check or a drill; its numbers are in the capacity trends")
     return "\n".join([*out, "", *notes])
 
 
@@ -96,9 +98,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--last must be a whole number of sessions, 1 or more")
     base = data_dir(args.data_dir)
     exit_code = 0
+    latest: str | None = None
     if not args.rebuild:
         with HistoryStore.open(base) as store:
             rows = store.sessions(kinds=args.kind)
+            latest = _latest_check(store)
     else:
         from hrvcoach.store.imports import all_copies
 
@@ -113,12 +117,16 @@ def run(args: argparse.Namespace) -> int:
             # The damage may show on opening or only when the rows are read.
             with bar, HistoryStore.open(base, notice_lost=False) as store:
                 result = store.rebuild(folder, progress=step)
+                store.rebuild_capacity(folder)
                 rows = store.sessions(kinds=args.kind)
+                latest = _latest_check(store)
         except CorruptStoreError:
             bar.done = 0
             with bar, _fresh_store(base) as (store, salvaged):
                 result = store.rebuild(folder, previous=salvaged, progress=step)
+                store.rebuild_capacity(folder)
                 rows = store.sessions(kinds=args.kind)
+                latest = _latest_check(store)
         print(
             f"Rebuilt the history from the recordings: {result.indexed} session(s), "
             f"{result.new} not indexed before.",
@@ -139,7 +147,19 @@ def run(args: argparse.Namespace) -> int:
         print("No sessions yet. Try 'hrvcoach demo', or 'hrvcoach import FILE' for past ones.")
     else:
         print(format_table(rows))
+    if latest and not args.json:
+        print(latest)
     return exit_code
+
+
+def _latest_check(store: HistoryStore) -> str | None:
+    """The line on the latest resting check, for under the table."""
+    from datetime import datetime
+
+    from hrvcoach.protocols.history import latest_check_line
+
+    today = datetime.now().astimezone().date()
+    return latest_check_line(store.capacity_results("resting"), today)
 
 
 @contextlib.contextmanager

@@ -22,6 +22,9 @@ from hrvcoach.beats import Event, Mark
 #: the mark kind of a capacity protocol's phase (the assessment's steps use ``step``)
 PHASE_MARK = "phase"
 
+#: the last phase of a recording counts as whole when the recording stops this close to its end
+LAST_BEAT_SLACK_S = 3.0
+
 _MARK_FIELD = re.compile(r"(\w+)=([^\s]+)")
 
 
@@ -132,8 +135,9 @@ def parse_mark_fields(text: str) -> dict[str, str]:
 def phases_from_marks(marks: Sequence[Mark], *, end_s: float) -> tuple[Phase, ...]:
     """The phases of a protocol recording, from its ``phase`` marks.
 
-    Each phase runs to the next one's start, the last to its own stated length or ``end_s``
-    (the end of the recording), whichever comes first.
+    Each phase runs to the next one's start; the last one to ``end_s`` (the end of the
+    recording), or to its own stated length when the recording reaches to within
+    :data:`LAST_BEAT_SLACK_S` of it (a recording stops at its last beat).
 
     Raises:
         ValueError: A phase mark does not say ``index=.. name=..``.
@@ -164,7 +168,9 @@ def phases_from_marks(marks: Sequence[Mark], *, end_s: float) -> tuple[Phase, ..
     for i, (t_s, index, name, settle, stated, pace, task) in enumerate(found):
         stop_s = found[i + 1][0] if i + 1 < len(found) else end_s
         if stated is not None and i + 1 == len(found):
-            stop_s = min(stop_s, t_s + stated)
+            # a recording ends with its last beat, up to a beat before the phase's planned end
+            planned = t_s + stated
+            stop_s = planned if stop_s >= planned - LAST_BEAT_SLACK_S else stop_s
         phases.append(Phase(index, name, t_s, max(0.0, stop_s - t_s), settle, pace, task))
     return tuple(phases)
 

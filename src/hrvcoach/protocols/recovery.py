@@ -12,8 +12,8 @@ resonance pacer). :func:`score_recovery` reports
   to 1-s heart rate from :data:`FIT_START_S` after the activation to the end of the recovery
   (Imai et al. 1994; Pierpont et al. 2000). It is reported only when the fit covers at least
   :data:`MIN_FIT_S`, the drop is clear of the beat-to-beat noise, the fit explains at least
-  :data:`MIN_R2` of the variance and tau lies within the fitted span; otherwise ``None`` with
-  ``tau_reason``;
+  :data:`MIN_R2` of the variance, tau's standard error is at most :data:`MAX_TAU_REL_SE` of it
+  and tau lies within the fitted span; otherwise ``None`` with ``tau_reason``;
 - ``rmssd_t90_s``: seconds after the activation until the RMSSD of the last 30 s first reaches
   90 % of the baseline RMSSD, or ``None`` if it does not within the recovery;
 - ``reactivity_ln_rmssd``: ln RMSSD during the activation minus ln RMSSD at baseline (negative:
@@ -44,7 +44,9 @@ RECOVER_WITH = ("natural", "pacer")
 
 FIT_START_S = 10.0  #: the fit starts this long after the activation ends
 MIN_FIT_S = 180.0  #: ... and must cover at least this much
-MIN_R2 = 0.8
+MIN_R2 = 0.5
+#: ... and the fit must pin tau down: its standard error at most this share of tau
+MAX_TAU_REL_SE = 0.25
 #: the fitted drop must be at least this many times the residual noise (and 3 bpm)
 MIN_DROP_TO_NOISE = 3.0
 MIN_DROP_BPM = 3.0
@@ -96,8 +98,9 @@ def fit_tau(t_s: np.ndarray, hr_bpm: np.ndarray) -> TauFit:
     """Fit ``HR = c + A exp(-(t - t0) / tau)`` to the samples (``t0`` their first time).
 
     Refuses (``tau_s`` ``None`` with a reason) a span shorter than :data:`MIN_FIT_S`, a drop not
-    clear of the noise (a flat heart rate), a poor fit (an erratic one), and a tau beyond the
-    span (the decay never levels off within the recovery, so the asymptote is a guess).
+    clear of the noise (a flat heart rate), a poor or loose fit (an erratic one), and a tau
+    beyond the span (the decay never levels off within the recovery, so the asymptote is a
+    guess).
     """
     if t_s.size < 2 or t_s[-1] - t_s[0] < MIN_FIT_S:
         span = float(t_s[-1] - t_s[0]) if t_s.size >= 2 else 0.0
@@ -119,7 +122,7 @@ def fit_tau(t_s: np.ndarray, hr_bpm: np.ndarray) -> TauFit:
     head = float(np.mean(hr_bpm[x <= 5.0]))
     guess = (tail, max(head - tail, 1.0), 40.0)
     try:
-        params, _ = curve_fit(
+        params, cov = curve_fit(
             model,
             x,
             hr_bpm,
@@ -130,6 +133,7 @@ def fit_tau(t_s: np.ndarray, hr_bpm: np.ndarray) -> TauFit:
     except (RuntimeError, ValueError):
         return TauFit(None, "the heart rate did not follow an exponential decay", span_s=span)
     c, a, tau = (float(v) for v in params)
+    tau_se = float(np.sqrt(cov[2, 2])) if np.isfinite(cov[2, 2]) else math.inf
     residual = hr_bpm - model(x, c, a, tau)
     ss_res = float(np.sum(residual**2))
     ss_tot = float(np.sum((hr_bpm - hr_bpm.mean()) ** 2))
@@ -144,6 +148,10 @@ def fit_tau(t_s: np.ndarray, hr_bpm: np.ndarray) -> TauFit:
         )
     if r2 < MIN_R2:
         return _refuse(found, f"the exponential explains only {100 * r2:.0f}% of the heart rate")
+    if tau_se > MAX_TAU_REL_SE * tau:
+        return _refuse(
+            found, f"the fit leaves tau uncertain ({tau:.0f} s, give or take {tau_se:.0f} s)"
+        )
     if tau > span:
         return _refuse(
             found, f"the decay (tau {tau:.0f} s) did not level off within the {span:.0f} s fitted"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from hrvcoach.errors import StoreError
 from hrvcoach.store.assessments import Assessments
+from hrvcoach.store.capacity import CapacityResults
 from hrvcoach.store.checkins import CheckIn, validate_stress
 from hrvcoach.store.imports import drop_copy, is_copy, keep_copy, write_sidecar
 from hrvcoach.store.indexing import import_kind
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class HistoryStore(Rebuilding, Assessments):
+class HistoryStore(Rebuilding, Assessments, CapacityResults):
     """The session history database.
 
     Args:
@@ -68,8 +69,9 @@ class HistoryStore(Rebuilding, Assessments):
 
         Args:
             path: The recording, in any format :func:`hrvcoach.readers.read_recording` reads.
-            kind: ``practice``, ``demo``, ``import``, ``assessment`` or ``other``; ``None`` for a
-                file from another app: ``import`` or ``other`` as :func:`import_kind` decides.
+            kind: ``practice``, ``demo``, ``import``, ``assessment``, ``other`` or ``capacity``;
+                ``None`` for a file from another app: ``import`` or ``other`` as
+                :func:`import_kind` decides.
             checkin_before: Stress 0-10 before the session (overrides a check-in mark in the file).
             checkin_after: Stress 0-10 after the session.
             note: A free note.

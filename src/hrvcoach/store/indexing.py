@@ -136,6 +136,7 @@ def kind_from_name(path: Path, *, simulated: bool) -> str:
     stem = path.stem.lower()
     for kind, words in (
         ("assessment", ("assess",)),
+        ("capacity", ("_check", "_deep-breathing", "_recovery")),
         ("demo", ("demo",)),
         ("practice", ("practice", "practise")),
     ):

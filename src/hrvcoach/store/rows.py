@@ -21,8 +21,8 @@ class SessionRow:
         sha256: Hash of the recording's bytes; the same file is indexed once.
         path: The recording (in ``recordings/`` or, for imports, where it was imported from).
         format: Recording format (``"hrvcoach"``, ``"hrvlogger"``, ``"garmin-fit"``...).
-        kind: ``practice``, ``demo``, ``import``, ``assessment`` or ``other`` (a recording that
-            is not practice: see :func:`import_kind`).
+        kind: ``practice``, ``demo``, ``import``, ``assessment``, ``other`` (a recording that
+            is not practice: see :func:`import_kind`) or ``capacity`` (a check or a drill).
         start: Start time, timezone-aware, in the local offset in force when it was recorded.
         start_time_source: Where ``start`` came from: ``file``, ``filename`` or ``mtime``.
         duration_s: Length of the recording in seconds.

@@ -5,6 +5,8 @@ Schema history (``PRAGMA user_version``):
 * v1: ``sessions`` (one row per recording, keyed by the sha256 of its bytes).
 * v2: check-in columns on ``sessions`` and the ``assessments`` table.
 * v3: imports that are not practice (workouts, long Holter recordings) get the kind ``other``.
+* v4: the ``capacity`` table (resting checks, deep-breathing tests, recovery drills) and the
+  session kind ``capacity`` for their recordings.
 
 A new version appends one migration to ``_MIGRATIONS`` and raises :data:`SCHEMA_VERSION`.
 """
@@ -12,11 +14,12 @@ A new version appends one migration to ``_MIGRATIONS`` and raises :data:`SCHEMA_
 from __future__ import annotations
 
 DB_NAME = "history.sqlite"
-SCHEMA_VERSION = 3
-KINDS = ("practice", "demo", "import", "assessment", "other")
+SCHEMA_VERSION = 4
+KINDS = ("practice", "demo", "import", "assessment", "other", "capacity")
 #: Kinds that are practice: counted in the trends' minutes, streaks and metrics. ``other`` is a
 #: recording that is not a breathing session (a 24-hour Holter, a workout): listed, reportable,
 #: but its hours are not minutes practised and its HRV is not comparable with a resting session.
+#: ``capacity`` is a check or a drill: its numbers have their own table and panels.
 PRACTICE_KINDS = ("practice", "demo", "import", "assessment")
 #: Formats written by sports watches and bike computers: their recordings are workouts.
 ACTIVITY_FORMATS = ("garmin-fit", "polar-hrm")
@@ -110,6 +113,25 @@ _MIGRATIONS: tuple[str, ...] = (
     """
     UPDATE sessions SET kind = 'other'
         WHERE kind = 'import' AND (format IN ('garmin-fit', 'polar-hrm') OR duration_s > 2700);
+    """,
+    # Checks and drills made before v4 were indexed by a rebuild as practice from their names.
+    """
+    CREATE TABLE capacity (
+        id INTEGER PRIMARY KEY,
+        time_utc TEXT NOT NULL,
+        utc_offset_s INTEGER NOT NULL,
+        protocol TEXT NOT NULL,
+        simulated INTEGER NOT NULL,
+        values_json TEXT NOT NULL,
+        recording_path TEXT,
+        result_path TEXT UNIQUE,
+        session_id INTEGER REFERENCES sessions (id) ON DELETE SET NULL
+    );
+    CREATE INDEX capacity_by_time ON capacity (protocol, time_utc);
+    UPDATE sessions SET kind = 'capacity'
+        WHERE kind IN ('practice', 'demo') AND (path LIKE '%!_check%.csv' ESCAPE '!'
+            OR path LIKE '%!_deep-breathing%.csv' ESCAPE '!'
+            OR path LIKE '%!_recovery%.csv' ESCAPE '!');
     """,
 )
 assert len(_MIGRATIONS) == SCHEMA_VERSION

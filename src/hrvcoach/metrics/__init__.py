@@ -1,0 +1,1 @@
+"""HRV metrics by family (time domain, methods of other tools); :mod:`hrvcoach.hrv` re-exports."""

@@ -1,0 +1,181 @@
+"""Named methods (--method), the standard metric set against neurokit2, and the spectral edges."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import neurokit2 as nk
+import numpy as np
+import pytest
+
+from hrvcoach import hrv
+from hrvcoach.analysis import analyze
+from hrvcoach.beats import Beat
+from hrvcoach.cli import main
+from hrvcoach.live import LiveHrv
+
+METRIC_KEYS = {
+    "pnn20_pct",
+    "nn20",
+    "sdsd_ms",
+    "sd1_ms",
+    "sd2_ms",
+    "lf_peak_hz",
+    "hf_peak_hz",
+    "median_nn_ms",
+    "cvnn",
+    "hr_min_bpm",
+    "hr_max_bpm",
+    "hr_sd_bpm",
+    "triangular_index",
+    "sd1_sd2",
+    "lf_nu",
+    "hf_nu",
+    "spectral_resolution_hz",
+    "quality",
+    "method",
+}
+
+
+def _rest(shared: Path) -> np.ndarray:
+    return np.loadtxt(shared / "rr/hrv-package/rest_rri.txt")
+
+
+def test_hrv_package_method_reproduces_its_published_values(shared_data: Path) -> None:
+    s = analyze(_rest(shared_data), method="hrv-package")
+    assert s.artifact_method == "none"  # the package takes the file as it is
+    assert s.rmssd_ms == pytest.approx(55.13744, abs=5e-6)
+    assert s.sdnn_ms == pytest.approx(57.81818, abs=5e-6)
+    assert s.pnn50_pct == pytest.approx(35.2747, abs=5e-5)  # 321 / 910: over the beats
+    assert s.vlf_ms2 == pytest.approx(546.8174, rel=1e-6)
+    assert s.lf_ms2 == pytest.approx(770.4465, rel=1e-6)
+    assert s.hf_ms2 == pytest.approx(895.0255, rel=1e-6)
+
+
+def test_pyhrv_method_reproduces_its_published_values(shared_data: Path) -> None:
+    nn = np.load(shared_data / "rr/pyhrv-sample/SampleNNISeriesLong.npy").astype(float)
+    s = analyze(nn, method="pyhrv")
+    assert s.rmssd_ms == pytest.approx(60.523, abs=5e-4)
+    assert s.pnn50_pct == pytest.approx(28.571, abs=5e-4)
+    assert s.vlf_ms2 == pytest.approx(2050.74, rel=1e-5)
+    assert s.lf_ms2 == pytest.approx(2942.54, rel=1e-5)
+    assert s.hf_ms2 == pytest.approx(1648.10, rel=1e-5)
+
+
+def _matlab_welch(x: np.ndarray, nperseg: int) -> tuple[np.ndarray, np.ndarray]:
+    """scipy's Welch with MATLAB's hanning taper, as pwelch(x - mean, hanning(L), L/2, 1200)."""
+    from scipy.signal import welch
+
+    k = np.arange(1, nperseg + 1)
+    w = 0.5 * (1 - np.cos(2 * np.pi * k / (nperseg + 1)))
+    return welch(x - x.mean(), fs=4.0, window=w, noverlap=nperseg // 2, nfft=1200, detrend=False)
+
+
+@pytest.mark.parametrize("beats", [250, 910])  # shorter than one 300 s segment, and longer
+def test_kubios_spectrum_is_pwelch_with_its_settings(shared_data: Path, beats: int) -> None:
+    rr = _rest(shared_data)[:beats]
+    method = hrv.SpectralMethod.kubios()
+    t = hrv.beat_times_s(rr)
+    x = hrv.resample_rr(t, rr, rate_hz=4.0)
+    sp = hrv.rr_spectrum(rr, t, method)
+    assert sp is not None
+    nperseg = min(1200, x.size)  # one segment as long as the series when it is shorter
+    f, p = _matlab_welch(x, nperseg)
+    np.testing.assert_allclose(sp.frequency_hz, f)
+    np.testing.assert_allclose(sp.power_ms2_per_hz, p, rtol=1e-9)
+    assert f[1] == pytest.approx(1 / 300)  # 300 points per Hz
+    # Band edges belong to the bands: 0.04 Hz is in VLF and in LF.
+    fd = hrv.band_powers(sp, method)
+    lf = (f >= 0.04 - 1e-12) & (f <= 0.15 + 1e-12)
+    assert fd.lf_ms2 == pytest.approx(float(np.trapezoid(p[lf], f[lf])), rel=1e-9)
+    s = analyze(rr, method="kubios")
+    assert s.lf_ms2 == pytest.approx(fd.lf_ms2, rel=1e-9)
+    assert s.spectral_resolution_hz == pytest.approx(4.0 / nperseg)
+
+
+def test_smoothness_priors_removes_a_slow_trend() -> None:
+    from hrvcoach.metrics.detrend import smoothness_priors
+
+    i = np.arange(2000.0)
+    fast = 30 * np.sin(2 * np.pi * i / 4)  # 0.25 cycles per beat: kept
+    trend = 0.05 * i + 100 * np.sin(2 * np.pi * i / 1000)  # far below the cut-off: removed
+    out = smoothness_priors(800 + trend + fast)
+    inner = slice(100, -100)
+    np.testing.assert_allclose(out[inner], fast[inner], atol=3.0)
+    plain = analyze(800 + trend + fast, method="kubios")
+    detrended = analyze(800 + trend + fast, method="kubios", detrend="smoothness-priors")
+    assert detrended.vlf_ms2 is not None
+    assert plain.vlf_ms2 is not None
+    assert detrended.vlf_ms2 < 0.01 * plain.vlf_ms2
+
+
+def test_standard_metrics_equal_neurokit2(shared_data: Path) -> None:
+    rr = _rest(shared_data)
+    s = analyze(rr, method="hrv-package")  # every beat, as neurokit2 takes them
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t = nk.hrv_time({"RRI": rr}).iloc[0]
+    assert s.sdsd_ms == pytest.approx(float(t["HRV_SDSD"]), rel=1e-12)
+    assert s.cvnn == pytest.approx(float(t["HRV_CVNN"]), rel=1e-12)
+    assert s.median_nn_ms == pytest.approx(float(t["HRV_MedianNN"]), rel=1e-12)
+    assert s.triangular_index == pytest.approx(float(t["HRV_HTI"]), rel=1e-12)
+    assert s.pnn20_pct == pytest.approx(float(t["HRV_pNN20"]), rel=1e-12)
+    from neurokit2.hrv.hrv_nonlinear import _hrv_nonlinear_poincare
+
+    poincare = _hrv_nonlinear_poincare(rr, out={})
+    assert s.sd1_ms == pytest.approx(float(poincare["SD1"]), rel=1e-12)
+    assert s.sd2_ms == pytest.approx(float(poincare["SD2"]), rel=1e-12)
+    assert s.hr_max_bpm == pytest.approx(60000 / rr.min())
+
+
+def test_a_flat_heart_rate_gets_no_spectrum_and_no_coherence() -> None:
+    flat = np.full(300, 1000.0)
+    s = analyze(flat)
+    assert s.lf_ms2 is None
+    assert s.lf_hf is None
+    assert s.coherence is None
+    assert s.spectral_note is not None
+    assert "floor" in s.spectral_note
+    live = LiveHrv()
+    t = np.cumsum(flat) / 1000.0
+    for ti, x in zip(t, flat, strict=True):
+        m = live.update(Beat(float(ti), float(x)))
+    assert m.coherence is None  # never a ratio of rounding noise
+
+
+def test_a_two_minute_paced_trial_gets_its_spectrum(shared_data: Path) -> None:
+    rr = np.loadtxt(
+        shared_data / "rr/slow-breathing-polar-h10/sample_data_ibi.csv", delimiter=",", usecols=1
+    )
+    trial = rr[: int(np.searchsorted(np.cumsum(rr), 118_000.0))]  # 118 s of beats
+    s = analyze(trial)
+    assert s.lf_ms2 is not None
+    assert s.spectral_resolution_hz is not None
+    assert s.spectral_resolution_hz < 0.02
+    short = rr[: int(np.searchsorted(np.cumsum(rr), 100_000.0))]
+    assert analyze(short).spectral_note == "needs 110 s of beats without a gap"
+
+
+@pytest.mark.parametrize("method", ["default", "kubios", "hrv-package", "pyhrv", "hrv-logger"])
+def test_analyze_command_method(
+    shared_data: Path, capsys: pytest.CaptureFixture[str], method: str
+) -> None:
+    path = shared_data / "rr/hrv-package/rest_rri.txt"
+    assert main(["analyze", str(path), "--json", "--method", method]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) >= METRIC_KEYS
+    assert data["method"] == method
+    assert data["artifact_method"] == ("nn" if method == "default" else "none")
+    assert main(["analyze", str(path), "--method", method]) == 0
+    assert "pNN20" in capsys.readouterr().out
+
+
+def test_replay_takes_a_method(shared_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = shared_data / "rr/hrv-package/rest_rri.txt"
+    args = ["replay", str(path), "--fast", "--headless", "--json", "--method", "hrv-package"]
+    assert main(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    summary = data.get("summary", data)
+    assert summary["pnn50_pct"] == pytest.approx(35.2747, abs=5e-5)
