@@ -285,7 +285,7 @@ def test_simulated_session_runs_to_the_end_summary(qtbot, make_window, artifacts
     assert not window.stop_button.isEnabled()
     # the live numbers came from the pipeline's LiveMetrics, not from the window
     final = result.final_metrics
-    assert window.hr_tile.value.text() == f"{final.steady_hr_bpm:.0f}"
+    assert window.hr_tile.value.text() == f"{final.shown_hr_bpm:.0f}"
     assert window.rmssd_tile.value.text() == f"{final.rmssd_ms:.0f}"
     assert len(window._coh_v) >= 20  # one sparkline point per spectral refresh (every 5 s)
     wait_frames(qtbot, window)

@@ -62,3 +62,25 @@ def test_the_tiles_show_the_steady_rate_and_why_coherence_waits(qtbot) -> None:
     assert numbers.coh_tile.value.text() == "–"
     assert "appears in about" in numbers.coh_tile.detail.text()
     assert "64 s" in numbers.coh_tile.detail.text()
+
+
+def test_the_terminal_dashboard_says_when_coherence_will_appear_too() -> None:
+    from hrvcoach.beats import LinkState
+    from hrvcoach.tui import DashboardState, format_dashboard, format_plain
+
+    live = LiveHrv(window_s=60.0)
+    _feed(live, [1000.0] * 20)
+    metrics = _feed(live, [640.0], t0_s=20.0)
+    assert metrics.coherence_in_s is not None
+    state = DashboardState(
+        t_s=metrics.t_s,
+        duration_s=None,
+        pacer=None,
+        paused=False,
+        metrics=metrics,
+        link=LinkState.CONNECTED,
+    )
+    wait = f"coherence – (in {math.ceil(metrics.coherence_in_s)} s)"
+    assert wait in format_plain(state)
+    assert wait in format_dashboard(state, width=80, color=False)[1]
+    assert "HR 60" in format_plain(state)  # the steady rate, not the premature beat's 94

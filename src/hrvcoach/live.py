@@ -112,6 +112,11 @@ class LiveMetrics:
     steady_hr_bpm: float = math.nan
     coherence_in_s: float | None = None
 
+    @property
+    def shown_hr_bpm(self) -> float:
+        """The heart rate to show in large: the steady one, else the last beat's."""
+        return self.steady_hr_bpm if math.isfinite(self.steady_hr_bpm) else self.hr_bpm
+
 
 @dataclass(frozen=True, slots=True)
 class LiveWindow:

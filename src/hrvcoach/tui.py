@@ -104,6 +104,16 @@ def _num(value: float | None, digits: int = 0) -> str:
     return f"{value:.{digits}f}"
 
 
+def _coherence(m: LiveMetrics | None) -> str:
+    """Coherence, or while it has no value yet, when it will have one."""
+    if m is None or m.coherence is not None:
+        return _num(None if m is None else m.coherence, 1)
+    wait = m.coherence_in_s
+    if wait is None:
+        return "– (after 64 s of beats)"
+    return f"– (in {math.ceil(wait)} s)" if wait > 0 else "– (next update)"
+
+
 def breath_bar(volume: float, width: int) -> str:
     """A bar ``width`` characters long filled to ``volume`` (0..1) in eighths of a character."""
     width = max(1, width)
@@ -222,9 +232,9 @@ def format_dashboard(state: DashboardState, *, width: int = 80, color: bool = Tr
     )
 
     m = state.metrics
-    hr = _num(None if m is None else m.hr_bpm)
+    hr = _num(None if m is None else m.shown_hr_bpm)  # one irregular beat does not move it
     rmssd = _num(None if m is None else m.rmssd_ms)
-    coh = _num(None if m is None else m.coherence, 1)
+    coh = _coherence(m)
     plain2 = f"HR {hr} bpm   RMSSD {rmssd} ms   coherence {coh}"
     if len(plain2) <= width:
         line2 = (
@@ -267,9 +277,9 @@ def format_plain(state: DashboardState) -> str:
     parts = [
         _clock(state.t_s).rjust(5),
         f"{cue:<6}" if left is None else f"{cue:<4}{left:>2}s",
-        f"HR {_num(None if m is None else m.hr_bpm)}",
+        f"HR {_num(None if m is None else m.shown_hr_bpm)}",
         f"RMSSD {_num(None if m is None else m.rmssd_ms)} ms",
-        f"coherence {_num(None if m is None else m.coherence, 1)}",
+        f"coherence {_coherence(m)}",
         _link_words(state)[0],
     ]
     if state.protocol is not None:

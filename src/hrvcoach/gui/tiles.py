@@ -96,7 +96,7 @@ class LiveNumbers(QWidget):
     def show_metrics(self, m: LiveMetrics, coh_t: Sequence[float], coh_v: Sequence[float]) -> None:
         """The latest live metrics, and the coherence so far for the sparkline."""
         # the median of the last beats: one irregular beat does not make the number jump
-        self.hr_tile.value.setText(fmt_number(m.steady_hr_bpm))
+        self.hr_tile.value.setText(fmt_number(m.shown_hr_bpm))
         self.hr_tile.detail.setText(f"average {fmt_number(m.mean_hr_bpm)} bpm")
         self.rmssd_tile.value.setText(fmt_number(m.rmssd_ms))
         self.rmssd_tile.detail.setText(f"SDNN {fmt_number(m.sdnn_ms)} ms")
