@@ -247,3 +247,19 @@ def test_a_locked_history_says_how_to_add_the_session_later(
     assert code == 0, err
     rows, _ = sessions(capsys)
     assert [r["checkin_after"] for r in rows] == [None, 2]
+
+
+def test_companion_files_beside_recordings_are_not_taken_for_lost_recordings(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    demo(capsys)
+    (recording,) = (data_dir / "recordings").glob("*.csv")
+    recording.with_name(f"{recording.stem}.ecg.bin").write_bytes(b"\x00\x01" * 64)
+    age_recordings(data_dir)
+    caplog.clear()
+    rows, _ = sessions(capsys)
+    assert len(rows) == 1
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+    code, _out, err = run(["sessions", "--rebuild"], capsys)
+    assert code == 0, err
+    assert "not indexed" not in err

@@ -290,7 +290,7 @@ def _recording_files(folder: Path) -> list[Path]:
         for p in folder.iterdir()
         if p.is_file()
         and not p.name.startswith(".")
-        and not p.name.endswith((".tmp", ".result.json"))  # not recordings: sidecars
+        and not p.name.endswith((".tmp", ".result.json", ".bin"))  # sidecars, ECG and motion
     ]
 
 
