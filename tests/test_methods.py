@@ -36,6 +36,12 @@ METRIC_KEYS = {
     "spectral_resolution_hz",
     "quality",
     "method",
+    "sampen",
+    "apen",
+    "dfa_alpha1",
+    "dfa_alpha2",
+    "sdann_ms",
+    "sdnn_index_ms",
 }
 
 
@@ -179,3 +185,46 @@ def test_replay_takes_a_method(shared_data: Path, capsys: pytest.CaptureFixture[
     data = json.loads(capsys.readouterr().out)
     summary = data.get("summary", data)
     assert summary["pnn50_pct"] == pytest.approx(35.2747, abs=5e-5)
+
+
+@pytest.mark.parametrize("sizes", [(4, 16), (16, 64), (4, 12), (13, 64)])
+def test_dfa_equals_neurokit2(shared_data: Path, sizes: tuple[int, int]) -> None:
+    from hrvcoach.metrics.nonlinear import dfa
+
+    rr = _rest(shared_data)[:400]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = nk.fractal_dfa(rr, scale=np.arange(sizes[0], sizes[1] + 1))[0]
+    assert dfa(rr, sizes) == pytest.approx(float(expected), rel=1e-12)
+
+
+def test_nonlinear_set_equals_neurokit2_hrv_nonlinear(shared_data: Path) -> None:
+    rr = _rest(shared_data)[:400]  # 7 minutes: the whole series, not windows
+    s = analyze(rr, method="hrv-package")
+    assert s.nonlinear_windows == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        row = nk.hrv_nonlinear({"RRI": rr}, dfa_windows=[(4, 16), (16, 64)]).iloc[0]
+    assert s.sampen == pytest.approx(float(row["HRV_SampEn"]), rel=1e-12)
+    assert s.apen == pytest.approx(float(row["HRV_ApEn"]), rel=1e-12)
+    assert s.dfa_alpha1 == pytest.approx(float(row["HRV_DFA_alpha1"]), rel=1e-9)
+    assert s.dfa_alpha2 == pytest.approx(float(row["HRV_DFA_alpha2"]), rel=1e-9)
+
+
+def test_a_day_is_measured_in_five_minute_windows(shared_data: Path) -> None:
+    from hrvcoach.metrics.nonlinear import MAX_NONLINEAR_WINDOWS
+
+    rr = np.loadtxt(shared_data / "rr/physionet-healthy-24h/003.txt")
+    s = analyze(rr, artifacts="none")
+    t = np.cumsum(rr) / 1000.0
+    which = np.floor(t / 300.0).astype(int)
+    means = np.array([rr[which == k].mean() for k in np.unique(which) if (which == k).sum() >= 50])
+    sds = np.array(
+        [rr[which == k].std(ddof=1) for k in np.unique(which) if (which == k).sum() >= 50]
+    )
+    assert s.sdann_ms == pytest.approx(float(np.std(means, ddof=1)), rel=1e-9)
+    assert s.sdnn_index_ms == pytest.approx(float(np.mean(sds)), rel=1e-9)
+    assert s.sdnn_index_ms < s.sdnn_ms  # the day's swings are between windows
+    assert s.nonlinear_windows == MAX_NONLINEAR_WINDOWS
+    assert 0.3 < s.dfa_alpha1 < 1.8
+    assert 0.0 < s.sampen < 3.0

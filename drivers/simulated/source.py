@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -61,7 +60,7 @@ class SimulatedSource:
             device="simulator",
             simulated=True,
             start_time=start_time,
-            details=asdict(params),
+            details=params.details(),
         )
         self._stopped = False
         self._stop_event: asyncio.Event | None = None
@@ -75,7 +74,7 @@ class SimulatedSource:
             device="simulator",
             simulated=True,
             start_time=start,
-            details={**asdict(self.params), "spec": self.params.to_spec()},
+            details={**self.params.details(), "spec": self.params.to_spec()},
         )
         self._stop_event = asyncio.Event()
         self._loop = asyncio.get_running_loop()

@@ -98,6 +98,11 @@ class Summary:
         hf_peak_hz: Peak of the HF band.
         lf_nu, hf_nu: LF and HF in normalised units, ``100 * lf / (lf + hf)``.
         spectral_resolution_hz: Frequency resolution of the spectrum: rate / segment samples.
+        sampen, apen, dfa_alpha1, dfa_alpha2: Nonlinear set (:mod:`hrvcoach.metrics.nonlinear`):
+            of the whole NN series up to 7.5 minutes, else the median of 5-minute windows.
+        sdann_ms, sdnn_index_ms: SD of the 5-minute windows' mean NN and mean of their SDNN
+            (two windows or more).
+        nonlinear_windows: Windows the nonlinear values come from (0: the whole series).
     """
 
     beats: int
@@ -142,6 +147,13 @@ class Summary:
     lf_nu: float | None = None
     hf_nu: float | None = None
     spectral_resolution_hz: float | None = None
+    sampen: float = math.nan
+    apen: float = math.nan
+    dfa_alpha1: float = math.nan
+    dfa_alpha2: float = math.nan
+    sdann_ms: float = math.nan
+    sdnn_index_ms: float = math.nan
+    nonlinear_windows: int = 0
 
     def to_json(self) -> dict[str, object]:
         """Plain JSON-ready values; NaN and infinities become ``None`` (JSON ``null``)."""
@@ -310,6 +322,29 @@ def _corrected(
     )
 
 
+def _nonlinear(stretches: tuple[CorrectedStretch, ...], method: Method) -> tuple[Any, Any, int]:
+    """The nonlinear set, the 5-minute-window measures, and the windows the set comes from."""
+    from hrvcoach.metrics import nonlinear as nl
+
+    if not stretches:
+        return nl.Nonlinear(), nl.windowed(np.zeros(0), np.zeros(0)), 0
+    parts = []
+    for s in stretches:
+        rr = s.rr_ms
+        if method.nonlinear_detrend and rr.size >= 3:
+            from hrvcoach.metrics.detrend import smoothness_priors
+
+            rr = smoothness_priors(rr) + float(np.mean(rr))
+        parts.append(rr)
+    rr_all = np.concatenate(parts)
+    t_all = np.concatenate([s.t_s for s in stretches])
+    short, long = method.dfa_short, method.dfa_long
+    windows = nl.windowed(t_all, rr_all, dfa_short=short, dfa_long=long)
+    if t_all[-1] - t_all[0] <= 1.5 * nl.WINDOW_S:
+        return nl.nonlinear(rr_all, dfa_short=short, dfa_long=long), windows, 0
+    return windows.nonlinear, windows, windows.nonlinear_windows
+
+
 def _span_s(s: CorrectedStretch) -> float:
     """Time a stretch covers, from the start of its first interval to its last beat."""
     if s.rr_ms.size == 0:
@@ -419,6 +454,7 @@ def analyze_session(
         succ = np.zeros(0, dtype=bool)
     td = hrv.time_domain(rr_all, successive=succ, convention=convention)
 
+    nonlin, windows, nonlinear_windows = _nonlinear(stretches, chosen)
     quality = assess(
         sum(s.beats for s in stretches),
         sum(s.ectopic for s in stretches),
@@ -500,5 +536,12 @@ def analyze_session(
         spectral_resolution_hz=(
             None if spectrum is None else spectral.rate_hz / max(spectrum.nperseg, 1)
         ),
+        sampen=nonlin.sampen,
+        apen=nonlin.apen,
+        dfa_alpha1=nonlin.dfa_alpha1,
+        dfa_alpha2=nonlin.dfa_alpha2,
+        sdann_ms=windows.sdann_ms,
+        sdnn_index_ms=windows.sdnn_index_ms,
+        nonlinear_windows=nonlinear_windows,
     )
     return Analysis(summary, stretches, spectrum)

@@ -2,7 +2,9 @@
 
 On a terminal, :class:`TerminalDashboard` redraws three lines about eight times a second: a bar
 that fills on the in-breath and empties on the out-breath with the cue and seconds left, the
-numbers (HR, RMSSD, coherence), and the clock with the state of the link. A resonance assessment
+numbers (HR, RMSSD, coherence; when the session tracks training, the swing of the last breath
+and the coherence zone as a word in its colour, with the level), and the clock with the state of
+the link. In calm mode the numbers line keeps only the zone and the level. A resonance assessment
 adds a fourth line: the step, its rate, whether it is still settling, and the time left in it.
 When the output is a file or a pipe, it writes one plain line every few seconds of session time
 instead (and one when the link changes), so a log stays readable.
@@ -22,13 +24,13 @@ import shutil
 import sys
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from hrvcoach.beats import Beat, Contact, DeviceStatus, LinkState
 from hrvcoach.pacer import PacerState
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from hrvcoach.assess import AssessmentStep, ProtocolProgress
     from hrvcoach.live import LiveMetrics
@@ -47,6 +49,8 @@ TEAL = "\x1b[36m"
 AMBER = "\x1b[33m"
 GREEN = "\x1b[32m"
 RED = "\x1b[31m"
+#: the coherence zones, in the window's colours as near as 256 colours go: grey-blue, sky, green
+ZONE_CODES = {"low": "\x1b[38;5;103m", "medium": "\x1b[38;5;74m", "high": "\x1b[38;5;114m"}
 CLEAR_LINE = "\x1b[2K"
 HIDE_CURSOR = "\x1b[?25l"
 SHOW_CURSOR = "\x1b[?25h"
@@ -69,6 +73,10 @@ class DashboardState:
         ended: The session is over (the final draw).
         protocol: Where a resonance assessment is (``None`` for a practice session).
         natural: A protocol phase with natural breathing: no pacer to follow.
+        zone: Coherence zone (``"low"``, ``"medium"``, ``"high"``) when training is tracked.
+        level: The session's challenge level when training is tracked.
+        swing_bpm: Heart-rate swing of the last whole breath.
+        calm: Calm mode: the numbers wait for the end; only the zone shows.
     """
 
     t_s: float
@@ -83,6 +91,18 @@ class DashboardState:
     ended: bool = False
     protocol: ProtocolProgress | None = None
     natural: bool = False
+    zone: str | None = None
+    level: int | None = None
+    swing_bpm: float | None = None
+    calm: bool = False
+
+
+def zone_word(zone: object) -> str | None:
+    """``"low"``, ``"medium"`` or ``"high"`` for a zone (an enum with those values or a string)."""
+    if zone is None:
+        return None
+    name = str(getattr(zone, "value", zone)).lower()
+    return name if name in ZONE_CODES else None
 
 
 #: in the last seconds of a step, the step line says what comes next, as the window's guide does
@@ -231,22 +251,7 @@ def format_dashboard(state: DashboardState, *, width: int = 80, color: bool = Tr
         + tail
     )
 
-    m = state.metrics
-    hr = _num(None if m is None else m.shown_hr_bpm)  # one irregular beat does not move it
-    rmssd = _num(None if m is None else m.rmssd_ms)
-    coh = _coherence(m)
-    plain2 = f"HR {hr} bpm   RMSSD {rmssd} ms   coherence {coh}"
-    if len(plain2) <= width:
-        line2 = (
-            paint(DIM, "HR ")
-            + paint(AMBER + BOLD, hr)
-            + paint(DIM, " bpm   RMSSD ")
-            + paint(BOLD, rmssd)
-            + paint(DIM, " ms   coherence ")
-            + paint(BOLD, coh)
-        )
-    else:
-        line2 = _fit(plain2, len(plain2), width)
+    line2 = _numbers_line(state, width, paint)
 
     link, link_color = _link_words(state)
     clocks = [_clock(state.t_s)]
@@ -270,6 +275,55 @@ def format_dashboard(state: DashboardState, *, width: int = 80, color: bool = Tr
     return [line1, line2, line3, line4]
 
 
+def _numbers_line(state: DashboardState, width: int, paint: Callable[[str, str], str]) -> str:
+    """HR, RMSSD, swing and coherence with its zone and level; the parts that do not fit the
+    width are left out, least needed first (RMSSD, then the level), then the line is cut."""
+    m = state.metrics
+    zone = state.zone
+    # (label, value, unit, colour of the value); an empty label joins the previous part
+    # the steady rate: one irregular beat does not move it
+    hr = ("HR", _num(None if m is None else m.shown_hr_bpm), "bpm", AMBER + BOLD)
+    rmssd = ("RMSSD", _num(None if m is None else m.rmssd_ms), "ms", BOLD)
+    swing = ("swing", _num(state.swing_bpm, 1), "bpm", AMBER + BOLD)
+    coh = ("coherence", _coherence(m), "", BOLD)  # while "–", when it will appear
+    zone_part = ("", zone or "", "", ZONE_CODES.get(zone or "", DIM))
+    level = ("level", str(state.level), "", BOLD)
+    tracked = state.level is not None
+    if state.calm:
+        # the numbers wait for the end screen: only the zone (or that it is on its way)
+        shown = [("zone", zone or "–", "", ZONE_CODES.get(zone or "", DIM)), level]
+        options = [shown, shown[:1]]
+    elif tracked:
+        full = [hr, rmssd, swing, coh, zone_part, level]
+        options = [full, [hr, swing, coh, zone_part, level], [hr, swing, coh, zone_part]]
+    else:
+        options = [[hr, rmssd, coh]]
+
+    def plain(parts: list[tuple[str, str, str, str]]) -> str:
+        out = ""
+        for label, value, unit, _ in parts:
+            if not label and not value:
+                continue
+            gap = " " if not label else ("   " if out else "")
+            out += gap + (f"{label} " if label else "") + value + (f" {unit}" if unit else "")
+        return out
+
+    for parts in options:
+        text = plain(parts)
+        if len(text) <= width:
+            line = ""
+            for label, value, unit, code in parts:
+                if not label and not value:
+                    continue
+                gap = " " if not label else ("   " if line else "")
+                line += paint(DIM, gap + (f"{label} " if label else "")) + paint(code, value)
+                if unit:
+                    line += paint(DIM, f" {unit}")
+            return line
+    text = plain(options[-1])
+    return _fit(text, len(text), width)
+
+
 def format_plain(state: DashboardState) -> str:
     """One line for a log: clock, cue, numbers and link state, no control characters."""
     cue, left = _cue(state)
@@ -280,8 +334,13 @@ def format_plain(state: DashboardState) -> str:
         f"HR {_num(None if m is None else m.shown_hr_bpm)}",
         f"RMSSD {_num(None if m is None else m.rmssd_ms)} ms",
         f"coherence {_coherence(m)}",
-        _link_words(state)[0],
     ]
+    if state.level is not None:
+        parts[3:3] = [f"swing {_num(state.swing_bpm, 1)} bpm"]
+        parts.append(f"zone {state.zone or '–'} · level {state.level}")
+    if state.calm:
+        parts = [*parts[:2], f"zone {state.zone or '–'}"]
+    parts.append(_link_words(state)[0])
     if state.protocol is not None:
         parts.append(format_step(state.protocol, ended=state.ended))
     return "  ".join(parts)
@@ -344,8 +403,11 @@ class TerminalDashboard:
         color: bool | None = None,
         width: int | None = None,
         plan: Sequence[AssessmentStep] | None = None,
+        calm: bool = False,
     ) -> None:
         self.session = session
+        self.calm = calm
+        self._training: object | None = None
         self.plan = tuple(plan) if plan else ()
         self.lines = self.LINES + (1 if self.plan else 0)
         self.stream = stream if stream is not None else sys.stdout
@@ -383,6 +445,9 @@ class TerminalDashboard:
         self._paused = update.paused
         if update.metrics is not None:
             self._metrics = update.metrics
+        training = getattr(update, "training", None)
+        if training is not None:
+            self._training = training
         event = update.event
         if isinstance(event, DeviceStatus):
             if event.name:
@@ -444,7 +509,24 @@ class TerminalDashboard:
             ended=self._ended,
             protocol=protocol,
             natural=natural,
+            **self._training_state(),
         )
+
+    def _training_state(self) -> dict[str, Any]:
+        training = self._training
+        tracked = training is not None or getattr(self.session, "training", None) is not None
+        if not tracked:
+            return {"calm": self.calm and not self._ended}
+        level = getattr(training, "level", None) or getattr(
+            getattr(self.session, "training", None), "level", None
+        )
+        swing = getattr(training, "swing_bpm", None)
+        return {
+            "zone": zone_word(getattr(training, "zone", None)),
+            "level": int(level) if level is not None else 1,
+            "swing_bpm": float(swing) if isinstance(swing, int | float) else None,
+            "calm": self.calm and not self._ended,
+        }
 
     # -- output ---------------------------------------------------------------------------------
     def _write(self, text: str) -> None:

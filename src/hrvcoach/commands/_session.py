@@ -17,6 +17,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from hrvcoach.commands._args import number, whole
 from hrvcoach.commands._progress import Progress, ProgressSink
+from hrvcoach.commands._training import format_wins, judge_session, stored_training
 from hrvcoach.commands._views import no_screenshot_reason, rhythm_note
 from hrvcoach.commands.analyze import method_of
 from hrvcoach.errors import HrvCoachError, UsageError
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
     from hrvcoach.commands._training import TrainingContext
     from hrvcoach.pacer import BreathPattern
     from hrvcoach.session import Session, SessionResult, SessionUpdate
-    from hrvcoach.training import SessionOutcome
-    from hrvcoach.training.live import TrainingResult
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +78,11 @@ def add_view_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--screenshot", metavar="PATH", type=Path, help="save a PNG of the window as it ends"
+    )
+    parser.add_argument(
+        "--calm",
+        action="store_true",
+        help="calm view: only the pacer and the zone colour; the numbers wait for the end",
     )
     parser.add_argument(
         "--window-seconds",
@@ -353,6 +357,22 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
             from hrvcoach.gui.app import run_practice_window
 
             offscreen = _display.offscreen()
+
+            def judge_in_window(
+                done: SessionResult, summary: object, after: int | None, before: int | None = None
+            ) -> object:
+                # the window passes the stress it asked before the session (``before=``)
+                return judge_session(
+                    session,
+                    done,
+                    summary,
+                    start=start,
+                    context=training,
+                    stress_before=checkins.before if checkins.before is not None else before,
+                    stress_after=after if after is not None else checkins.after,  # --checkin-after
+                    kept=plan.record,
+                )
+
             outcome = run_practice_window(
                 session,
                 title=plan.title,
@@ -361,9 +381,8 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
                 summary=lambda done: summarise(session, done, *method_of(args)[::-1]),
                 close_when_done_s=1.0 if offscreen else None,
                 today=day,
-                training_outcome=lambda done, summary, after: _outcome(
-                    plan, session, done, summary, start, training, checkins, after
-                ),
+                training_outcome=judge_in_window,
+                calm=getattr(args, "calm", False),
             )
             result = outcome.result
             precomputed = outcome.summary  # None if it failed: computed again below, loudly
@@ -388,7 +407,9 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
 
                 # with --json, stdout carries the summary alone: the dashboard goes to stderr
                 stream = sys.stderr if args.json else sys.stdout
-                dashboard = TerminalDashboard(session, stream=stream)
+                dashboard = TerminalDashboard(
+                    session, stream=stream, calm=getattr(args, "calm", False)
+                )
                 session.sinks.append(dashboard)
             with bar:
                 result = asyncio.run(_run_without_window(session, dashboard))
@@ -466,7 +487,7 @@ def _finish(
 ) -> int:
     recording_path = getattr(session.writer, "path", None)
     if recording_path is not None:
-        _append_checkins(recording_path, result.t_s if result else 0.0, checkins)
+        _append_checkins(recording_path, result, checkins)
     if result is None or result.beats < 2:
         # Fewer than 2 beats is no session: nothing to summarise, not added to the history, and
         # not a practice day. The file stays, for whoever wants to look at it.
@@ -484,8 +505,16 @@ def _finish(
         summary = precomputed
     else:
         summary = summarise(session, result, *method_of(args)[::-1])
-    outcome = _outcome(plan, session, result, summary, start, training, checkins, checkins.after)
-    trained = session.training.result() if session.training is not None else None
+    outcome = judge_session(
+        session,
+        result,
+        summary,
+        start=start,
+        context=training,
+        stress_before=checkins.before,
+        stress_after=checkins.after,
+        kept=plan.record,
+    )
 
     exit_code = 0
     stored_id: object = None
@@ -501,7 +530,7 @@ def _finish(
                     checkin_after=checkins.after,
                     note=checkins.note,
                     summary=summary,
-                    **_stored_training(trained, session, result, outcome.counted),
+                    training=stored_training(session, result, counted=outcome.counted),
                 )
             stored_id = getattr(row, "id", None)
         except HrvCoachError as err:
@@ -538,65 +567,6 @@ def _finish(
         if breath is not None:
             print(_breathing_line(breath))
     return exit_code
-
-
-def format_wins(outcome: SessionOutcome) -> str:
-    """The end-of-session training lines for the terminal."""
-    zones = outcome.zones_pct
-    head = (
-        f"Level {outcome.level}: {zones['high']:.0f} % high, {zones['medium']:.0f} % medium, "
-        f"{zones['low']:.0f} % low · {outcome.achievement_points} points"
-    )
-    if outcome.swing_mean_bpm is not None and outcome.swing_best_bpm is not None:
-        head += (
-            f" · swing {outcome.swing_mean_bpm:.1f} bpm per breath "
-            f"(best {outcome.swing_best_bpm:.1f})"
-        )
-    lines = ["", head if outcome.counted else "Not counted", *("  " + w for w in outcome.wins)]
-    return "\n".join(lines)
-
-
-def _outcome(
-    plan: SessionPlan,
-    session: Session,
-    result: SessionResult | None,
-    summary: object,
-    start: datetime,
-    training: TrainingContext,
-    checkins: Checkins,
-    stress_after: int | None,
-) -> SessionOutcome:
-    """The session judged against the history (for the JSON, the terminal and the end screen)."""
-    from hrvcoach.commands._training import facts_of_session
-
-    info = getattr(session.source, "info", None)
-    simulated = bool(getattr(info, "simulated", False))
-    t_s = result.t_s if result is not None else 0.0
-    this = facts_of_session(
-        start=start,
-        practice_s=session.active_s(t_s),
-        beats=result.beats if result is not None else 0,
-        simulated=simulated,
-        training=session.training.result() if session.training is not None else None,
-        summary=summary,
-        stress_before=checkins.before,
-        stress_after=stress_after,
-    )
-    return training.outcome(this, kept=plan.record)
-
-
-def _stored_training(
-    trained: TrainingResult | None, session: Session, result: SessionResult, counted: bool
-) -> dict[str, Any]:
-    """What the history keeps of the session's training (see the store's training columns)."""
-    from hrvcoach.store import HistoryStore
-
-    if trained is None or "training" not in HistoryStore.add_recording.__code__.co_varnames:
-        return {}
-    values = dict(trained.to_store())
-    values["practice_s"] = session.active_s(result.t_s)
-    values["counted"] = counted
-    return {"training": values}
 
 
 def _breathing_line(breath: Any) -> str:
@@ -644,13 +614,18 @@ def _played_part(session: Session, result: SessionResult) -> Any:
     return np.array([b.rr_ms for b in beats], dtype=float)
 
 
-def _append_checkins(path: Path, end_s: float, checkins: Checkins) -> None:
+def _append_checkins(path: Path, result: SessionResult | None, checkins: Checkins) -> None:
     # Check-ins known only at the end (the window asks its "before" one before the source opens,
     # the "after" one when it ends) go into the recording too, so a rebuilt history keeps them.
     from hrvcoach.beats import Mark
     from hrvcoach.recording import append_events
+    from hrvcoach.training.live import END_MARK
 
+    end_s = result.t_s if result is not None else 0.0
     marks = []
+    if result is not None and result.beats:
+        # where the session ended: its practice time outlives the last beat in a rebuild
+        marks.append(Mark(end_s, END_MARK, result.ended_by))
     if checkins.before is not None and not checkins.before_recorded:
         marks.append(Mark(0.0, "checkin", f"before stress={checkins.before}"))
     if checkins.after is not None:

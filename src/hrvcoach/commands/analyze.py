@@ -15,10 +15,10 @@ import json
 import logging
 import math
 import sys
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from hrvcoach.commands._progress import Progress
-from hrvcoach.errors import RecordingError
+from hrvcoach.errors import RecordingError, UsageError
 
 if TYPE_CHECKING:
     from hrvcoach.analysis import Summary
@@ -33,6 +33,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="the recording to analyse")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     add_method_arguments(parser)
+    parser.add_argument(
+        "--windows",
+        choices=("30s", "2min", "5min"),
+        default=None,
+        help="every metric per consecutive window of this length (with --method hrv-logger on "
+        "an HRV Logger export whose _Features.csv lies beside it: the app's own windows)",
+    )
+    parser.add_argument(
+        "--csv",
+        metavar="PATH",
+        default=None,
+        help="with --windows: write one row per window to this CSV file ('-': standard output)",
+    )
     parser.add_argument(
         "--detrend",
         choices=("none", "smoothness-priors"),
@@ -132,6 +145,7 @@ def format_table(s: Summary, *, title: str) -> str:
         ("pNN50", _num(s.pnn50_pct, ".1f", " %")),
         ("pNN20", _num(s.pnn20_pct, ".1f", " %")),
         ("SD1 / SD2", f"{_num(s.sd1_ms, '.1f', ' ms')} / {_num(s.sd2_ms, '.1f', ' ms')}"),
+        ("SampEn/DFA", nonlinear_text(s)),
         ("VLF power", _num(s.vlf_ms2, ".0f", " ms²")),
         ("LF power", _num(s.lf_ms2, ".0f", " ms²") + peak_text),
         ("HF power", _num(s.hf_ms2, ".0f", " ms²")),
@@ -140,6 +154,16 @@ def format_table(s: Summary, *, title: str) -> str:
     ]
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
+
+
+def nonlinear_text(s: Summary) -> str:
+    """SampEn and the DFA exponents, and where they come from on a long recording."""
+    text = (
+        f"{_num(s.sampen, '.2f')}, α1 {_num(s.dfa_alpha1, '.2f')}, α2 {_num(s.dfa_alpha2, '.2f')}"
+    )
+    if s.nonlinear_windows:
+        text += f"   (median of {s.nonlinear_windows} 5-min windows)"
+    return text
 
 
 def quality_text(s: Summary) -> str:
@@ -162,21 +186,26 @@ def run(args: argparse.Namespace) -> int:
     from hrvcoach.analysis import analyze
     from hrvcoach.readers import read_recording, require_beats
 
+    if args.csv is not None and args.windows is None:
+        raise UsageError("--csv writes one row per window: give --windows 30s, 2min or 5min")
+    if args.csv is not None and args.json:
+        raise UsageError("--csv and --json are two outputs of the windows: choose one")
     recording = read_recording(args.file, args.format)
     for warning in recording.warnings:
         print(f"hrvcoach analyze: note: {warning}", file=sys.stderr)
     require_beats(recording, "analyse")
+    options = {"method": args.method, "artifacts": args.artifacts, "detrend": args.detrend}
     # A day-long recording takes seconds: say so on a terminal (never into --json or a pipe).
     long = len(recording.beats) >= LONG_BEATS
     with Progress(
         f"analysing {len(recording.beats):,} beats", enabled=long and not args.json
     ) as bar:
         bar.update(0)
-        summary = analyze(
-            recording, method=args.method, artifacts=args.artifacts, detrend=args.detrend
-        )
+        summary = analyze(recording, **options)
     if summary.beats < 2:
         raise RecordingError(args.file, "has fewer than 2 usable beats: nothing to analyse")
+    if args.windows is not None:
+        return _run_windows(args, recording, summary, options)
     if args.json:
         out = {"file": str(args.file), "format": recording.meta.format, **summary.to_json()}
         print(json.dumps(out, indent=2, allow_nan=False))
@@ -184,4 +213,81 @@ def run(args: argparse.Namespace) -> int:
         meta = recording.meta
         title = f"{args.file}   ({meta.format}" + (f", {meta.device}" if meta.device else "") + ")"
         print(format_table(summary, title=title))
+    return 0
+
+
+def _hrvlogger_ranges(path: str) -> list[tuple[int, int]] | None:
+    """HRV Logger's feature windows as beat ranges, when its _Features.csv lies beside ``path``."""
+    import csv
+    from pathlib import Path
+
+    from hrvcoach.metrics.windows import hrvlogger_features_path, hrvlogger_ranges
+
+    name = hrvlogger_features_path(str(path))
+    if name is None or not Path(name).is_file():
+        return None
+
+    def stamps(file: str) -> list[int]:
+        with open(file, newline="", encoding="utf-8-sig") as fh:
+            rows = csv.reader(fh, skipinitialspace=True)
+            header = [h.strip().lower() for h in next(rows, [])]
+            if "timestamp" not in header:
+                raise ValueError("no timestamp column")
+            col = header.index("timestamp")
+            return [int(float(r[col])) for r in rows if len(r) > col and r[col].strip()]
+
+    try:
+        return hrvlogger_ranges(stamps(str(path)), stamps(name))
+    except (OSError, ValueError) as err:
+        raise RecordingError(name, f"cannot be read as HRV Logger features: {err}") from None
+
+
+def _run_windows(
+    args: argparse.Namespace, recording: object, summary: Summary, options: dict[str, Any]
+) -> int:
+    import csv
+
+    from hrvcoach.metrics import windows as W
+    from hrvcoach.recording import Recording
+
+    assert isinstance(recording, Recording)
+    ranges = _hrvlogger_ranges(args.file) if args.method == "hrv-logger" else None
+    if ranges is not None and max((b for _, b in ranges), default=0) <= len(recording.beats):
+        found = W.analyze_index_windows(recording, ranges, **options)
+    else:
+        spans = W.consecutive_spans(recording.duration_s, W.parse_width(args.windows))
+        found = W.analyze_windows(recording, spans, **options)
+    if args.json:
+        out = {"windows": [w.to_json() for w in found], "summary": summary.to_json()}
+        print(json.dumps(out, indent=2, allow_nan=False))
+        return 0
+    if args.csv is not None:
+        rows = [W.flat_row(w) for w in found]
+        fields = list(rows[0]) if rows else ["start_s", "end_s", "beats"]
+
+        def write(fh: IO[str]) -> None:
+            writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({k: "" if v is None else v for k, v in row.items()})
+
+        if args.csv == "-":
+            write(sys.stdout)
+            return 0
+        try:
+            with open(args.csv, "w", newline="", encoding="utf-8") as fh:
+                write(fh)
+        except OSError as err:
+            raise UsageError(f"{args.csv}: cannot write: {err.strerror or err}") from None
+        return 0
+    head = f"{'start':>8} {'end':>8} {'beats':>5} {'HR':>6} {'SDNN':>7} {'RMSSD':>7} {'LF/HF':>6}"
+    print(head + "  signal")
+    for w in found:
+        s = w.summary
+        q = s.quality.verdict if s.quality is not None else "-"
+        print(
+            f"{_duration(w.start_s):>8} {_duration(w.end_s):>8} {w.beats:>5} "
+            f"{_num(s.mean_hr_bpm, '.1f'):>6} {_num(s.sdnn_ms, '.1f'):>7} "
+            f"{_num(s.rmssd_ms, '.1f'):>7} {_num(s.lf_hf, '.2f'):>6}  {q}"
+        )
     return 0

@@ -7,6 +7,7 @@ shows the session and hands back how it ended.
 
 from __future__ import annotations
 
+import functools
 import logging
 import signal
 import sys
@@ -69,7 +70,8 @@ def run_practice_window(
     size: tuple[int, int] = DEFAULT_SIZE,
     plan: Sequence[AssessmentStep] | None = None,
     today: object | None = None,
-    training_outcome: Callable[[SessionResult, object, int | None], object] | None = None,
+    training_outcome: Callable[..., object] | None = None,
+    calm: bool = False,
 ) -> WindowOutcome:
     """Show the practice window, run the session in it, and return when the window closes.
 
@@ -93,7 +95,10 @@ def run_practice_window(
             planned length), kept as ``runner.today`` for the window's Today panel.
         training_outcome: Called with the result, the summary and the stress after (or
             ``None``) to judge the session (a :class:`hrvcoach.training.SessionOutcome`: zones,
-            points, swing, wins); kept as ``runner.training_outcome`` for the end screen.
+            points, swing, wins); kept as ``runner.training_outcome`` for the end screen. When
+            the check-in before Start is answered in the window, it is also given ``before=``
+            that stress (so it must take that keyword).
+        calm: Start in calm mode (only the pacer and the zone colour until the end screen).
 
     Returns:
         The session result and the check-in answers.
@@ -123,7 +128,7 @@ def run_practice_window(
     runner.today = today
     runner.training_outcome = training_outcome
     audio = CuePlayer(enabled=sound, beep=QApplication.beep)
-    window = PracticeWindow(runner, title=title, audio=audio, autostart=False, plan=plan)
+    window = PracticeWindow(runner, title=title, audio=audio, autostart=False, plan=plan, calm=calm)
     fit_to_screen(window, size)  # a 1366x768 laptop keeps the control bar, Stop included
     answers: dict[str, Checkin | None] = {"before": None, "after": None}
     shot_saved = False
@@ -146,6 +151,9 @@ def run_practice_window(
         save_screenshot()
         if checkin and runner.error is None:
             answers["after"] = ask_checkin("after", window)
+            after = answers["after"]
+            # the end screen tells its wins again with the stress after (before -> after)
+            window.show_stress_after(after.stress if after is not None else None)
         if close_when_done_s is not None:
             QTimer.singleShot(int(close_when_done_s * 1000), window.close)
 
@@ -164,6 +172,12 @@ def run_practice_window(
         window.show()
         if checkin:
             answers["before"] = ask_checkin("before", window)
+            before = answers["before"]
+            if training_outcome is not None and before is not None and before.stress is not None:
+                # the end screen's "stress before -> after" needs the answer given here
+                runner.training_outcome = functools.partial(
+                    training_outcome, before=before.stress
+                )
         if autostart is None:
             from hrvcoach import display as _display
 

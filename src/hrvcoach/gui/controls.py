@@ -1,5 +1,5 @@
-"""The control bar under the plot: start, pause, stop, the pace and its in:out ratio, the length
-and the sound. It holds the widgets; the window connects them to the session."""
+"""The control bar under the plot: start, pause, stop, the pace and its in:out ratio, the length,
+the calm view and the sound. It holds the widgets; the window connects them to the session."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -51,6 +52,7 @@ class ControlBar(QWidget):
         duration: The session's length in seconds (``None``: open, until stopped).
         planned: A plan sets the pace of every step and the length: those controls are hidden.
         sound: Whether sound cues are on; ``None`` when there is no sound to control.
+        calm: Start in calm mode (only the pacer and the zone colour).
     """
 
     def __init__(
@@ -60,6 +62,7 @@ class ControlBar(QWidget):
         *,
         planned: bool,
         sound: bool | None,
+        calm: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -128,11 +131,21 @@ class ControlBar(QWidget):
             ):
                 widget.setVisible(False)
         row.addStretch(1)
+        self.calm_check = QCheckBox("Calm")
+        self.calm_check.setToolTip(
+            "only the pacer and the zone colour; the numbers wait for the end (C)"
+        )
+        self.calm_check.setChecked(calm)
+        # the two switches one above the other: the bar still fits a 900 px wide window
+        switches = QVBoxLayout()
+        switches.setSpacing(2)
+        switches.addWidget(self.calm_check)
+        row.addLayout(switches)
         self.sound_check = QCheckBox("Sound")
         self.sound_check.setVisible(sound is not None)
         self.sound_check.setToolTip("a soft tone at the start of each in- and out-breath")
         self.sound_check.setChecked(bool(sound))
-        row.addWidget(self.sound_check)
+        switches.addWidget(self.sound_check)
         self.message = QLabel("")
         self.message.setProperty("role", "status")
         row.addWidget(self.message)
@@ -148,3 +161,23 @@ class ControlBar(QWidget):
         self.length_stepper.setEnabled(not started)
         self.pace_stepper.setEnabled(not ended and not scheduled)
         self.ratio_box.setEnabled(not ended and not scheduled)
+
+    def set_scheduled(self, scheduled: bool, *, ended: bool) -> None:
+        """A plan with steps still ahead owns the pace: its controls are locked meanwhile."""
+        self.pace_stepper.setEnabled(not scheduled and not ended)
+        self.ratio_box.setEnabled(not scheduled and not ended)
+        tip = "the pace follows a plan in this session" if scheduled else ""
+        self.pace_stepper.setToolTip(tip)
+        self.ratio_box.setToolTip(tip or "in : out, or in : hold : out : hold")
+
+    def show_pattern(self, pattern: BreathPattern) -> bool:
+        """Show the pattern the pacer is on, unless it is being edited; True if shown."""
+        if self.pace_spin.hasFocus() or self.ratio_box.hasFocus():
+            return False
+        self.pace_spin.blockSignals(True)
+        self.pace_spin.setValue(pattern.rate_bpm)
+        self.pace_spin.blockSignals(False)
+        self.ratio_box.blockSignals(True)
+        self.ratio_box.setCurrentText(pattern.label().split()[1])
+        self.ratio_box.blockSignals(False)
+        return True

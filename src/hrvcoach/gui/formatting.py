@@ -58,3 +58,14 @@ def as_float(value: object) -> float | None:
     if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
         return float(value)
     return None
+
+
+def clock_words(elapsed_s: float, duration_s: float | None, *, paused: bool) -> tuple[str, str]:
+    """The elapsed tile: practice time, and under it the time left, "paused" or "open session"."""
+    text = fmt_clock(elapsed_s)
+    if paused:
+        return text, "paused  ·  recording goes on"
+    if duration_s:
+        left_s = max(0.0, duration_s - elapsed_s)
+        return text, f"of {fmt_clock(duration_s)}  ·  {fmt_clock(left_s)} left"
+    return text, "open session"

@@ -1,8 +1,11 @@
-"""The connection and signal-quality line at the top of the practice window."""
+"""The top line of the practice window: its title, the challenge level, and the connection and
+signal-quality line."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from hrvcoach.beats import Contact, LinkState
 from hrvcoach.gui import theme
@@ -71,3 +74,38 @@ def link_view(
     if battery_pct is not None and not ended:
         parts.append(f"battery {battery_pct}%")
     return LinkView("  ·  ".join(parts), color)
+
+
+class StatusHeader(QWidget):
+    """Title and level on the left, the connection line on the right."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        header = QHBoxLayout(self)
+        header.setContentsMargins(0, 0, 0, 0)
+        self.title_label = QLabel(title)
+        self.title_label.setProperty("role", "title")
+        self.level_label = QLabel("")
+        self.level_label.setProperty("role", "status")
+        self.level_label.setVisible(False)
+        self.link_dot = QLabel("●")
+        self.link_label = QLabel("Connecting…")
+        self.link_label.setProperty("role", "status")
+        header.addWidget(self.title_label)
+        header.addSpacing(12)
+        header.addWidget(self.level_label)
+        header.addStretch(1)
+        header.addWidget(self.link_dot)
+        header.addWidget(self.link_label)
+
+    def show_level(self, level: int | None) -> None:
+        """The challenge level of the session (``None``: not tracked, nothing shown)."""
+        text = "" if level is None else f"Level {level}"
+        if text != self.level_label.text():
+            self.level_label.setText(text)
+            self.level_label.setVisible(level is not None)
+
+    def show_link(self, view: LinkView) -> None:
+        if view.text != self.link_label.text():
+            self.link_label.setText(view.text)
+            self.link_dot.setStyleSheet(f"color: {view.color}; font-size: 16px;")

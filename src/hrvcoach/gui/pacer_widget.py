@@ -78,6 +78,7 @@ class PacerWidget(QWidget):
         self._text = QColor(theme.TEXT)
         self._muted = QColor(theme.MUTED)
         self._ring = QColor(theme.PANEL_EDGE)
+        self._zone: QColor | None = None  #: the outer ring in the coherence zone's colour
         self.paint_count = 0
         self.paint_perf_s: deque[float] = deque(maxlen=20_000)  #: when each paint began
         self.paint_ms: deque[float] = deque(maxlen=20_000)
@@ -93,6 +94,18 @@ class PacerWidget(QWidget):
             self._view = view
             # only the square around the full circle changes; the rest is plain background
             self.update(self._dirty)
+
+    @property
+    def ring_color(self) -> str | None:
+        return None if self._zone is None else self._zone.name()
+
+    def set_ring_color(self, color: str | None) -> None:
+        """Draw the outer ring in ``color`` (the coherence zone), or plain with ``None``."""
+        zone = None if color is None else QColor(color)
+        if zone != self._zone:
+            self._zone = zone
+            self._layout()
+            self.update()
 
     def radius_for(self, volume: float) -> float:
         """Circle radius in pixels for a lung volume at the current widget size."""
@@ -117,6 +130,10 @@ class PacerWidget(QWidget):
         p = QPainter(static)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         ring = QPen(self._ring, 1.5)
+        if self._zone is not None:
+            # the zone as a wide soft band just outside the full circle: seen without looking
+            p.setPen(QPen(self._zone, max(4.0, r_full * 0.045)))
+            p.drawEllipse(c, r_full + max(3.0, r_full * 0.03), r_full + max(3.0, r_full * 0.03))
         p.setPen(ring)
         p.drawEllipse(c, r_full, r_full)
         ring.setStyle(Qt.PenStyle.DotLine)

@@ -1,4 +1,4 @@
-"""The page shown when a session ends: how long it ran, how it ended, and its numbers."""
+"""The page shown when a session ends: how long it ran, how it ended, its wins and its numbers."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from hrvcoach.gui import theme
 from hrvcoach.gui.formatting import as_float, ended_words, field_of, fmt_clock, fmt_number
 from hrvcoach.gui.sparkline import Sparkline
 from hrvcoach.gui.tiles import Tile
+from hrvcoach.gui.training_view import WinsView
+from hrvcoach.gui.wins_panel import WinsPanel
 
 if TYPE_CHECKING:
     from hrvcoach.session import SessionResult
@@ -31,7 +33,10 @@ class SummaryPage(QWidget):
         self.sub.setWordWrap(True)
         lay.addWidget(self.title)
         lay.addWidget(self.sub)
-        grid = QGridLayout()
+        self.wins = WinsPanel()
+        self.wins.setVisible(False)
+        lay.addWidget(self.wins)
+        grid = self.grid = QGridLayout()
         grid.setSpacing(10)
         self.tiles = {
             "mean_hr_bpm": Tile("Mean heart rate", "bpm", theme.HEART),
@@ -51,6 +56,14 @@ class SummaryPage(QWidget):
     def set_scale(self, px: int) -> None:
         for tile in self.tiles.values():
             tile.set_scale(px)
+
+    def show_wins(self, view: WinsView) -> None:
+        """The session against the person's own history (shown above the numbers)."""
+        self.wins.show_wins(view)
+        self.wins.setVisible(True)
+        # the numbers in one row, so the wins and the numbers fit a 600 px high window
+        for i, tile in enumerate(self.tiles.values()):
+            self.grid.addWidget(tile, 0, i)
 
     def show_error(self, message: str) -> None:
         """The session could not run: say why, with no numbers."""

@@ -22,6 +22,10 @@ BREATH_SOFT: Final = (108, 195, 181, 46)  #: breathing band fill (RGBA)
 BREATH_BAR: Final = (108, 195, 181, 150)  #: the chosen rate's bar in the assessment result
 HEART: Final = "#f2a766"  #: heart-rate trace and number
 COHERENCE: Final = "#a7b8f0"
+#: coherence zones: one calm scale, lighter as coherence rises (no zone reads as a warning)
+ZONE_LOW: Final = "#7b88a3"
+ZONE_MEDIUM: Final = "#5fb2d9"
+ZONE_HIGH: Final = "#94e08c"
 
 GOOD: Final = "#79c98a"
 WARN: Final = "#e6c36a"

@@ -1,4 +1,5 @@
-"""The large live numbers: heart rate, RMSSD, coherence with its sparkline, and the clock."""
+"""The large live numbers: heart rate (with RMSSD), the swing per breath, coherence coloured by
+its zone with its sparkline, and the clock."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 from hrvcoach.gui import theme
 from hrvcoach.gui.formatting import fmt_number
 from hrvcoach.gui.sparkline import Sparkline
+from hrvcoach.gui.training_view import LiveTrainingView
 
 if TYPE_CHECKING:
     from hrvcoach.live import LiveMetrics
@@ -30,6 +32,8 @@ class Tile(QFrame):
 
     def __init__(self, caption: str, unit: str, color: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._px = theme.BIG_NUMBER_PX
+        self._accent: str | None = None
         self.setObjectName("panel")
         self.caption = QLabel(caption)
         self.caption.setProperty("role", "caption")
@@ -55,9 +59,26 @@ class Tile(QFrame):
         lay.addWidget(self.detail)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
+    @property
+    def accent(self) -> str | None:
+        return self._accent
+
     def set_scale(self, px: int) -> None:
         # a style sheet font size wins over setFont, so the size goes into the sheet too
-        self.value.setStyleSheet(f"color: {self._color}; font-size: {px}px;")
+        self._px = px
+        color = self._accent or self._color
+        self.value.setStyleSheet(f"color: {color}; font-size: {px}px;")
+
+    def set_accent(self, color: str | None) -> None:
+        """Colour the value and the frame (a coherence zone); ``None``: the tile's own colour."""
+        if color == self._accent:
+            return
+        self._accent = color
+        self.set_scale(self._px)
+        self.setStyleSheet(
+            "" if color is None else f"QFrame#panel {{ border: 2px solid {color}; }}"
+        )
+        self.unit.setStyleSheet("" if color is None else f"color: {color};")
 
 
 def coherence_wait_text(in_s: float | None) -> str:
@@ -71,33 +92,50 @@ def coherence_wait_text(in_s: float | None) -> str:
 
 class LiveNumbers(QWidget):
     """The practice page's numbers, two by two: short enough for a 600 px high window, each
-    number still large. It shows the values it is given."""
+    number still large. It shows the values it is given.
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    Args:
+        training: The session tracks training: the swing per breath takes RMSSD's place (RMSSD
+            moves under the heart rate) and the coherence tile takes its zone's colour.
+    """
+
+    def __init__(self, parent: QWidget | None = None, *, training: bool = False) -> None:
         super().__init__(parent)
+        self.training = training
         numbers = QGridLayout(self)
         numbers.setContentsMargins(0, 0, 0, 0)
         numbers.setSpacing(10)
         self.hr_tile = Tile("Heart rate", "bpm", theme.HEART)
         self.rmssd_tile = Tile("RMSSD, last minute", "ms", theme.TEXT)
+        # the rep: how far heart rate rose and fell within the last breath
+        self.swing_tile = Tile("Swing per breath", "bpm", theme.HEART)
         self.coh_tile = Tile("Coherence", "", theme.COHERENCE)
         self.sparkline = Sparkline()
         self.coh_tile.box.addWidget(self.sparkline)
         self.time_tile = Tile("Elapsed", "", theme.TEXT)
+        second = self.swing_tile if training else self.rmssd_tile
+        unused = self.rmssd_tile if training else self.swing_tile
+        unused.setParent(self)
+        unused.setVisible(False)
         numbers.addWidget(self.hr_tile, 0, 0)
-        numbers.addWidget(self.rmssd_tile, 0, 1)
+        numbers.addWidget(second, 0, 1)
         numbers.addWidget(self.coh_tile, 1, 0)
         numbers.addWidget(self.time_tile, 1, 1)
 
     def set_scale(self, px: int) -> None:
-        for tile in (self.hr_tile, self.rmssd_tile, self.coh_tile, self.time_tile):
+        for tile in (self.hr_tile, self.rmssd_tile, self.swing_tile, self.coh_tile, self.time_tile):
             tile.set_scale(px)
 
     def show_metrics(self, m: LiveMetrics, coh_t: Sequence[float], coh_v: Sequence[float]) -> None:
         """The latest live metrics, and the coherence so far for the sparkline."""
         # the median of the last beats: one irregular beat does not make the number jump
         self.hr_tile.value.setText(fmt_number(m.shown_hr_bpm))
-        self.hr_tile.detail.setText(f"average {fmt_number(m.mean_hr_bpm)} bpm")
+        if self.training:
+            self.hr_tile.detail.setText(
+                f"average {fmt_number(m.mean_hr_bpm)}  ·  RMSSD {fmt_number(m.rmssd_ms)} ms"
+            )
+        else:
+            self.hr_tile.detail.setText(f"average {fmt_number(m.mean_hr_bpm)} bpm")
         self.rmssd_tile.value.setText(fmt_number(m.rmssd_ms))
         self.rmssd_tile.detail.setText(f"SDNN {fmt_number(m.sdnn_ms)} ms")
         self.coh_tile.value.setText(fmt_number(m.coherence, 1))
@@ -107,6 +145,15 @@ class LiveNumbers(QWidget):
         elif peak_hz is not None:
             self.coh_tile.detail.setText(f"rhythm at {peak_hz * 60:.1f} /min")
         self.sparkline.show_series(coh_t, coh_v)
+
+    def show_training(self, view: LiveTrainingView) -> None:
+        """The zone (colour of the coherence tile), the level and the swing of the last breath."""
+        self.coh_tile.set_accent(view.color)
+        self.coh_tile.caption.setText(f"Coherence  ·  level {view.level}")
+        self.coh_tile.unit.setText("" if view.zone is None else f"{view.zone} zone")
+        self.coh_tile.setToolTip(view.zone_text)
+        self.swing_tile.value.setText(fmt_number(view.swing_bpm, 1))
+        self.swing_tile.detail.setText(view.swing_text)
 
     def show_clock(self, text: str, detail: str) -> None:
         self.time_tile.value.setText(text)

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QVBoxLayout, QW
 from hrvcoach.gui import theme
 from hrvcoach.gui.screen import fit_to_screen
 from hrvcoach.reports import HEAT, ROLLING_DAYS, Series, Trends, broken_line
+from hrvcoach.reports.trends_figure import simulated_note
+from hrvcoach.reports.trends_training import HIGH_ZONE
 
 #: the calendar's shades on the dark ground: none, <10, <20, <30, 30+ minutes
 DARK_HEAT = ("#263041", "#2c5a55", "#3f8a80", "#58b0a3", "#8fe0d2")
@@ -55,7 +57,7 @@ class _Stat(QWidget):
 
 
 #: the size the trends window is drawn for, fitted to the screen
-PREFERRED_SIZE = (1100, 1000)
+PREFERRED_SIZE = (1100, 1300)
 
 
 class TrendsWindow(QWidget):
@@ -78,6 +80,9 @@ class TrendsWindow(QWidget):
         self.subtitle.setProperty("role", "caption")
         titles.addWidget(title)
         titles.addWidget(self.subtitle)
+        self.note = QLabel("")
+        self.note.setProperty("role", "caption")
+        titles.addWidget(self.note)
         top.addLayout(titles)
         top.addStretch(1)
         self.streak = _Stat("day streak")
@@ -95,9 +100,13 @@ class TrendsWindow(QWidget):
         specs = (
             ("rmssd", "RMSSD (ms)", "Heart rate variability"),
             ("coherence", "coherence", "Coherence"),
+            ("high", "min in high zone", "Minutes in the high coherence zone"),
+            ("swing", "swing (bpm)", "Heart-rate swing per breath"),
+            ("level", "level", "Challenge level"),
             ("hr", "mean HR (bpm)", "Mean heart rate"),
             ("pace", "breaths/min", "Pace used"),
             ("stress", "stress 0-10", "Stress before → after (down is calmer)"),
+            ("goal", "min/day", "Days the daily goal was met"),
             (
                 "week",
                 "min/week",
@@ -129,8 +138,19 @@ class TrendsWindow(QWidget):
             if key != "calendar":
                 plot.getAxis("bottom").setStyle(showValues=False)
             self.plots[key] = plot
-        self.graphics.ci.layout.setRowStretchFactor(3, 1)
-        for key, stretch in (("rmssd", 3), ("coherence", 3), ("hr", 3), ("stress", 2), ("week", 2)):
+        self.graphics.ci.layout.setRowStretchFactor(list(self.plots).index("pace"), 1)
+        stretches = (
+            ("rmssd", 3),
+            ("coherence", 3),
+            ("high", 3),
+            ("swing", 3),
+            ("level", 2),
+            ("hr", 3),
+            ("stress", 2),
+            ("goal", 2),
+            ("week", 2),
+        )
+        for key, stretch in stretches:
             row = list(self.plots).index(key)
             self.graphics.ci.layout.setRowStretchFactor(row, stretch)
         self.plots["calendar"].getAxis("left").setStyle(showValues=False)
@@ -152,11 +172,16 @@ class TrendsWindow(QWidget):
         self.streak.value.setText(str(trends.streak_current_days))
         self.longest.value.setText(str(trends.streak_longest_days))
         self.week.value.setText(f"{trends.weeks[-1].minutes:.0f}" if trends.weeks else "0")
+        self.note.setText(simulated_note(trends) or "")
 
         x = _session_s(trends)
         self._series("rmssd", trends, x, trends.rmssd, theme.BREATH, 1)
         self._series("coherence", trends, x, trends.coherence, theme.COHERENCE, 2)
         self._series("hr", trends, x, trends.mean_hr, theme.HEART, 0)
+        self._series("high", trends, x, trends.minutes_in_high, HIGH_ZONE, 1)
+        self._series("swing", trends, x, trends.swing, theme.HEART, 1)
+        self._level(trends, x)
+        self._goal(trends)
         pace = trends.pace.values
         ok = np.isfinite(pace)
         self.plots["pace"].addItem(
@@ -246,6 +271,64 @@ class TrendsWindow(QWidget):
             text.setPos(_day_s(middle), 0.5)
             plot.getAxis("left").setStyle(showValues=False)
             plot.setYRange(0, 1)
+
+    def _level(self, trends: Trends, x: np.ndarray) -> None:
+        plot = self.plots["level"]
+        values = trends.level.values
+        ok = np.isfinite(values)
+        plot.setYRange(0.5, 4.5, padding=0)
+        if ok.any():
+            xs, ys = x[ok], values[ok]
+            # a step: each session's level holds until the next session
+            plot.addItem(
+                pg.PlotDataItem(
+                    np.append(xs, xs[-1] + DAY_S * 0.5),
+                    ys,
+                    stepMode="center",
+                    pen=pg.mkPen(theme.COHERENCE, width=2),
+                )
+            )
+            plot.addItem(
+                pg.ScatterPlotItem(xs, ys, size=7, brush=theme.COHERENCE, pen=pg.mkPen(None))
+            )
+            plot.setTitle(
+                f"{self._headings['level']}   <b style='color:{theme.COHERENCE}'>level "
+                f"{int(ys[-1])}</b>",
+                color=theme.TEXT,
+                size="11pt",
+                justify="left",
+            )
+
+    def _goal(self, trends: Trends) -> None:
+        plot = self.plots["goal"]
+        days = [d for d in trends.goal_days if d[1] > 0]
+        top = max([trends.goal_minutes, *(m for _, m, _ in days)]) * 1.25
+        if days:
+            soft = QColor(theme.BREATH)
+            soft.setAlpha(90)
+            plot.addItem(
+                pg.BarGraphItem(
+                    x=[_day_s(d) + DAY_S * 0.5 for d, _, _ in days],
+                    height=[m for _, m, _ in days],
+                    width=DAY_S * 0.86,
+                    brushes=[pg.mkBrush(theme.BREATH if met else soft) for _, _, met in days],
+                    pen=pg.mkPen(theme.BREATH),
+                )
+            )
+        goal_line = pg.InfiniteLine(
+            pos=trends.goal_minutes,
+            angle=0,
+            pen=pg.mkPen(theme.MUTED, width=1, style=Qt.PenStyle.DashLine),
+        )
+        plot.addItem(goal_line)
+        plot.setYRange(0, top, padding=0)
+        plot.setTitle(
+            f"{self._headings['goal']} ({trends.goal_minutes:g} min)   <b style='color:"
+            f"{theme.BREATH}'>{trends.goal_days_met} of {len(trends.goal_days)} days</b>",
+            color=theme.TEXT,
+            size="11pt",
+            justify="left",
+        )
 
     def _stress(self, trends: Trends, x: np.ndarray) -> None:
         plot = self.plots["stress"]

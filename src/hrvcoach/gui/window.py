@@ -17,21 +17,24 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from hrvcoach.beats import Beat, BeatFlag, Contact, DeviceStatus, Gap, LinkState
 from hrvcoach.gui import theme
 from hrvcoach.gui.controls import ControlBar
-from hrvcoach.gui.formatting import fmt_clock
+from hrvcoach.gui.formatting import clock_words, fmt_clock
 from hrvcoach.gui.frame_stats import FrameStats
 from hrvcoach.gui.guide import GuidePanel, ResultPage, guide_view, result_view
 from hrvcoach.gui.keys import WindowKeys
-from hrvcoach.gui.link_status import link_view
-from hrvcoach.gui.pacer_widget import PacerView, PacerWidget, view_of
+from hrvcoach.gui.link_status import StatusHeader, link_view
+from hrvcoach.gui.pacer_widget import PacerView, view_of
 from hrvcoach.gui.plot import PLOT_EVERY_S, TRACE_WINDOW_S, ResponsePlot
+from hrvcoach.gui.practice_page import PracticePage, show_only
 from hrvcoach.gui.replay import ReplayBar
 from hrvcoach.gui.summary import SummaryPage
-from hrvcoach.gui.tiles import LiveNumbers
+from hrvcoach.gui.training_display import TrainingDisplay, judge
+from hrvcoach.gui.training_view import today_view, wins_view
+from hrvcoach.gui.zones import ZoneStrip
 from hrvcoach.pacer import BreathPattern
 
 if TYPE_CHECKING:
@@ -63,6 +66,12 @@ class PracticeWindow(QWidget):
         plan: The steps of a resonance assessment: a guide above the pacer announces each step
             and its settle period and shows progress; at the end the result page shows the
             :class:`~hrvcoach.assess.AssessmentOutcome` the runner's summary returned.
+        calm: Start in calm mode: only the pacer and the zone colour; the numbers wait for the
+            end screen (a toggle in the control bar, or the C key).
+
+    The training side comes through the runner when the composition root sets it: the day
+    (``runner.today``) for the Today panel before Start, each update's training snapshot for the
+    zone, level and swing, and ``runner.training_outcome`` for the wins at the end.
 
     Signals:
         session_ended: Emitted once on the GUI thread when the session (and its summary) is done.
@@ -80,6 +89,7 @@ class PracticeWindow(QWidget):
         audio: CuePlayer | None = None,
         autostart: bool = True,
         plan: Sequence[AssessmentStep] | None = None,
+        calm: bool = False,
     ) -> None:
         super().__init__()
         self.plan = tuple(plan) if plan else ()
@@ -92,6 +102,10 @@ class PracticeWindow(QWidget):
         self.stats = FrameStats()
         self.ended = False
         self.result: SessionResult | None = None
+        self.calm = calm
+        #: the session judged against the history (a ``SessionOutcome``), once it has ended
+        self.outcome: object | None = None
+        self._tracked = getattr(self.session, "training", None) is not None and not self.plan
 
         # what has been received (views get plain values from these)
         self._beat_t: deque[float] = deque()
@@ -126,6 +140,8 @@ class PracticeWindow(QWidget):
         # eyes closed or half closed: Space pauses and resumes without finding the button
         self._space = QShortcut(QKeySequence(Qt.Key.Key_Space), self)
         self._space.activated.connect(self._space_pressed)
+        self._calm_key = QShortcut(QKeySequence(Qt.Key.Key_C), self)
+        self._calm_key.activated.connect(self.calm_check.toggle)
         self._keys = WindowKeys(self, Qt.Key.Key_Space, self._space_pressed)  # whatever has focus
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -138,20 +154,15 @@ class PracticeWindow(QWidget):
         root.setContentsMargins(18, 12, 18, 12)
         root.setSpacing(10)
 
-        header = QHBoxLayout()
-        self.title_label = QLabel(title)
-        self.title_label.setProperty("role", "title")
-        self.link_dot = QLabel("●")
-        self.link_label = QLabel("Connecting…")
-        self.link_label.setProperty("role", "status")
-        header.addWidget(self.title_label)
-        header.addStretch(1)
+        self.header = StatusHeader(title)
+        self.title_label, self.link_dot = self.header.title_label, self.header.link_dot
+        self.link_label = self.header.link_label
         self.replay_bar = ReplayBar.for_source(self.session.source)  # how far a replay has got
         if self.replay_bar is not None:
-            header.addWidget(self.replay_bar)
-        header.addWidget(self.link_dot)
-        header.addWidget(self.link_label)
-        root.addLayout(header)
+            row = self.header.layout()
+            assert isinstance(row, QHBoxLayout)
+            row.insertWidget(row.indexOf(self.link_dot), self.replay_bar)
+        root.addWidget(self.header)
 
         self.guide: GuidePanel | None = None
         if self.plan:
@@ -161,22 +172,20 @@ class PracticeWindow(QWidget):
         self.stack = QStackedWidget()
         root.addWidget(self.stack, 5)
 
-        # practice page: pacer left, numbers right
-        practice = QWidget()
-        prow = QHBoxLayout(practice)
-        prow.setContentsMargins(0, 0, 0, 0)
-        prow.setSpacing(16)
-        self.pacer = PacerWidget()
+        # practice page: pacer left; the Today panel before Start, then the numbers, right
+        day = getattr(self.runner, "today", None)
+        practice = self.practice_page = PracticePage(
+            training=self._tracked,
+            today=today_view(day) if day is not None and not self.plan else None,
+        )
+        self.pacer = practice.pacer
         self.pacer.on_painted = self._pacer_painted
-        prow.addWidget(self.pacer, 4)
-        self.numbers = LiveNumbers()
+        self.today_panel = practice.today_panel
+        self.numbers = practice.numbers
         # the tiles by name, for the frame and the tests
-        self.hr_tile = self.numbers.hr_tile
-        self.rmssd_tile = self.numbers.rmssd_tile
-        self.coh_tile = self.numbers.coh_tile
-        self.sparkline = self.numbers.sparkline
-        self.time_tile = self.numbers.time_tile
-        prow.addWidget(self.numbers, 4)
+        n = self.numbers
+        self.hr_tile, self.rmssd_tile, self.swing_tile = n.hr_tile, n.rmssd_tile, n.swing_tile
+        self.coh_tile, self.sparkline, self.time_tile = n.coh_tile, n.sparkline, n.time_tile
         self.stack.addWidget(practice)
 
         # summary page, shown when the session ends
@@ -187,16 +196,19 @@ class PracticeWindow(QWidget):
         self.stack.addWidget(self.summary_page)
         self.result_page = ResultPage()
         self.stack.addWidget(self.result_page)
-        self._show_page(practice)
+        show_only(self.stack, practice)
+        self.zone_strip = ZoneStrip()
+        self.zone_strip.setVisible(self._tracked)
+        root.addWidget(self.zone_strip)
+        self.training = TrainingDisplay(self.numbers, self.pacer, self.zone_strip, self.header)
+        if practice.today_panel is not None and self._tracked:
+            self.header.show_level(getattr(day, "level", None))
 
         # the heart's response against the breathing curve
         self.response = ResponsePlot(self._painted)
-        self.plot = self.response.plot
-        self.grid = self.response.grid
-        self.breath_curve = self.response.breath_curve
-        self.breath_ahead = self.response.breath_ahead
-        self.hr_curve = self.response.hr_curve
-        self.legend = self.response.legend
+        r = self.response
+        self.plot, self.grid, self.legend, self.hr_curve = r.plot, r.grid, r.legend, r.hr_curve
+        self.breath_curve, self.breath_ahead = r.breath_curve, r.breath_ahead
         root.addWidget(self.legend)
         root.addWidget(self.plot, 4)
 
@@ -206,16 +218,17 @@ class PracticeWindow(QWidget):
             self.session.duration_s,
             planned=bool(self.plan),
             sound=None if self.audio is None else self.audio.enabled,
+            calm=self.calm,
         )
         c = self.controls
-        self.start_button, self.pause_button, self.stop_button = (
-            c.start_button,
-            c.pause_button,
-            c.stop_button,
-        )
+        self.start_button, self.pause_button = c.start_button, c.pause_button
+        self.stop_button = c.stop_button
         self.pace_spin, self.ratio_box, self.pace_stepper = c.pace_spin, c.ratio_box, c.pace_stepper
         self.length_spin, self.length_stepper = c.length_spin, c.length_stepper
         self.sound_check, self.message = c.sound_check, c.message
+        self.calm_check = c.calm_check
+        self.calm_check.setVisible(not self.plan)  # an assessment guides with its words
+        self.calm_check.toggled.connect(self.set_calm)
         self.start_button.clicked.connect(self.start_session)
         self.pause_button.clicked.connect(self._toggle_pause)
         self.stop_button.clicked.connect(self._stop_clicked)
@@ -231,24 +244,18 @@ class PracticeWindow(QWidget):
         self._shown_pattern = pattern
         self._sync_buttons()
         root.addWidget(self.controls)
+        self.set_calm(self.calm)
 
-    def _show_page(self, page: QWidget) -> None:
-        """Show one page of the stack; only it counts for the window's minimum size.
-
-        A stacked widget asks for room for its largest page, shown or not: the six-tile summary
-        would take ~100 px from the heart-rate plot all session long at 900x600.
-        """
-        ignored, preferred = QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred
-        for i in range(self.stack.count()):
-            widget = self.stack.widget(i)
-            if widget is None:
-                continue
-            if widget is page:
-                widget.setSizePolicy(preferred, preferred)
-            else:
-                widget.setSizePolicy(ignored, ignored)
-        self.stack.setCurrentWidget(page)
-        self.stack.updateGeometry()
+    def set_calm(self, on: bool) -> None:
+        """Calm mode: the pacer and the zone colour only, until the end screen."""
+        self.calm = on
+        if self.calm_check.isChecked() != on:
+            self.calm_check.setChecked(on)
+        self.practice_page.set_calm(on)
+        # at the end the wins or an assessment's result take the plot's room
+        room_taken = self.ended and (self.outcome is not None or bool(self.plan))
+        for widget in (self.legend, self.plot):
+            widget.setVisible(not on and not room_taken)
 
     # -- scaling: numbers legible from a metre at any window size --------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -263,6 +270,7 @@ class PracticeWindow(QWidget):
         if self.runner.started:
             return
         self.runner.start()
+        self.practice_page.set_started()
         self._sync_buttons()
 
     def _space_pressed(self) -> None:
@@ -341,6 +349,7 @@ class PracticeWindow(QWidget):
                 self._frozen_s = None
             self._show_pacer(now_s)
             self._show_clock(now_s)
+            self.training.show(now_s, self.session.duration_s)
             self._follow_pattern(now_s)
             if self.guide is not None and not self.ended:
                 # before the source is open, the introduction: no step has begun
@@ -389,6 +398,7 @@ class PracticeWindow(QWidget):
         update = arrival.update
         event = update.event
         self._link = update.link
+        self.training.take(getattr(update, "training", None))
         if isinstance(event, Beat):
             self._last_beat_t = event.t_s
             if event.contact is not Contact.UNKNOWN:
@@ -459,14 +469,7 @@ class PracticeWindow(QWidget):
         frozen = self._frozen_s is not None
         # practice time: the session's clock less its pauses (it holds still while paused)
         elapsed_s = self.session.active_s(self._frozen_s if self._frozen_s is not None else now_s)
-        text = fmt_clock(elapsed_s)
-        if frozen:
-            detail = "paused  ·  recording goes on"
-        elif duration:
-            left_s = max(0.0, duration - elapsed_s)
-            detail = f"of {fmt_clock(duration)}  ·  {fmt_clock(left_s)} left"
-        else:
-            detail = "open session"
+        text, detail = clock_words(elapsed_s, duration, paused=frozen)
         if (text, detail) != self._last_clock_text:
             self._last_clock_text = (text, detail)
             self.numbers.show_clock(text, detail)
@@ -478,21 +481,10 @@ class PracticeWindow(QWidget):
         scheduled = self.session.pacer.segments()[-1][0] > now_s
         if scheduled != self._scheduled:
             self._scheduled = scheduled
-            self.pace_stepper.setEnabled(not scheduled and not self.ended)
-            self.ratio_box.setEnabled(not scheduled and not self.ended)
-            tip = "the pace follows a plan in this session" if scheduled else ""
-            self.pace_stepper.setToolTip(tip)
-            self.ratio_box.setToolTip(tip or "in : out, or in : hold : out : hold")
+            self.controls.set_scheduled(scheduled, ended=self.ended)
         pattern = self.session.pacer.pattern_at(now_s)
-        if pattern == self._shown_pattern or self.pace_spin.hasFocus() or self.ratio_box.hasFocus():
-            return
-        self._shown_pattern = pattern
-        self.pace_spin.blockSignals(True)
-        self.pace_spin.setValue(pattern.rate_bpm)
-        self.pace_spin.blockSignals(False)
-        self.ratio_box.blockSignals(True)
-        self.ratio_box.setCurrentText(pattern.label().split()[1])
-        self.ratio_box.blockSignals(False)
+        if pattern != self._shown_pattern and self.controls.show_pattern(pattern):
+            self._shown_pattern = pattern
 
     def _show_plot(self, now_s: float) -> None:
         self._plot_dirty = False
@@ -541,9 +533,7 @@ class PracticeWindow(QWidget):
             seconds_since_beat=None if self.ended else since,
             ended=self.ended and not failed,
         )
-        if view.text != self.link_label.text():
-            self.link_label.setText(view.text)
-            self.link_dot.setStyleSheet(f"color: {view.color}; font-size: 16px;")
+        self.header.show_link(view)
 
     # -- the end --------------------------------------------------------------------------------
     def _session_done(self) -> None:
@@ -554,12 +544,15 @@ class PracticeWindow(QWidget):
             if self.runner.error is not None:
                 error = self.runner.error
                 self.summary_page.show_error(str(error) or type(error).__name__)
-                self._show_page(self.summary_page)
+                show_only(self.stack, self.summary_page)
             elif self.plan:
                 self._show_assessment_result()
             else:
                 self._show_summary()
-                self._show_page(self.summary_page)
+                self._show_wins(None)
+                show_only(self.stack, self.summary_page)
+            self.training.end()
+            self.practice_page.set_calm(False)
             self._show_plot(self._now_s())
             self._show_link(self._now_s())
             self._sync_buttons()
@@ -569,6 +562,20 @@ class PracticeWindow(QWidget):
             log.exception("the window failed to show the end of the session")
         finally:
             self.session_ended.emit()  # whoever waits for the end (close, check-in) must hear it
+
+    def _show_wins(self, stress_after: int | None) -> None:
+        """Judge the session (if the composition root can) and show its wins on the end page."""
+        fn = getattr(self.runner, "training_outcome", None)
+        outcome = judge(fn, self.result, self.runner.summary, stress_after)
+        if outcome is not None:
+            self.outcome = outcome
+            self.summary_page.show_wins(wins_view(outcome))
+            self.set_calm(self.calm)  # the trace gives the wins its room (the zone strip stays)
+
+    def show_stress_after(self, stress: int | None) -> None:
+        """The stress after the session, from the check-in: the wins are told again with it."""
+        if self.ended and self.runner.error is None and not self.plan and stress is not None:
+            self._show_wins(stress)
 
     def _show_assessment_result(self) -> None:
         from hrvcoach.assess import AssessmentOutcome
@@ -583,7 +590,7 @@ class PracticeWindow(QWidget):
         for widget in (self.guide, self.legend, self.plot):
             if widget is not None:
                 widget.setVisible(False)
-        self._show_page(self.result_page)
+        show_only(self.stack, self.result_page)
 
     def _show_summary(self) -> None:
         result = self.result

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from hrvcoach import hrv
+from hrvcoach.metrics import nonlinear as nl
 from hrvcoach.metrics import time_domain as td
 
 #: detrending choices before the spectrum
@@ -29,6 +30,8 @@ class Method:
         spectral: Spectrum settings.
         detrend: ``"none"`` or ``"smoothness-priors"`` (λ = 500, on the RR before the spectrum).
         summary: One line for ``--help`` and the docs.
+        dfa_short, dfa_long: DFA window sizes (beats) of α1 and α2.
+        nonlinear_detrend: Detrend by smoothness priors before SampEn, ApEn and DFA (Kubios).
     """
 
     name: str
@@ -37,6 +40,9 @@ class Method:
     spectral: hrv.SpectralMethod = field(default_factory=hrv.SpectralMethod)
     detrend: str = "none"
     summary: str = ""
+    dfa_short: tuple[int, int] = nl.DFA_SHORT
+    dfa_long: tuple[int, int] = nl.DFA_LONG
+    nonlinear_detrend: bool = False
 
 
 METHODS: dict[str, Method] = {
@@ -55,6 +61,9 @@ METHODS: dict[str, Method] = {
             td.KUBIOS,
             hrv.SpectralMethod.kubios(),
             summary="Kubios HRV Standard: 300 s Welch, MATLAB hanning, closed bands, pNNxx/diffs",
+            dfa_short=nl.KUBIOS_DFA_SHORT,
+            dfa_long=nl.KUBIOS_DFA_LONG,
+            nonlinear_detrend=True,
         ),
         Method(
             "hrv-package",

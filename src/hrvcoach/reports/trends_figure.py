@@ -34,6 +34,7 @@ from hrvcoach.reports.styling import (
     save_png,
 )
 from hrvcoach.reports.trends import DAILY_STRIP_MAX_DAYS, ROLLING_DAYS, Series, Trends, trends_text
+from hrvcoach.reports.trends_training import training_panels
 from hrvcoach.store import SessionRow
 
 if TYPE_CHECKING:
@@ -85,6 +86,18 @@ def _series_panel(
     ax.set_ylabel(series.name)
 
 
+def simulated_note(trends: Trends) -> str | None:
+    """What the picture says about simulated sessions, if anything."""
+    if trends.simulated_only:
+        return "No session with a strap yet: these are simulated sessions."
+    if trends.excluded_simulated:
+        return (
+            f"{trends.excluded_simulated} simulated session(s) left out: "
+            "hrvcoach trends --include-simulated shows them."
+        )
+    return None
+
+
 def trends_figure(trends: Trends) -> Figure:
     """Every trend on one page: metrics, pace, stress, weekly minutes and the practice calendar."""
     import matplotlib as mpl
@@ -93,11 +106,10 @@ def trends_figure(trends: Trends) -> Figure:
     with mpl.rc_context(_style()):
         span = (trends.last_day - trends.first_day).days + 1
         calendar_height = 0.45 if span <= DAILY_STRIP_MAX_DAYS else 1.1
-        fig = _new_figure(11.0, 12.8 + calendar_height)
-        grid = fig.add_gridspec(
-            8, 1, height_ratios=[0.55, 1.5, 1.5, 1.3, 0.9, 1.3, 0.8, calendar_height], hspace=0.6
-        )
-        fig.subplots_adjust(left=0.08, right=0.97, top=0.975, bottom=0.035)
+        fig = _new_figure(11.0, 18.6 + calendar_height)
+        ratios = [0.55, 1.5, 1.5, 1.3, 1.3, 0.9, 1.3, 0.9, 1.3, 1.0, 0.8, calendar_height]
+        grid = fig.add_gridspec(len(ratios), 1, height_ratios=ratios, hspace=0.65)
+        fig.subplots_adjust(left=0.08, right=0.97, top=0.98, bottom=0.025)
         head = fig.add_subplot(grid[0])
         head.axis("off")
         n = len(trends.sessions)
@@ -112,6 +124,9 @@ def trends_figure(trends: Trends) -> Figure:
             color=MUTED,
             va="top",
         )
+        note = simulated_note(trends)
+        if note:
+            head.text(0, -0.25, note, fontsize=9.5, color=MUTED, va="top")
         for i, (value, label) in enumerate(
             (
                 (trends.streak_current_days, "day streak"),
@@ -125,10 +140,12 @@ def trends_figure(trends: Trends) -> Figure:
             )
             head.text(stat_x, 0.2, label, fontsize=9.5, color=MUTED, va="top")
 
-        axes = [fig.add_subplot(grid[i]) for i in range(1, 8)]
+        axes = [fig.add_subplot(grid[i]) for i in range(1, len(ratios))]
         for ax in axes[1:]:
             ax.sharex(axes[0])
-        ax_rmssd, ax_coh, ax_hr, ax_pace, ax_stress, ax_week, ax_cal = axes
+        ax_rmssd, ax_coh, ax_high, ax_swing, ax_level, ax_hr = axes[:6]
+        ax_pace, ax_stress, ax_goal, ax_week, ax_cal = axes[6:]
+        training_panels(ax_high, ax_swing, ax_level, ax_goal, trends)
         _series_panel(ax_rmssd, trends, trends.rmssd, RMSSD, 1, " ms")
         ax_rmssd.set_title("Heart rate variability  (higher is more capacity)")
         if trends.rmssd.has_data:

@@ -26,6 +26,7 @@ from hrvcoach.store.indexing import (
     _utc_text,
     local_start,
     pace_plan,
+    training_values,
 )
 from hrvcoach.store.rows import SessionRow
 from hrvcoach.store.schema import (
@@ -33,6 +34,7 @@ from hrvcoach.store.schema import (
     DEFAULT_TIMEOUT_S,
     METRIC_COLUMNS,
     SCHEMA_VERSION,
+    TRAINING_COLUMNS,
     UNINDEXED_TABLE,
 )
 
@@ -267,7 +269,13 @@ class StoreBase:
 
         return analyze(recording)
 
-    def _index(self, path: Path, sha: str, summary: Summary | None) -> _Indexed:
+    def _index(
+        self,
+        path: Path,
+        sha: str,
+        summary: Summary | None,
+        training: Mapping[str, object] | None = None,
+    ) -> _Indexed:
         from hrvcoach.readers import require_beats
 
         recording = self._read(path)
@@ -293,6 +301,11 @@ class StoreBase:
             pace=pace_plan(recording),
             summary=_summary_values(summary),
             checkin=checkin_from_marks(recording.marks),
+            training=(
+                dict(training)
+                if training is not None
+                else training_values(recording, float(recording.duration_s))
+            ),
         )
 
     def _insert(
@@ -328,6 +341,13 @@ class StoreBase:
                 values[name] = int(number)
             else:
                 values[name] = number
+        for name in TRAINING_COLUMNS:
+            raw_value = item.training.get(name)
+            number = _number(int(raw_value) if isinstance(raw_value, bool) else raw_value)
+            if number is not None and name in ("counted", "level", "achievement_points"):
+                values[name] = int(number)
+            else:
+                values[name] = number
         columns = ", ".join(values)
         marks = ", ".join(f":{k}" for k in values)
         cur = db.execute(f"INSERT INTO sessions ({columns}) VALUES ({marks})", values)
@@ -353,6 +373,7 @@ class StoreBase:
             added=datetime.fromisoformat(raw["added_utc"]),
             summary=json.loads(raw["summary_json"]),
             **metrics,
+            **_training_of_raw(raw),
         )
 
     def _query(self, sql: str, params: Sequence[object] | Mapping[str, object] = ()) -> list[Any]:
@@ -363,3 +384,11 @@ class StoreBase:
                 return db.execute(sql, params).fetchall()
             finally:
                 db.row_factory = None
+
+
+def _training_of_raw(raw: sqlite3.Row) -> dict[str, Any]:
+    keys = raw.keys()
+    out: dict[str, Any] = {name: raw[name] for name in TRAINING_COLUMNS if name in keys}
+    if out.get("counted") is not None:
+        out["counted"] = bool(out["counted"])
+    return out

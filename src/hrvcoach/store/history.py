@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +65,7 @@ class HistoryStore(Rebuilding, Assessments, CapacityResults):
         checkin_after: int | None = None,
         note: str | None = None,
         summary: Summary | None = None,
+        training: Mapping[str, object] | None = None,
     ) -> SessionRow:
         """Index one recording (once: a file with the same bytes returns the row already there).
 
@@ -76,6 +78,8 @@ class HistoryStore(Rebuilding, Assessments, CapacityResults):
             checkin_after: Stress 0-10 after the session.
             note: A free note.
             summary: The whole-session summary if the caller has it already (else it is computed).
+            training: The training columns (``TRAINING_COLUMNS``) the live session computed (else
+                they are computed from the recording, as a rebuild does).
 
         Returns:
             The session's row. For a file already indexed, check-ins given here are added to it.
@@ -106,7 +110,7 @@ class HistoryStore(Rebuilding, Assessments, CapacityResults):
         # reads, so an import outlives a damaged history and a moved or deleted original.
         path = source.resolve() if inside else keep_copy(self.base, source, sha)
         try:
-            item = self._index(path, sha, summary)
+            item = self._index(path, sha, summary, training)
         except BaseException:
             if not inside:
                 drop_copy(path)  # not a session: no copy left behind to be noticed as lost
