@@ -42,8 +42,10 @@ def test_the_data_folder_is_private_whatever_the_umask(
     Settings(last_device_name="Polar H10 1A2B3C4D").save(data)
     assert mode(data) == 0o700
     assert mode(data / "recordings") == 0o700
-    (recording,) = (data / "recordings").iterdir()
-    assert mode(recording) == 0o600
+    files = list((data / "recordings").iterdir())  # the recording and its ECG/motion companions
+    assert any(f.suffix == ".csv" for f in files)
+    for path in files:
+        assert mode(path) == 0o600, path
     assert mode(data / "settings.json") == 0o600
     for part in data.glob("history.sqlite*"):  # the database and its -wal and -shm
         assert mode(part) == 0o600, part
