@@ -571,21 +571,6 @@ def _finish(
     return exit_code
 
 
-def _breathing_line(breath: Any) -> str:
-    """One line on the measured breath, for the table view."""
-    parts = []
-    if breath.rate_bpm is not None:
-        parts.append(f"{breath.rate_bpm:.1f} breaths/min")
-    if breath.pacer_rate_bpm is not None:
-        parts.append(f"pacer {breath.pacer_rate_bpm:.1f}")
-    if breath.adherence_pct is not None:
-        parts.append(f"{breath.adherence_pct:.0f}% of breaths with the pacer")
-    if breath.phase_lag_s is not None:
-        side = "behind" if breath.phase_lag_s >= 0 else "ahead of"
-        parts.append(f"{abs(breath.phase_lag_s):.1f} s {side} it")
-    return "Breathing (chest motion): " + (", ".join(parts) or "too few breaths to say")
-
-
 def summarise(
     session: Session, result: SessionResult, artifacts: str | None, method: str = "default"
 ) -> Summary:
