@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hrvcoach.errors import DeviceError
+from hrvcoach.errors import DeviceError, UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -25,6 +25,17 @@ if TYPE_CHECKING:
 
 def is_simulator_spec(spec: str | None) -> bool:
     return spec is not None and (spec == "sim" or spec.startswith("sim:"))
+
+
+def looks_like_sim_typo(spec: str | None) -> bool:
+    """``simm``, ``SIM``, ``sim=...``, ``sim resonance=5``: the simulator mistyped, not a strap."""
+    import difflib
+    import re
+
+    if spec is None or is_simulator_spec(spec):
+        return False
+    head = re.split(r"[:=,; ]", spec.strip().lower(), maxsplit=1)[0]
+    return difflib.SequenceMatcher(None, head, "sim").ratio() >= 0.66
 
 
 def open_source(
@@ -77,6 +88,11 @@ def open_source(
         if not path.is_file():
             raise DeviceError(f"no recording at {path}")
         return ReplaySource(path, playback=playback)
+    if looks_like_sim_typo(spec):
+        raise UsageError(
+            f"--device {spec}: did you mean 'sim' (the simulator)? To use a strap whose name "
+            "starts like this, give its address (see 'hrvcoach scan')"
+        )
     if not (playback.speed == 1.0 and not playback.fast):
         raise DeviceError("--speed and --fast apply to the simulator and replays, not to a strap")
     from hrvcoach.drivers.ble_hr import BleHeartRateSource

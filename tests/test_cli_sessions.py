@@ -19,7 +19,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(args)
+    try:
+        code = main(args)
+    except SystemExit as stop:  # a usage error found while the arguments are read
+        code = int(stop.code or 0)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -122,7 +125,7 @@ def test_replay_summary_equals_analyze(
     [
         (["replay", "no/such/file.csv"], 3, "no such file"),
         (["replay", "."], 3, "is a folder"),
-        (["demo", "--headless", "--pace", "20"], 2, "outside"),
+        (["demo", "--headless", "--pace", "20"], 2, "from 3 to 10"),
         (["demo", "--headless", "--minutes", "-1"], 2, "--minutes"),
         (["demo", "--headless", "--recording", "nope"], 2, "no bundled recording"),
         (["demo", "--headless", "--device", "sim:resonance=banana"], 4, "resonance"),

@@ -285,7 +285,7 @@ def test_simulated_session_runs_to_the_end_summary(qtbot, make_window, artifacts
     assert not window.stop_button.isEnabled()
     # the live numbers came from the pipeline's LiveMetrics, not from the window
     final = result.final_metrics
-    assert window.hr_tile.value.text() == f"{final.hr_bpm:.0f}"
+    assert window.hr_tile.value.text() == f"{final.shown_hr_bpm:.0f}"
     assert window.rmssd_tile.value.text() == f"{final.rmssd_ms:.0f}"
     assert len(window._coh_v) >= 20  # one sparkline point per spectral refresh (every 5 s)
     wait_frames(qtbot, window)
@@ -555,7 +555,7 @@ def test_run_practice_window_end_to_end(qtbot, artifacts_dir) -> None:
     assert outcome.checkin_before == Checkin(6, "")
     assert outcome.checkin_after == Checkin(2, "")
     assert outcome.summary == {"coherence": 2.5}
-    assert png_size(shot) == (1280, 800)
+    assert png_size(shot) == (1280, 800)  # offscreen, no screen to fit: the size asked for
 
 
 def test_run_practice_window_refuses_a_bad_screenshot_path(tmp_path) -> None:
@@ -934,3 +934,69 @@ def test_a_length_set_before_start_is_honoured_by_the_simulator(qtbot, make_wind
     last_beat = max(e.t_s for e in result.events if isinstance(e, Beat))
     assert 85.0 < last_beat <= 90.0
     assert window.summary_title.text() == "Session complete  ·  1:30"
+
+
+@pytest.mark.parametrize("focus", ["pace field", "ratio list", "stop button"])
+def test_space_pauses_whatever_has_focus(qtbot, make_window, focus: str) -> None:
+    from PySide6.QtCore import Qt
+
+    source = ManualSource([Beat(0.8 * i, 800.0) for i in range(1, 20)])
+    session = manual_session(source)
+    window = make_window(session, autostart=False)
+    wait_frames(qtbot, window)
+    pace_before = window.pace_spin.value()
+    window.start_button.click()  # with the mouse: focus stays where it was
+    qtbot.waitUntil(lambda: window.runner.running, timeout=3000)
+    source.clock_s = 5.0
+    widget = {
+        "pace field": window.pace_spin,
+        "ratio list": window.ratio_box,
+        "stop button": window.stop_button,
+    }[focus]
+    window.activateWindow()
+    widget.setFocus()
+    qtbot.keyClick(widget, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: session.paused, timeout=20000)
+    assert window.pace_spin.value() == pace_before  # not typed into, not cleared
+    assert window.runner.running  # the focused Stop button was not pressed
+    source.clock_s = 6.0
+    qtbot.keyClick(widget, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not session.paused, timeout=20000)
+    window.stop_button.click()
+    with qtbot.waitSignal(window.session_ended, timeout=5000):
+        pass
+
+
+def test_a_replay_without_a_guide_draws_no_pacer_and_shows_its_progress(
+    qtbot, make_window, tmp_path: Path, artifacts_dir: Path
+) -> None:
+    from hrvcoach.commands._views import rhythm_note
+    from hrvcoach.drivers.replay import ReplaySource
+    from hrvcoach.readers import read_recording
+
+    # another app's list: a heart that breathed at 5 /min by itself, no pace plan in the file
+    rr = [1000.0 + 90.0 * math.sin(2 * math.pi * (5.0 / 60.0) * (k * 1.0)) for k in range(420)]
+    path = tmp_path / "elite.txt"
+    path.write_text("\n".join(f"{v:.0f}" for v in rr) + "\n")
+    recording = read_recording(path)
+    assert not recording.meta.pace
+    pacer = Pacer(BreathPattern(6.0))
+    source = ReplaySource(recording, playback=Playback(speed=40.0))
+    session = Session(source, pacer=pacer, live=LiveHrv(), keep_events=True)
+    session.pacer_shown = False
+    session.pacer_note = rhythm_note(recording)
+    assert session.pacer_note.startswith("Own 5.")
+    window = make_window(session, size=(1366, 720))
+    assert window.replay_bar is not None
+    qtbot.waitUntil(lambda: window.replay_bar.value() > 100, timeout=20000)
+    assert window.pacer.view.cue == session.pacer_note
+    assert not window.pacer.view.active
+    assert window.response.breath_curve.getData()[0] is None or not len(
+        window.response.breath_curve.getData()[0]
+    )
+    assert "replay" in window.replay_bar.text()
+    assert not window.pace_stepper.isEnabled()
+    assert window.grab().save(str(artifacts_dir / "gui_replay_without_guide.png"))
+    window.stop_button.click()
+    with qtbot.waitSignal(window.session_ended, timeout=10000):
+        pass

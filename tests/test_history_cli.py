@@ -17,7 +17,10 @@ from hrvcoach.store import DB_NAME, METRIC_COLUMNS
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(args)
+    try:
+        code = main(args)
+    except SystemExit as stop:  # a usage error found while the arguments are read
+        code = int(stop.code or 0)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -61,10 +64,13 @@ def test_import_adds_real_recordings_once_with_analyze_numbers(
 
     code, out, err = run(["sessions", "--json"], capsys)
     assert code == 0, err
-    rows = {Path(r["path"]): r for r in json.loads(out)}
-    assert set(rows) == {p.resolve() for p in real_files.values()}
+    # each import is a copy in the data folder, under its own name
+    rows = {Path(r["path"]).name: r for r in json.loads(out)}
+    assert set(rows) == {p.name for p in real_files.values()}
+    for r in rows.values():
+        assert Path(r["path"]).parent.parent == data_dir.resolve() / "imports"
     for path in real_files.values():
-        got = rows[path.resolve()]
+        got = rows[path.name]
         assert got["kind"] == "import"
         want = analyze(read_recording(path)).to_json()
         for key in METRIC_COLUMNS:
@@ -72,10 +78,10 @@ def test_import_adds_real_recordings_once_with_analyze_numbers(
                 assert got[key] is None, key
             else:
                 assert got[key] == pytest.approx(want[key], rel=1e-9), key
-    assert rows[real_files["elite"].resolve()]["start"].startswith("2026-11-20T07:30:05")
-    assert rows[real_files["elite"].resolve()]["start_time_source"] == "filename"
-    assert rows[real_files["plain"].resolve()]["start_time_source"] == "mtime"
-    hrvlogger = rows[real_files["hrvlogger"].resolve()]
+    assert rows[real_files["elite"].name]["start"].startswith("2026-11-20T07:30:05")
+    assert rows[real_files["elite"].name]["start_time_source"] == "filename"
+    assert rows[real_files["plain"].name]["start_time_source"] == "mtime"
+    hrvlogger = rows[real_files["hrvlogger"].name]
     assert hrvlogger["start_time_source"] == "file"
     assert hrvlogger["start"].startswith("2023-02-08")
 
@@ -110,12 +116,16 @@ def test_sessions_table_rebuild_and_reports(
     assert len([line for line in lines[1:] if line.split() and line.split()[0].isdigit()]) == 3
     assert "practice (sim)" in out
 
-    # the database is lost; the rebuild finds the recordings folder and nothing else
+    # the database is lost; the rebuild finds the recordings and the copies of the imports
     for suffix in ("", "-wal", "-shm"):
         Path(f"{data_dir / DB_NAME}{suffix}").unlink(missing_ok=True)
     code, out, err = run(["sessions", "--rebuild", "--json"], capsys)
     assert code == 0, err
-    assert [r["path"] for r in json.loads(out)] == [str(own)]
+    paths = [Path(r["path"]) for r in json.loads(out)]
+    assert own in paths
+    assert sorted(p.name for p in paths if p != own) == sorted(
+        [real_files["slow"].name, real_files["hrvlogger"].name]
+    )
 
     code, out, err = run(["report", "1"], capsys)
     assert code == 0, err
@@ -181,7 +191,7 @@ def test_importing_a_missing_file_says_so(
     data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _out, err = run(["import", str(data_dir / "nope.csv")], capsys)
-    assert code == 1
+    assert code == 3  # an unreadable recording, as in every other command
     assert "no such file" in err.lower()
 
 
@@ -209,7 +219,8 @@ def test_report_shows_the_numbers_the_history_keeps_while_the_file_is_unchanged(
     code, out, _ = run(["report", "1", "--artifacts", "none"], capsys)
     assert "77.7 ms" not in out  # another method: analysed afresh
     # once the file has changed, it is analysed again rather than trusted
-    plain.write_text(plain.read_text() + "800\n")
+    (kept,) = (data_dir / "imports").glob("*/rest_rri.txt")  # the copy the history reads
+    kept.write_text(kept.read_text() + "800\n")
     code, out, _ = run(["report", "1"], capsys)
     assert code == 0
     assert "77.7 ms" not in out
@@ -271,9 +282,9 @@ def test_a_rebuild_after_damage_keeps_what_the_damaged_history_still_holds(
     assert code == 0, err
     assert "could still be read" in err
     rows = {r["id"]: r for r in json.loads(out)}
-    assert rows[1]["path"] == str(real_files["plain"].resolve())
+    assert Path(rows[1]["path"]).name == real_files["plain"].name
     assert (rows[1]["checkin_before"], rows[1]["note"]) == (6, "before work")
-    assert rows[2]["path"] == str(real_files["elite"].resolve())
+    assert Path(rows[2]["path"]).name == real_files["elite"].name
     assert 2 < len(rows) < 302  # the rows of missing files are kept where they could be read
     (aside,) = data_dir.glob(f"{DB_NAME}.damaged-*[0-9]")
     assert aside.read_bytes() == bytes(data)  # kept aside as it was, never deleted

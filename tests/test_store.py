@@ -375,10 +375,11 @@ def test_rebuild_restores_the_index_from_recordings_and_imports(
     with open_store(data_dir) as store:
         result = store.rebuild(folder)
         after = {r.id: r for r in store.sessions()}
-    assert result.indexed == 4
+    # the import whose original is gone comes back from its copy in the data folder
+    assert result.indexed == 5
     assert result.new == 0
     assert result.failed == ()
-    assert [p for p, _ in result.kept] == [gone.resolve()]
+    assert result.kept == ()
     assert after.keys() == before.keys()
     for row_id, row in before.items():
         assert after[row_id].kind == row.kind
@@ -392,12 +393,14 @@ def test_rebuild_restores_the_index_from_recordings_and_imports(
     with open_store(data_dir) as store:
         result = store.rebuild(folder)
         fresh = store.sessions()
-    assert result.indexed == 3
-    assert result.new == 3
-    assert [r.kind for r in fresh] == ["practice", "demo", "practice"]
-    assert fresh[0].checkin == CheckIn(6, 4, None)
-    assert [r.pace_bpm for r in fresh] == [6.0, 6.0, 5.5]
-    assert fresh[1].simulated
+    # ... and the imports from their copies, with their kind and note
+    assert result.indexed == 5
+    assert result.new == 5
+    assert [r.kind for r in fresh] == ["import", "import", "practice", "demo", "practice"]
+    assert fresh[1].checkin == CheckIn(None, None, "from my old app")
+    assert fresh[2].checkin == CheckIn(6, 4, None)
+    assert [r.pace_bpm for r in fresh] == [6.0, 5.0, 6.0, 6.0, 5.5]
+    assert fresh[3].simulated
 
 
 def test_rebuild_reports_unreadable_files_and_indexes_the_rest(data_dir: Path) -> None:

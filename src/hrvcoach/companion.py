@@ -18,6 +18,7 @@ them); flag bit 0 marks a block that follows missing samples.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -98,13 +99,15 @@ class CompanionWriter:
         }
         try:
             flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL
-            self._fd = os.open(self.path, flags, 0o644)
+            self._fd = os.open(self.path, flags, 0o600)
         except FileExistsError:
             raise RecordingError(
                 self.path, "already exists; a recording is never overwritten"
             ) from None
         except OSError as err:
             raise RecordingError(self.path, f"cannot create: {err.strerror}") from None
+        with contextlib.suppress(OSError):
+            os.fchmod(self._fd, 0o600)  # private like the recording, whatever the umask
         self._write(FIRST_LINE + json.dumps(meta).encode() + b"\n")
 
     def _write(self, data: bytes) -> None:

@@ -28,6 +28,10 @@ class RecordingError(HrvCoachError):
         self.detail = message
 
 
+class RecordingExistsError(RecordingError):
+    """A new recording's name is taken (another session started in the same second)."""
+
+
 class DeviceError(HrvCoachError):
     """A beat source (strap, adapter, simulator spec) cannot be used."""
 

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import logging
 import math
+import statistics
 from collections import deque
 from dataclasses import dataclass
 
@@ -59,6 +60,10 @@ log = logging.getLogger(__name__)
 
 #: beats with these flags never enter the metrics
 EXCLUDED_FLAGS = BeatFlag.IMPLAUSIBLE | BeatFlag.BUFFERED
+
+
+#: beats whose median RR gives the heart rate shown in large (:attr:`LiveMetrics.steady_hr_bpm`)
+STEADY_HR_BEATS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +84,10 @@ class LiveMetrics:
         spectral_t_s: Session time of the last refresh that produced spectral values.
         mean_rr_ms: Mean RR over the window.
         coherence_peak_hz: Frequency of the coherence peak (the breathing rhythm in the heart rate).
+        steady_hr_bpm: Heart rate from the median RR of the last :data:`STEADY_HR_BEATS` usable
+            beats: what the window shows in large, so one irregular beat does not move it.
+        coherence_in_s: While ``coherence`` is ``None``: about how many seconds of steady beats
+            it still needs (its 64 s window, then the next refresh); ``None`` once it is there.
         quality: Beat classes over the time-domain window (:mod:`hrvcoach.quality`); ``None``
             before a beat has been decided.
     """
@@ -100,6 +109,13 @@ class LiveMetrics:
     mean_rr_ms: float = math.nan
     coherence_peak_hz: float | None = None
     quality: Quality | None = None
+    steady_hr_bpm: float = math.nan
+    coherence_in_s: float | None = None
+
+    @property
+    def shown_hr_bpm(self) -> float:
+        """The heart rate to show in large: the steady one, else the last beat's."""
+        return self.steady_hr_bpm if math.isfinite(self.steady_hr_bpm) else self.hr_bpm
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +229,8 @@ class LiveHrv:
         self._next_refresh_s: float | None = None
         self._last_t_s = 0.0
         self._hr_bpm = math.nan
+        self._recent_rr: deque[float] = deque(maxlen=STEADY_HR_BEATS)
+        self._stretch_start_s: float | None = None
         self._spectral: tuple[float | None, ...] = (None, None, None, None, None, None)
         self._spectral_t_s: float | None = None
         self._reset_sums()
@@ -317,6 +335,9 @@ class LiveHrv:
             if beat.flags & BeatFlag.AFTER_GAP:
                 self._break(beat.t_s - beat.rr_ms / 1000.0)
             self._hr_bpm = 60000.0 / beat.rr_ms
+            self._recent_rr.append(beat.rr_ms)
+            if self._stretch_start_s is None:
+                self._stretch_start_s = beat.t_s - beat.rr_ms / 1000.0
             decided = self._classes.push(beat.t_s, beat.rr_ms)
             if self.artifact_method == "nn":
                 self._take_decided(decided)
@@ -360,6 +381,7 @@ class LiveHrv:
             self._context.clear()
         self._break_next = True
         self._segment_start_s = max(self._segment_start_s, resume_t_s)
+        self._stretch_start_s = resume_t_s  # coherence starts its 64 s again
 
     def _suspect(self, rr_ms: float) -> bool:
         """Whether a new beat looks like an artifact and must wait for the Kubios pass.
@@ -470,6 +492,21 @@ class LiveHrv:
             mean_rr_ms=mean_rr,
             coherence_peak_hz=coh_peak,
             quality=self._classes.quality(self._last_t_s) if self._classes.total[0] else None,
+            steady_hr_bpm=(
+                60000.0 / statistics.median(self._recent_rr) if self._recent_rr else math.nan
+            ),
+            coherence_in_s=None if coh is not None else self._coherence_in_s(),
+        )
+
+    def _coherence_in_s(self) -> float | None:
+        if self._stretch_start_s is None:
+            return None
+        covered = self._last_t_s - self._stretch_start_s
+        wait = max(0.0, self.coherence_method.window_s - covered)
+        # the value appears at the first refresh after its window is full
+        ready = self._last_t_s + wait
+        return max(
+            0.0, math.ceil(ready / self.spectral_every_s) * self.spectral_every_s - self._last_t_s
         )
 
     # -- refresh -----------------------------------------------------------------------------

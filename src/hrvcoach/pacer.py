@@ -37,6 +37,8 @@ class BreathPattern:
                 f"pace {self.rate_bpm:g} breaths/min is outside {MIN_RATE_BPM:g}-{MAX_RATE_BPM:g}"
             )
         parts = (self.inhale, self.hold_in, self.exhale, self.hold_out)
+        if not all(map(math.isfinite, parts)):
+            raise ValueError("the ratio's parts must be finite numbers, like 4:6")
         if min(parts) < 0 or self.inhale <= 0 or self.exhale <= 0:
             raise ValueError("inhale and exhale must be positive and holds not negative")
 

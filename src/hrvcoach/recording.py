@@ -44,7 +44,7 @@ from hrvcoach.beats import (
     Mark,
     SourceInfo,
 )
-from hrvcoach.errors import RecordingError
+from hrvcoach.errors import RecordingError, RecordingExistsError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -304,13 +304,17 @@ class RecordingWriter:
         try:
             # O_EXCL: never overwrite; O_APPEND: every write lands at the end, whole lines only
             flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL
-            self._fd: int | None = os.open(self.path, flags, 0o644)
+            self._fd: int | None = os.open(self.path, flags, 0o600)
         except FileExistsError:
-            raise RecordingError(
+            raise RecordingExistsError(
                 self.path, "already exists; a recording is never overwritten"
             ) from None
         except OSError as err:
             raise RecordingError(self.path, f"cannot create: {err.strerror}") from None
+        try:
+            os.fchmod(self._fd, 0o600)  # the owner's alone, whatever the umask
+        except OSError as err:
+            log.warning("%s: could not make the recording private: %s", self.path, err.strerror)
         self.events_written = 0
         self._write_text(f"{FIRST_LINE}\n{META_PREFIX}{meta_json}\n{','.join(COLUMNS)}\n")
 
@@ -371,20 +375,50 @@ class RecordingWriter:
         self.close()
 
 
-def new_recording_path(directory: Path, start: datetime, kind: str) -> Path:
-    """A fresh file name like ``2026-11-22T07-30-05_practice.csv`` in ``directory``.
-
-    Never the name of an existing file: a second session in the same second gets ``_2``, ``_3``...
-    (the writer also refuses to overwrite, so two processes racing for one name cannot clobber).
-    """
+def _recording_name(directory: Path, start: datetime, kind: str, n: int) -> Path:
     safe_kind = "".join(c if c.isalnum() or c in "-_" else "-" for c in kind) or "session"
     stem = f"{start.strftime('%Y-%m-%dT%H-%M-%S')}_{safe_kind}"
-    candidate = directory / f"{stem}.csv"
-    n = 2
-    while candidate.exists():
-        candidate = directory / f"{stem}_{n}.csv"
-        n += 1
-    return candidate
+    return directory / (f"{stem}.csv" if n == 1 else f"{stem}_{n}.csv")
+
+
+#: how many names one start second may take before giving up (no loop runs forever)
+MAX_SAME_SECOND = 10000
+
+
+def new_recording_path(directory: Path, start: datetime, kind: str) -> Path:
+    """A file name like ``2026-11-22T07-30-05_practice.csv`` in ``directory`` that is free now.
+
+    A second session in the same second gets ``_2``, ``_3``... Free now is not free when another
+    process creates it a moment later: to create a recording use :func:`create_recording`.
+    """
+    for n in range(1, MAX_SAME_SECOND + 1):
+        candidate = _recording_name(directory, start, kind, n)
+        if not candidate.exists():
+            return candidate
+    raise RecordingError(directory, f"{MAX_SAME_SECOND} recordings started in one second")
+
+
+def create_recording(
+    directory: Path,
+    start: datetime,
+    kind: str,
+    *,
+    info: SourceInfo,
+    pace: Sequence[tuple[float, str]] = (),
+    start_time: datetime | None = None,
+) -> RecordingWriter:
+    """A new recording named for its start and kind, created exclusively.
+
+    Sessions starting in the same second race for one name: the exclusive create decides who
+    gets it, and the others take the next free name (``_2``, ``_3``...). Nothing is overwritten.
+    """
+    for n in range(1, MAX_SAME_SECOND + 1):
+        path = _recording_name(directory, start, kind, n)
+        try:
+            return RecordingWriter(path, info=info, pace=pace, start_time=start_time)
+        except RecordingExistsError:
+            continue
+    raise RecordingError(directory, f"{MAX_SAME_SECOND} recordings started in one second")
 
 
 def append_events(path: Path, events: Iterable[Event]) -> None:

@@ -120,6 +120,11 @@ class Session:
         self.recorder = recorder
         self.duration_s = duration_s
         self.sinks: list[SessionSink] = list(sinks)
+        #: False when no breathing guide is to be shown: a replay of a recording made without
+        #: one (another app's) breathed at its own rate, and a drawn pacer would be invented
+        self.pacer_shown = True
+        #: what to show instead of the pacer then (the rhythm found in the recording, or why not)
+        self.pacer_note: str | None = None
         #: called with every block of ECG or motion samples (breathing, ECG views)
         self.sample_listeners: list[Callable[[SampleBlock], None]] = []
         self.samples: dict[str, int] = {}

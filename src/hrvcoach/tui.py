@@ -124,6 +124,16 @@ def _num(value: float | None, digits: int = 0) -> str:
     return f"{value:.{digits}f}"
 
 
+def _coherence(m: LiveMetrics | None) -> str:
+    """Coherence, or while it has no value yet, when it will have one."""
+    if m is None or m.coherence is not None:
+        return _num(None if m is None else m.coherence, 1)
+    wait = m.coherence_in_s
+    if wait is None:
+        return "– (after 64 s of beats)"
+    return f"– (in {math.ceil(wait)} s)" if wait > 0 else "– (next update)"
+
+
 def breath_bar(volume: float, width: int) -> str:
     """A bar ``width`` characters long filled to ``volume`` (0..1) in eighths of a character."""
     width = max(1, width)
@@ -276,10 +286,12 @@ def _numbers_line(state: DashboardState, width: int, paint: Callable[[str, str],
     weight = DIM if quality is not None and quality.verdict == "poor" else BOLD
     withheld = quality is not None and quality.spectral_verdict == "poor"
     # (label, value, unit, colour of the value); an empty label joins the previous part
-    hr = ("HR", _num(None if m is None else m.hr_bpm), "bpm", AMBER + BOLD)
+    # the steady rate: one irregular beat does not move it
+    hr = ("HR", _num(None if m is None else m.shown_hr_bpm), "bpm", AMBER + BOLD)
     rmssd = ("RMSSD", _num(None if m is None else m.rmssd_ms), "ms", weight)
     swing = ("swing", _num(state.swing_bpm, 1), "bpm", AMBER + BOLD)
-    coh_value = "–" if withheld else _num(None if m is None else m.coherence, 1)
+    # while "–" for want of beats, when it will appear
+    coh_value = "–" if withheld else _coherence(m)
     coh = ("coherence", coh_value, "", weight)
     signal = (
         ("signal", quality.verdict, "", GREEN if quality.verdict == "good" else AMBER)
@@ -333,9 +345,9 @@ def format_plain(state: DashboardState) -> str:
     parts = [
         _clock(state.t_s).rjust(5),
         f"{cue:<6}" if left is None else f"{cue:<4}{left:>2}s",
-        f"HR {_num(None if m is None else m.hr_bpm)}",
+        f"HR {_num(None if m is None else m.shown_hr_bpm)}",
         f"RMSSD {_num(None if m is None else m.rmssd_ms)} ms",
-        f"coherence {_num(None if m is None else m.coherence, 1)}",
+        f"coherence {_coherence(m)}",
     ]
     if state.level is not None:
         parts[3:3] = [f"swing {_num(state.swing_bpm, 1)} bpm"]

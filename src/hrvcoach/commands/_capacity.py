@@ -102,6 +102,7 @@ def save_result(
         target.write_text(
             json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
+        paths.private_file(target)  # like every file in the data folder
     except OSError as err:
         raise StoreError(f"cannot write {target}: {err.strerror or err}") from None
     return target

@@ -156,7 +156,7 @@ def run_protocol(
     from hrvcoach import paths
     from hrvcoach.drivers import open_source
     from hrvcoach.protocols.phases import MarkingWriter
-    from hrvcoach.recording import RecordingWriter, new_recording_path
+    from hrvcoach.recording import create_recording
     from hrvcoach.session import Session
     from hrvcoach.timing import Playback
 
@@ -175,9 +175,11 @@ def run_protocol(
     )
 
     def recorder(info: SourceInfo) -> MarkingWriter:
-        path = new_recording_path(paths.recordings_dir(data_dir), start, setup.kind)
         pace = [(t_s, pattern.label()) for t_s, pattern in pacer.segments()]
-        writer = RecordingWriter(path, info=info, pace=pace, start_time=info.start_time or start)
+        folder = paths.recordings_dir(data_dir)
+        began = info.start_time or start
+        # sessions starting in the same second take the next free name, never each other's
+        writer = create_recording(folder, start, setup.kind, info=info, pace=pace, start_time=began)
         return MarkingWriter(writer, plan)
 
     collector = BeatCollector(plan, announce=announce)

@@ -8,7 +8,6 @@ import asyncio
 import json
 import logging
 import math
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +15,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from hrvcoach.commands._args import number, whole
+from hrvcoach.commands._progress import Progress, ProgressSink
 from hrvcoach.commands._training import format_wins, judge_session, stored_training
+from hrvcoach.commands._views import no_screenshot_reason, rhythm_note
 from hrvcoach.commands.analyze import method_of
 from hrvcoach.errors import HrvCoachError, UsageError
 
@@ -30,11 +32,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: --speed limits: slower than a twentieth of real time is a stopped replay; use --fast beyond
+MIN_SPEED = 0.05
+MAX_SPEED = 1000.0
+#: the longest session asked for with --minutes: a day
+MAX_MINUTES = 24 * 60.0
+
 
 def add_pace_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--pace",
-        type=float,
+        type=number(3.0, 10.0),
         metavar="BPM",
         help="breaths per minute, 3-10 (default: your assessed resonance rate, else 6.0)",
     )
@@ -48,7 +56,10 @@ def add_pace_arguments(parser: argparse.ArgumentParser) -> None:
 def add_speed_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
-        "--speed", type=float, metavar="X", help="play X times faster than real time"
+        "--speed",
+        type=number(MIN_SPEED, MAX_SPEED),
+        metavar="X",
+        help=f"play X times faster than real time ({MIN_SPEED:g}-{MAX_SPEED:g})",
     )
     group.add_argument("--fast", action="store_true", help="play as fast as possible")
 
@@ -75,7 +86,7 @@ def add_view_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--window-seconds",
-        type=float,
+        type=number(10.0, 600.0),
         default=60.0,
         metavar="S",
         help="length of the live HRV window (default 60)",
@@ -104,10 +115,13 @@ def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_checkin_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--checkin-before", type=int, metavar="N", help="your stress before, 0 (calm) to 10"
+        "--checkin-before",
+        type=whole(0, 10),
+        metavar="N",
+        help="your stress before, 0 (calm) to 10",
     )
     parser.add_argument(
-        "--checkin-after", type=int, metavar="N", help="your stress after, 0 (calm) to 10"
+        "--checkin-after", type=whole(0, 10), metavar="N", help="your stress after, 0 (calm) to 10"
     )
     parser.add_argument("--note", metavar="TEXT", help="a short note kept with the session")
     parser.add_argument(
@@ -123,7 +137,11 @@ def add_minutes_argument(
     else:
         suffix = f" (default {default:g})" if default else " (default: until stopped)"
     parser.add_argument(
-        "--minutes", type=float, default=default, metavar="M", help="session length" + suffix
+        "--minutes",
+        type=number(0.0, MAX_MINUTES, low_open=True),
+        default=default,
+        metavar="M",
+        help="session length" + suffix,
     )
 
 
@@ -323,16 +341,22 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
         session.sinks.append(JsonLinesSink(sys.stdout))
     view = choose_view(args)
     if view != "window" and args.screenshot:
-        raise UsageError("--screenshot needs a display (a window); drop --headless")
+        raise UsageError(no_screenshot_reason(args))
+    if replayed is not None and args.pace is None and not replayed.meta.pace:
+        # Recorded without a guide (another app): its heart breathed at its own rate, so no pacer
+        # is drawn; the window names the rhythm the heart rate shows instead.
+        session.pacer_shown = False
+        session.pacer_note = rhythm_note(replayed) if view == "window" else None
     log.info("pace %s (%s), view %s", pattern.label(), pace_source, view)
 
     result: SessionResult | None
     precomputed: Any = None
     try:
         if view == "window":
+            from hrvcoach import display as _display
             from hrvcoach.gui.app import run_practice_window
 
-            offscreen = os.environ.get("QT_QPA_PLATFORM") == "offscreen"
+            offscreen = _display.offscreen()
 
             def judge_in_window(
                 done: SessionResult, summary: object, after: int | None, before: int | None = None
@@ -370,6 +394,14 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
                 checkins.note = checkins.note or outcome.checkin_after.note or None
         else:
             dashboard = None
+            bar = Progress(
+                "replaying",
+                total=replayed.duration_s if replayed is not None else 0,
+                unit=" s",
+                enabled=replayed is not None and view == "none" and not (args.json or args.jsonl),
+            )
+            if bar.active:
+                session.sinks.append(ProgressSink(bar))
             if view == "terminal":
                 from hrvcoach.tui import TerminalDashboard
 
@@ -379,7 +411,8 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
                     session, stream=stream, calm=getattr(args, "calm", False)
                 )
                 session.sinks.append(dashboard)
-            result = asyncio.run(_run_without_window(session, dashboard))
+            with bar:
+                result = asyncio.run(_run_without_window(session, dashboard))
     except HrvCoachError:
         _say_where_recording_is(session)
         raise
@@ -395,11 +428,12 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
 def _replayed_recording(spec: str | None, input_format: str | None = None) -> Any:
     if spec is None or not spec.startswith("replay:"):
         return None
-    from hrvcoach.readers import read_recording
+    from hrvcoach.readers import read_recording, require_beats
 
     recording = read_recording(spec.removeprefix("replay:"), input_format)
     for warning in recording.warnings:
         print(f"hrvcoach replay: note: {warning}", file=sys.stderr)
+    require_beats(recording, "replay")
     return recording
 
 
@@ -421,14 +455,14 @@ def _recorder(
     data_dir: Path, start: datetime, kind: str, pacer: Any
 ) -> Callable[[SourceInfo], Any]:
     from hrvcoach import paths
-    from hrvcoach.recording import RecordingWriter, new_recording_path
+    from hrvcoach.recording import RecordingWriter, create_recording
 
     def make(info: SourceInfo) -> RecordingWriter:
-        path = new_recording_path(paths.recordings_dir(data_dir), start, kind)
         plan = [(t_s, pattern.label()) for t_s, pattern in pacer.segments()]
         # a replayed file started long ago, but this session (a demo on it) happens now
         began = start if info.kind == "replay" else (info.start_time or start)
-        return RecordingWriter(path, info=info, pace=plan, start_time=began)
+        folder = paths.recordings_dir(data_dir)
+        return create_recording(folder, start, kind, info=info, pace=plan, start_time=began)
 
     return make
 
@@ -454,13 +488,19 @@ def _finish(
     recording_path = getattr(session.writer, "path", None)
     if recording_path is not None:
         _append_checkins(recording_path, result, checkins)
-    if result is None or result.beats == 0:
-        where = f" (recording: {recording_path})" if recording_path else ""
+    if result is None or result.beats < 2:
+        # Fewer than 2 beats is no session: nothing to summarise, not added to the history, and
+        # not a practice day. The file stays, for whoever wants to look at it.
+        from hrvcoach.errors import DeviceError, RecordingError
+
+        got = "no beats were" if result is None or result.beats == 0 else "only 1 beat was"
+        where = f"; the recording is kept at {recording_path}" if recording_path else ""
         print(
-            f"hrvcoach {plan.kind}: no beats were received, so this session is not counted{where}",
+            f"hrvcoach {plan.kind}: {got} received, so this is not counted as a session{where}",
             file=sys.stderr,
         )
-        return 1
+        was_replay = getattr(session.source, "recording", None) is not None
+        return (RecordingError if was_replay else DeviceError).exit_code
     if precomputed is not None:
         summary = precomputed
     else:
@@ -496,7 +536,9 @@ def _finish(
         except HrvCoachError as err:
             print(
                 f"hrvcoach {plan.kind}: the history was not updated ({err}); "
-                f"the recording is safe at {recording_path}",
+                f"the recording is safe at {recording_path} and joins the history with "
+                "'hrvcoach sessions --rebuild' (check-ins included), or by itself the next "
+                "time the history is opened",
                 file=sys.stderr,
             )
             exit_code = err.exit_code

@@ -17,12 +17,16 @@ import math
 import sys
 from typing import IO, TYPE_CHECKING, Any
 
+from hrvcoach.commands._progress import Progress
 from hrvcoach.errors import RecordingError, UsageError
 
 if TYPE_CHECKING:
     from hrvcoach.analysis import Summary
 
 log = logging.getLogger(__name__)
+
+#: from this many beats (about three hours) the analysis takes long enough to show it is working
+LONG_BEATS = 10_000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -187,7 +191,7 @@ def quality_text(s: Summary) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from hrvcoach.analysis import analyze
-    from hrvcoach.readers import read_recording
+    from hrvcoach.readers import read_recording, require_beats
 
     if args.csv is not None and args.windows is None:
         raise UsageError("--csv writes one row per window: give --windows 30s, 2min or 5min")
@@ -196,6 +200,7 @@ def run(args: argparse.Namespace) -> int:
     recording = read_recording(args.file, args.format)
     for warning in recording.warnings:
         print(f"hrvcoach analyze: note: {warning}", file=sys.stderr)
+    require_beats(recording, "analyse")
     options: dict[str, Any] = {
         "method": args.method,
         "artifacts": args.artifacts,
@@ -207,7 +212,13 @@ def run(args: argparse.Namespace) -> int:
         from hrvcoach.methods import get
 
         options["spectral"] = dataclasses.replace(get(args.method).spectral, kind=args.spectrum)
-    summary = analyze(recording, **options)
+    # A day-long recording takes seconds: say so on a terminal (never into --json or a pipe).
+    long = len(recording.beats) >= LONG_BEATS
+    with Progress(
+        f"analysing {len(recording.beats):,} beats", enabled=long and not args.json
+    ) as bar:
+        bar.update(0)
+        summary = analyze(recording, **options)
     if summary.beats < 2:
         raise RecordingError(args.file, "has fewer than 2 usable beats: nothing to analyse")
     if args.windows is not None:

@@ -19,13 +19,13 @@ import argparse
 import json
 import logging
 import math
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hrvcoach.commands._args import number
 from hrvcoach.commands._assess_output import format_table, save_png, store_result
 from hrvcoach.commands._protocol import (
     ProtocolRun,
@@ -62,7 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--step-minutes",
-        type=float,
+        type=number(0.0, 60.0, low_open=True),
         default=2.0,
         metavar="M",
         help="minutes at each rate (default 2)",
@@ -107,7 +107,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
-        "--speed", type=float, metavar="X", help="simulator: run X times faster than real time"
+        "--speed",
+        type=number(0.05, 1000.0),
+        metavar="X",
+        help="simulator: run X times faster than real time",
     )
     group.add_argument("--fast", action="store_true", help="simulator: run as fast as possible")
 
@@ -262,7 +265,9 @@ def run(args: argparse.Namespace) -> int:
             # on the session thread, once the protocol has ended: the window shows this
             return _outcome(_score_run(run_, steps, pacer, args, data_dir, kept), settings)
 
-        offscreen = os.environ.get("QT_QPA_PLATFORM") == "offscreen"
+        from hrvcoach import display as _display
+
+        offscreen = _display.offscreen()
         setup = ProtocolSetup(
             steps,
             pacer,

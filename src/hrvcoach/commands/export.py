@@ -73,7 +73,8 @@ def _write(out: TextIO, output_format: str, recording: object) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from hrvcoach.readers import read_recording
+    from hrvcoach.paths import user_file_mode
+    from hrvcoach.readers import read_recording, require_beats
 
     source = Path(args.file)
     recording = read_recording(source, args.input_format)
@@ -86,8 +87,8 @@ def run(args: argparse.Namespace) -> int:
         if kind not in companions_of(recording.path, recording.meta.extra):
             what = "ECG" if kind == "ecg" else "chest motion"
             raise UsageError(f"{source}: the recording has no {what} samples to export")
-    elif not recording.beats:
-        raise UsageError(f"{source}: the recording has no beats to export")
+    else:
+        require_beats(recording, "export")
     if recording.gaps and args.output_format not in SIGNAL_FORMATS:
         log.warning(
             "%s: %d gap(s) in the recording; the exported list joins the beats on either side",
@@ -111,7 +112,8 @@ def run(args: argparse.Namespace) -> int:
     except OSError as err:
         raise UsageError(f"{out_path}: cannot write: {err.strerror or err}") from None
     try:
-        os.chmod(tmp_name, 0o644)  # mkstemp makes it private; an export is an ordinary file
+        # mkstemp makes it private; an export is an ordinary file, as the user's umask says
+        os.chmod(tmp_name, user_file_mode())
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
             _write(out, args.output_format, recording)
         os.replace(tmp_name, out_path)

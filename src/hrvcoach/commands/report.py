@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import sys
 from pathlib import Path
 
 log = logging.getLogger(__name__)
+
+#: SQLite's largest row id: a bigger number cannot be a session
+MAX_SESSION_NUMBER = 2**63 - 1
 
 #: how a session of each kind is named in a report's title
 TITLES = {
@@ -42,26 +47,33 @@ def run(args: argparse.Namespace) -> int:
     from hrvcoach import reports
     from hrvcoach.errors import StoreError, UsageError
     from hrvcoach.paths import data_dir
-    from hrvcoach.readers import read_recording
+    from hrvcoach.readers import read_recording, require_beats
     from hrvcoach.store import HistoryStore
 
     target = Path(args.session).expanduser()
     row = None
-    if target.exists():
-        path = target
-    elif args.session.isdigit():
-        with HistoryStore.open(data_dir(args.data_dir)) as store:
-            row = store.session(int(args.session))
-        path = row.path
+    if _names_a_file(target) or not args.session.isdigit():
+        path = target  # the reader says exactly what is wrong with it, if anything
     else:
-        raise UsageError(f"{args.session}: no such file, and not a session number")
+        number = int(args.session)
+        if not 1 <= number <= MAX_SESSION_NUMBER:
+            raise UsageError(
+                f"{args.session}: no such file, and session numbers run from 1 "
+                "(see 'hrvcoach sessions')"
+            )
+        with HistoryStore.open(data_dir(args.data_dir)) as store:
+            row = store.session(number)
+        path = row.path
     recording = read_recording(path)
+    for warning in recording.warnings:
+        print(f"hrvcoach report: note: {warning}", file=sys.stderr)
+    require_beats(recording, "report")
     if row is None:
         # A file that is in the history still shows its check-ins; a broken history must not stop
         # the report of a file that is readable on its own.
         try:
             with HistoryStore.open(data_dir(args.data_dir)) as store:
-                row = store.find_file(path)
+                row = store.find_by_hash(_sha256(path))
         except StoreError as err:
             log.warning("check-ins not shown: %s", err)
     checkin = (row.checkin.before, row.checkin.after, row.checkin.note) if row else (None,) * 3
@@ -110,10 +122,30 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _names_a_file(target: Path) -> bool:
+    """Something is there (even a broken or looping link), or it is written like a path."""
+    try:
+        os.lstat(target)
+    except FileNotFoundError:
+        return os.sep in str(target) or bool(target.suffix)
+    except OSError:
+        return True  # a name too long, a permission problem: the reader will say which
+    return True
+
+
+def _sha256(path: Path) -> str:
+    """The file's hash, read the way recordings are read (any path length)."""
+    import hashlib
+
+    from hrvcoach.readers import read_file
+
+    return hashlib.sha256(read_file(path)).hexdigest()
+
+
 def _unchanged(path: Path, sha256: str) -> bool:
-    from hrvcoach.store import sha256_file
+    from hrvcoach.errors import RecordingError
 
     try:
-        return sha256_file(path) == sha256
-    except OSError:
+        return _sha256(path) == sha256
+    except RecordingError:
         return False

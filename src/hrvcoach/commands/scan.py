@@ -13,6 +13,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from hrvcoach.commands._args import number
+
 if TYPE_CHECKING:
     from hrvcoach.drivers.ble_scan import FoundDevice
 
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=number(0.0, 600.0, low_open=True),
         default=5.0,
         metavar="S",
         help="seconds to listen for straps (default: 5)",

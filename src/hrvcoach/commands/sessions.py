@@ -16,7 +16,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hrvcoach.errors import UsageError
+from hrvcoach.commands._args import whole
+from hrvcoach.commands._progress import Progress
+from hrvcoach.errors import RecordingError, UsageError
 from hrvcoach.store import KINDS, SessionRow
 
 if TYPE_CHECKING:
@@ -31,7 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="rebuild the history from the recordings (after a lost or damaged database)",
     )
     parser.add_argument("--kind", choices=KINDS, action="append", help="only sessions of a kind")
-    parser.add_argument("--last", type=int, metavar="N", help="only the N most recent sessions")
+    parser.add_argument(
+        "--last", type=whole(1, 10**9), metavar="N", help="only the N most recent sessions"
+    )
 
 
 def _num(value: float | None, digits: int) -> str:
@@ -100,17 +104,26 @@ def run(args: argparse.Namespace) -> int:
             rows = store.sessions(kinds=args.kind)
             latest = _latest_check(store)
     else:
+        from hrvcoach.store.imports import all_copies
+
         folder = recordings_dir(base)
+        files = sum(1 for p in folder.iterdir() if p.is_file()) + len(all_copies(base))
+        bar = Progress("rebuilding", total=files, enabled=not args.json)
+
+        def step(_path: Path) -> None:
+            bar.step()
+
         try:
             # The damage may show on opening or only when the rows are read.
-            with HistoryStore.open(base) as store:
-                result = store.rebuild(folder)
+            with bar, HistoryStore.open(base, notice_lost=False) as store:
+                result = store.rebuild(folder, progress=step)
                 store.rebuild_capacity(folder)
                 rows = store.sessions(kinds=args.kind)
                 latest = _latest_check(store)
         except CorruptStoreError:
-            with _fresh_store(base) as (store, salvaged):
-                result = store.rebuild(folder, previous=salvaged)
+            bar.done = 0
+            with bar, _fresh_store(base) as (store, salvaged):
+                result = store.rebuild(folder, previous=salvaged, progress=step)
                 store.rebuild_capacity(folder)
                 rows = store.sessions(kinds=args.kind)
                 latest = _latest_check(store)
@@ -121,9 +134,11 @@ def run(args: argparse.Namespace) -> int:
         )
         for path, why in result.kept:
             print(f"kept as it was (recording {why}): {path}", file=sys.stderr)
+        for path, _why in result.skipped:
+            print(f"not a session (fewer than 2 beats): {path}", file=sys.stderr)
         for path, why in result.failed:
             print(f"not indexed: {path}: {why}", file=sys.stderr)
-            exit_code = 1
+            exit_code = RecordingError.exit_code
     if args.last is not None:
         rows = rows[-args.last :] if args.last > 0 else []
     if args.json:
@@ -163,5 +178,5 @@ def _fresh_store(base: Path) -> Iterator[tuple[HistoryStore, list[SessionRow]]]:
         f"{len(salvaged)} session(s) could still be read from it",
         file=sys.stderr,
     )
-    with HistoryStore.open(base) as store:
+    with HistoryStore.open(base, notice_lost=False) as store:
         yield store, salvaged

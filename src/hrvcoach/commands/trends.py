@@ -13,6 +13,11 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
+from hrvcoach.commands._args import whole
+
+#: --days up to a hundred years (dates before year 1 cannot be counted back to)
+MAX_DAYS = 36500
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -29,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--days",
-        type=int,
+        type=whole(1, MAX_DAYS),
         metavar="N",
         default=None,
         help="show the last N days (default: up to a year)",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import signal
 import sys
 import threading
@@ -118,6 +117,7 @@ def run_practice_window(
     from hrvcoach.gui.audio import CuePlayer
     from hrvcoach.gui.bridge import SessionRunner, warm_up
     from hrvcoach.gui.checkin import ask_checkin
+    from hrvcoach.gui.screen import fit_to_screen
     from hrvcoach.gui.window import PracticeWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "hrvcoach"])
@@ -136,7 +136,7 @@ def run_practice_window(
     window = PracticeWindow(
         runner, title=title, audio=audio, autostart=False, plan=plan, signals=signals, calm=calm
     )
-    window.resize(*size)
+    fit_to_screen(window, size)  # a 1366x768 laptop keeps the control bar, Stop included
     answers: dict[str, Checkin | None] = {"before": None, "after": None}
     shot_saved = False
     loop = QEventLoop()
@@ -184,7 +184,9 @@ def run_practice_window(
                 # the end screen's "stress before -> after" needs the answer given here
                 runner.training_outcome = functools.partial(training_outcome, before=before.stress)
         if autostart is None:
-            autostart = os.environ.get("QT_QPA_PLATFORM") == "offscreen"
+            from hrvcoach import display as _display
+
+            autostart = _display.offscreen()
         if autostart:
             window.start_session()
         loop.exec()

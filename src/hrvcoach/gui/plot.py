@@ -110,7 +110,7 @@ class ResponsePlot:
         now_s: float,
         beat_t: Sequence[float],
         beat_hr: Sequence[float],
-        pacer: Pacer,
+        pacer: Pacer | None,
         *,
         started: bool,
         ahead: bool,
@@ -120,8 +120,13 @@ class ResponsePlot:
         Args:
             started: The session runs: the breathing guide is sampled up to ``now_s``.
             ahead: Show the guide's next seconds (not before the start, at the end or paused).
+
+        With no ``pacer`` (a replay without a breathing guide) only the heart rate is drawn.
         """
-        if started:
+        if pacer is None:
+            started = ahead = False
+            self.breath_curve.setData([], [])
+        if started and pacer is not None:
             self._breath_samples(now_s, pacer)
         bt = np.fromiter(beat_t, dtype=float, count=len(beat_t)) - now_s
         bh = np.fromiter(beat_hr, dtype=float, count=len(beat_hr))
@@ -141,7 +146,7 @@ class ResponsePlot:
             past = xt <= 1e-9  # at the end, "now" is the last event, before the last frame
             xt, xv = xt[past], xv[past]
             self.breath_curve.setData(xt, lo + span * xv)
-        if ahead:
+        if ahead and pacer is not None:
             # (paused: no breath ahead to follow; the circle holds still and so does this)
             ahead_t = np.arange(0.0, LOOKAHEAD_S + 1e-9, 0.2)
             ahead_v = np.array([pacer.volume(now_s + dt) for dt in ahead_t])

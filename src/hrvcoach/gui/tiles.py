@@ -3,6 +3,7 @@ its zone with its sparkline, and the clock."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -87,6 +88,15 @@ class Tile(QFrame):
         self.unit.setStyleSheet("" if color is None else f"color: {color};")
 
 
+def coherence_wait_text(in_s: float | None) -> str:
+    """Why coherence shows "–" yet, and when it will appear."""
+    if in_s is None:
+        return "appears after 64 s of steady beats"
+    if in_s <= 0:
+        return "appears at the next update"
+    return f"appears in about {math.ceil(in_s)} s (it needs 64 s of steady beats)"
+
+
 class LiveNumbers(QWidget):
     """The practice page's numbers, two by two: short enough for a 600 px high window, each
     number still large. It shows the values it is given.
@@ -125,7 +135,8 @@ class LiveNumbers(QWidget):
 
     def show_metrics(self, m: LiveMetrics, coh_t: Sequence[float], coh_v: Sequence[float]) -> None:
         """The latest live metrics, and the coherence so far for the sparkline."""
-        self.hr_tile.value.setText(fmt_number(m.hr_bpm))
+        # the median of the last beats: one irregular beat does not make the number jump
+        self.hr_tile.value.setText(fmt_number(m.shown_hr_bpm))
         quality = getattr(m, "quality", None)
         verdict = None if quality is None else quality.verdict
         if self.training:
@@ -145,7 +156,9 @@ class LiveNumbers(QWidget):
         else:
             self.coh_tile.value.setText(fmt_number(m.coherence, 1))
             peak_hz = getattr(m, "coherence_peak_hz", None) or m.lf_peak_hz
-            if peak_hz is not None:
+            if m.coherence is None:
+                self.coh_tile.detail.setText(coherence_wait_text(m.coherence_in_s))
+            elif peak_hz is not None:
                 self.coh_tile.detail.setText(f"rhythm at {peak_hz * 60:.1f} /min")
         self.sparkline.show_series(coh_t, coh_v)
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QVBoxLayout, QW
 
 from hrvcoach.gui import theme
 from hrvcoach.gui.capacity_panels import CapacityPanels
+from hrvcoach.gui.screen import fit_to_screen
 from hrvcoach.reports import HEAT, ROLLING_DAYS, Series, Trends, broken_line
 from hrvcoach.reports.trends_figure import simulated_note
 from hrvcoach.reports.trends_training import HIGH_ZONE
@@ -56,6 +57,10 @@ class _Stat(QWidget):
         layout.addWidget(self.caption)
 
 
+#: the size the trends window is drawn for, fitted to the screen
+PREFERRED_SIZE = (1100, 1300)
+
+
 class TrendsWindow(QWidget):
     """The history over time: call :meth:`set_trends` with the numbers to show."""
 
@@ -63,7 +68,7 @@ class TrendsWindow(QWidget):
         super().__init__(parent)
         self.setWindowTitle("hrvcoach: practice history")
         self.setStyleSheet(theme.STYLE_SHEET)
-        self.resize(1100, 1300)
+        fit_to_screen(self, PREFERRED_SIZE)  # the date axis stays on a 768 px high screen
         pg.setConfigOptions(antialias=True)
 
         outer = QVBoxLayout(self)
@@ -226,7 +231,8 @@ class TrendsWindow(QWidget):
             x_range=(_day_s(trends.first_day) - DAY_S * 0.5, _day_s(trends.last_day) + DAY_S * 1.5),
         )
         if not self.capacity.isHidden():
-            self.resize(self.width(), max(self.height(), 1300))
+            # room for the capacity panels, as far as the screen allows
+            fit_to_screen(self, (self.width(), max(self.height(), 1300)))
         self.plots["rmssd"].setXRange(
             _day_s(trends.first_day) - DAY_S * 0.5, _day_s(trends.last_day) + DAY_S * 1.5, padding=0
         )

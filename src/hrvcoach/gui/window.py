@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
-from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from hrvcoach.beats import Beat, BeatFlag, Contact, DeviceStatus, Gap, LinkState
 from hrvcoach.gui import theme
@@ -25,10 +25,12 @@ from hrvcoach.gui.controls import ControlBar
 from hrvcoach.gui.formatting import clock_words, fmt_clock
 from hrvcoach.gui.frame_stats import FrameStats
 from hrvcoach.gui.guide import GuidePanel, ResultPage, guide_view, natural_at, result_view
+from hrvcoach.gui.keys import WindowKeys
 from hrvcoach.gui.link_status import StatusHeader, link_view
 from hrvcoach.gui.pacer_widget import PacerView, view_of
 from hrvcoach.gui.plot import PLOT_EVERY_S, TRACE_WINDOW_S, ResponsePlot
 from hrvcoach.gui.practice_page import PracticePage, show_only
+from hrvcoach.gui.replay import ReplayBar
 from hrvcoach.gui.signals_panel import SignalsPanel
 from hrvcoach.gui.summary import SummaryPage
 from hrvcoach.gui.training_display import TrainingDisplay, judge
@@ -146,6 +148,7 @@ class PracticeWindow(QWidget):
         self._space.activated.connect(self._space_pressed)
         self._calm_key = QShortcut(QKeySequence(Qt.Key.Key_C), self)
         self._calm_key.activated.connect(self.calm_check.toggle)
+        self._keys = WindowKeys(self, Qt.Key.Key_Space, self._space_pressed)  # whatever has focus
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._frame)
@@ -160,6 +163,11 @@ class PracticeWindow(QWidget):
         self.header = StatusHeader(title)
         self.title_label, self.link_dot = self.header.title_label, self.header.link_dot
         self.link_label = self.header.link_label
+        self.replay_bar = ReplayBar.for_source(self.session.source)  # how far a replay has got
+        if self.replay_bar is not None:
+            row = self.header.layout()
+            assert isinstance(row, QHBoxLayout)
+            row.insertWidget(row.indexOf(self.link_dot), self.replay_bar)
         root.addWidget(self.header)
 
         self.guide: GuidePanel | None = None
@@ -234,6 +242,8 @@ class PracticeWindow(QWidget):
         self.stop_button.clicked.connect(self._stop_clicked)
         self.pace_spin.valueChanged.connect(self._pattern_edited)
         self.ratio_box.activated.connect(self._pattern_edited)
+        for control in (self.pace_stepper, self.ratio_box) if not self.session.pacer_shown else ():
+            control.setToolTip("this recording has no breathing guide (--pace draws one)")
         editor = self.ratio_box.lineEdit()
         assert editor is not None  # the box is editable
         editor.editingFinished.connect(self._pattern_edited)
@@ -324,7 +334,8 @@ class PracticeWindow(QWidget):
             started=self.runner.started,
             ended=self.ended,
             pause_wanted=self._pause_wanted,
-            scheduled=self._scheduled,
+            # a replay with no guide of its own has no pace to set, as a plan owns it
+            scheduled=self._scheduled or not self.session.pacer_shown,
         )
 
     # -- the frame ------------------------------------------------------------------------------
@@ -447,6 +458,9 @@ class PracticeWindow(QWidget):
             cue = "Connecting…" if self.runner.started else "Ready"
             self.pacer.show_state(PacerView(state.volume, cue, None, active=False))
             return
+        if not self.session.pacer_shown:  # no guide was breathed to: none is drawn
+            self.pacer.show_state(PacerView(0.5, self.session.pacer_note or "", None, active=False))
+            return
         if self._frozen_s is not None:
             # paused: the circle holds where the breath was, it does not breathe on dimmed
             state = self.session.pacer.state(self._frozen_s)
@@ -464,6 +478,8 @@ class PracticeWindow(QWidget):
             self._last_stage = state.stage
 
     def _show_clock(self, now_s: float) -> None:
+        if self.replay_bar is not None:
+            self.replay_bar.show_time(now_s)
         duration = self.session.duration_s
         frozen = self._frozen_s is not None
         # practice time: the session's clock less its pauses (it holds still while paused)
@@ -491,7 +507,7 @@ class PracticeWindow(QWidget):
             now_s,
             self._beat_t,
             self._beat_hr,
-            self.session.pacer,
+            self.session.pacer if self.session.pacer_shown else None,
             started=self.runner.started,
             ahead=self.runner.started and not self.ended and self._frozen_s is None,
         )

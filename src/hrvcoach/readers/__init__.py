@@ -22,10 +22,28 @@ from collections.abc import Callable
 from pathlib import Path
 
 from hrvcoach.errors import RecordingError
+from hrvcoach.readers._files import (
+    MAX_BEATS,
+    MAX_FILE_BYTES,
+    check_beat_count,
+    check_file,
+    read_file,
+    require_beats,
+    sane_beats,
+)
 from hrvcoach.readers.rr_list import HEADER_WORDS as _HEADER_WORDS
 from hrvcoach.recording import FORMATS, MAGIC, Recording
 
-__all__ = ["FORMATS", "read_recording", "sniff_format"]
+__all__ = [
+    "FORMATS",
+    "MAX_BEATS",
+    "MAX_FILE_BYTES",
+    "check_file",
+    "read_file",
+    "read_recording",
+    "require_beats",
+    "sniff_format",
+]
 
 #: format -> module in this package with ``read(path, data) -> Recording``
 _MODULES = {
@@ -108,18 +126,11 @@ def read_recording(path: str | os.PathLike[str], fmt: str | None = None) -> Reco
         The recording, with ``warnings`` for anything that was recovered from (also logged).
 
     Raises:
-        RecordingError: The file is missing, empty, binary, of no known format, or broken; the
-            message names the file and, where it can, the line.
+        RecordingError: The file is missing, not a regular file, too large, empty, binary, of no
+            known format, or broken; the message names the file and, where it can, the line.
     """
     file = Path(path)
-    try:
-        data = file.read_bytes()
-    except FileNotFoundError:
-        raise RecordingError(file, "no such file") from None
-    except IsADirectoryError:
-        raise RecordingError(file, "is a folder, not a recording") from None
-    except OSError as err:
-        raise RecordingError(file, f"cannot read: {err.strerror or err}") from None
+    data = read_file(file)
     if fmt is None:
         if not data.strip():
             raise RecordingError(file, "the file is empty")
@@ -136,4 +147,11 @@ def read_recording(path: str | os.PathLike[str], fmt: str | None = None) -> Reco
             )
     elif fmt not in _MODULES:
         raise RecordingError(file, f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
-    return _reader(fmt)(file, data)
+    if fmt != "garmin-fit":  # FIT packs values densely; counted after decoding instead
+        check_beat_count(file, data, binary=fmt == "numpy")
+    recording = sane_beats(_reader(fmt)(file, data))
+    if len(recording.beats) > MAX_BEATS:
+        raise RecordingError(
+            file, f"holds {len(recording.beats):,} beats; hrvcoach reads up to {MAX_BEATS:,}"
+        )
+    return recording

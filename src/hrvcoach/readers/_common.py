@@ -129,13 +129,28 @@ def beat_events(
             out of reach: a :class:`Gap` goes in there and the next beat is flagged ``AFTER_GAP``.
         problems: Where to note the gaps found.
     """
+    from hrvcoach.readers._files import IMPOSSIBLE_RR, RR_STRAP_MAX_MS, impossible_warning
+
     events: list[Event] = []
     t_s = 0.0
     previous_clock: float | None = None
-    gaps = 0
+    gaps = impossible = 0
+    after_impossible = False
     rr_list = [float(v) for v in rr_ms]
     for i, rr in enumerate(rr_list):
         flags = BeatFlag.NONE
+        if not (math.isfinite(rr) and rr <= RR_STRAP_MAX_MS):
+            # No strap sends this: the time it claims is unknown, so it moves no beat (one
+            # 1e12 ms value would otherwise make the session 31 years long).
+            impossible += 1
+            events.append(Gap(round(t_s, 6), 0.0, IMPOSSIBLE_RR))
+            after_impossible = True
+            if clock_s is not None:
+                previous_clock = None
+            continue
+        if after_impossible:
+            flags |= BeatFlag.AFTER_GAP
+            after_impossible = False
         if clock_s is not None:
             now = clock_s[i]
             if previous_clock is not None:
@@ -153,6 +168,8 @@ def beat_events(
         events.append(Beat(round(t_s, 6), rr, hr, flags=flags))
     if gaps and problems is not None:
         problems.warn(f"the file's clock shows {gaps} gap{'s' if gaps > 1 else ''} between beats")
+    if impossible and problems is not None:
+        problems.items.append(impossible_warning(problems.path, impossible))
     return tuple(events)
 
 
@@ -168,4 +185,6 @@ def epoch_time(seconds: float) -> datetime:
 
 def mtime_start(path: Path) -> datetime:
     """The file's modification time: the only clue to when a bare RR list was recorded."""
-    return epoch_time(path.stat().st_mtime)
+    from hrvcoach.readers._files import stat_file
+
+    return epoch_time(stat_file(path).st_mtime)

@@ -50,7 +50,8 @@ class Assessments(StoreBase):
         session_id = None
         rec_path = Path(recording).expanduser().resolve() if recording is not None else None
         if rec_path is not None:
-            hit = self._query("SELECT id FROM sessions WHERE path = ?", (str(rec_path),))
+            stored = self._stored_path(rec_path)
+            hit = self._query("SELECT id FROM sessions WHERE path = ?", (stored,))
             session_id = hit[0]["id"] if hit else None
         with self._write() as db:
             cur = db.execute(

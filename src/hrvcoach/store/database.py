@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +35,7 @@ from hrvcoach.store.schema import (
     METRIC_COLUMNS,
     SCHEMA_VERSION,
     TRAINING_COLUMNS,
+    UNINDEXED_TABLE,
 )
 
 if TYPE_CHECKING:
@@ -62,6 +65,8 @@ class StoreBase:
         analyzer: Callable[[Recording], Summary] | None = None,
     ) -> None:
         self.db_path = Path(db_path)
+        #: the data folder: paths of recordings in it are stored relative to it
+        self.base = self.db_path.parent.resolve()
         self.timeout_s = timeout_s
         self._reader = reader
         self._analyzer = analyzer
@@ -70,6 +75,7 @@ class StoreBase:
             self.db_path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise StoreError(f"cannot create {self.db_path.parent}: {err.strerror}") from None
+        self._check_is_a_file()
         with self._guard():
             conn = sqlite3.connect(self.db_path, timeout=timeout_s, isolation_level=None)
             self._conn = conn
@@ -85,9 +91,93 @@ class StoreBase:
                 if str(mode).lower() != "wal":
                     log.warning("history database is in %s mode, not WAL", mode)
                 self._migrate(version)
+                self._check_tables()
+                conn.execute(UNINDEXED_TABLE)
+                self._relative_paths()
             except BaseException:
                 self.close()
                 raise
+
+    def _check_is_a_file(self) -> None:
+        """A folder or a dangling link where the database should be is damage ``--rebuild`` can
+        set aside; a new database is created readable by its owner only, whatever the umask
+        (SQLite gives its -wal and -shm files the same permissions)."""
+        path = self.db_path
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                return  # another process made it just now
+            except OSError:
+                return  # SQLite will say what is wrong, in its words
+            try:
+                os.fchmod(fd, 0o600)
+            finally:
+                os.close(fd)
+            return
+        except OSError:
+            return
+        if stat.S_ISLNK(info.st_mode) and not path.exists():
+            raise CorruptStoreError(
+                f"{path} is a link to {os.readlink(path)}, which is not there; recordings are "
+                "safe: 'hrvcoach sessions --rebuild' moves the link aside and rebuilds the history"
+            )
+        if path.is_dir():
+            raise CorruptStoreError(
+                f"{path} is a folder, not a history database; recordings are safe: "
+                "'hrvcoach sessions --rebuild' moves it aside and rebuilds the history"
+            )
+        if path.is_file() and info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) != 0o600:
+            with contextlib.suppress(OSError):
+                path.chmod(0o600)
+
+    def _check_tables(self) -> None:
+        """Tables dropped by hand or by a tool: say so instead of failing on every query."""
+        found = {
+            r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        missing = sorted({"sessions", "assessments"} - found)
+        if missing:
+            raise CorruptStoreError(
+                f"{self.db_path} has lost its {' and '.join(missing)} table"
+                f"{'s' if len(missing) > 1 else ''}; recordings are safe: "
+                "'hrvcoach sessions --rebuild' keeps it aside and rebuilds the history"
+            )
+
+    def _stored_path(self, path: Path) -> str:
+        """How a recording's path is kept: relative to the data folder when it is inside it, so
+        a moved or copied data folder keeps working; absolute otherwise."""
+        full = Path(path)
+        try:
+            return full.relative_to(self.base).as_posix()
+        except ValueError:
+            return str(full)
+
+    def _relative_paths(self) -> None:
+        """Older histories kept absolute paths: those inside this data folder become relative,
+        and those of a data folder since moved are found again by name in ``recordings/``."""
+        changes: list[tuple[str, int]] = []
+        for row_id, stored in self._db.execute("SELECT id, path FROM sessions"):
+            if not Path(stored).is_absolute():
+                continue
+            full = Path(stored)
+            relative = self._stored_path(full)
+            if relative == stored and not full.exists():
+                moved = self.base / "recordings" / full.name
+                if "recordings" in full.parts and moved.is_file():
+                    relative = self._stored_path(moved)
+            if relative != stored:
+                changes.append((relative, row_id))
+        if changes:
+            with self._write() as db:
+                db.executemany("UPDATE sessions SET path = ? WHERE id = ?", changes)
+            log.info(
+                "%s: %d recording path(s) made relative to the data folder",
+                self.db_path,
+                len(changes),
+            )
 
     def close(self) -> None:
         if self._conn is not None:
@@ -186,7 +276,10 @@ class StoreBase:
         summary: Summary | None,
         training: Mapping[str, object] | None = None,
     ) -> _Indexed:
+        from hrvcoach.readers import require_beats
+
         recording = self._read(path)
+        require_beats(recording, "index")  # a header, a killed start: not a session, no streak
         meta = recording.meta
         start = meta.start_time
         source = meta.start_time_source if start is not None else None
@@ -226,7 +319,7 @@ class StoreBase:
         values: dict[str, object] = {
             "id": row_id,
             "sha256": item.sha256,
-            "path": str(item.path),
+            "path": self._stored_path(item.path),
             "format": item.format,
             "kind": kind,
             "start_utc": _utc_text(item.start),
@@ -261,12 +354,13 @@ class StoreBase:
         return int(cur.lastrowid or 0)
 
     @staticmethod
-    def _row(raw: sqlite3.Row) -> SessionRow:
+    def _row(raw: sqlite3.Row, base: Path) -> SessionRow:
+        """A row as handed out: its path made whole again (``base``: the data folder)."""
         metrics: dict[str, Any] = {name: raw[name] for name in METRIC_COLUMNS}
         return SessionRow(
             id=raw["id"],
             sha256=raw["sha256"],
-            path=Path(raw["path"]),
+            path=base / raw["path"],
             format=raw["format"],
             kind=raw["kind"],
             start=_from_utc_text(raw["start_utc"], raw["utc_offset_s"]),

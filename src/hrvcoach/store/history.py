@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from collections.abc import Mapping
@@ -12,7 +13,8 @@ from hrvcoach.errors import StoreError
 from hrvcoach.store.assessments import Assessments
 from hrvcoach.store.capacity import CapacityResults
 from hrvcoach.store.checkins import CheckIn, validate_stress
-from hrvcoach.store.indexing import import_kind, sha256_file
+from hrvcoach.store.imports import drop_copy, is_copy, keep_copy, write_sidecar
+from hrvcoach.store.indexing import import_kind
 from hrvcoach.store.rebuild import Rebuilding
 from hrvcoach.store.rows import SessionRow
 from hrvcoach.store.schema import DB_NAME, KINDS
@@ -38,9 +40,20 @@ class HistoryStore(Rebuilding, Assessments, CapacityResults):
     """
 
     @classmethod
-    def open(cls, data_dir: Path, **kwargs: Any) -> HistoryStore:
-        """The history of the data directory ``data_dir`` (``data_dir/history.sqlite``)."""
-        return cls(Path(data_dir) / DB_NAME, **kwargs)
+    def open(cls, data_dir: Path, *, notice_lost: bool = True, **kwargs: Any) -> HistoryStore:
+        """The history of the data directory ``data_dir`` (``data_dir/history.sqlite``).
+
+        With ``notice_lost``, recordings the index does not know (a history emptied by a crash
+        or a sync tool, a deleted ``-wal``) are indexed at once, and a warning says so.
+        """
+        store = cls(Path(data_dir) / DB_NAME, **kwargs)
+        if notice_lost:
+            try:
+                store.recover_lost()
+            except BaseException:
+                store.close()
+                raise
+        return store
 
     # -- sessions -------------------------------------------------------------------------------
     def add_recording(
@@ -82,13 +95,8 @@ class HistoryStore(Rebuilding, Assessments, CapacityResults):
             validate_stress(checkin_after, "after"),
             note.strip() if note and note.strip() else None,
         )
-        path = Path(path).expanduser().resolve()
-        try:
-            sha = sha256_file(path)
-        except OSError as err:
-            from hrvcoach.errors import RecordingError
-
-            raise RecordingError(path, err.strerror or str(err)) from None
+        source = Path(path).expanduser()
+        sha = _sha256_of(source)
         existing = self.find_by_hash(sha)
         if existing is not None:
             if not given.empty:
@@ -97,18 +105,38 @@ class HistoryStore(Rebuilding, Assessments, CapacityResults):
                 )
                 existing = self.session(existing.id)
             return existing
-        item = self._index(path, sha, summary, training)
+        inside = _inside(source, self.base)
+        # A file from elsewhere is copied in: the data folder, not the index, is what a rebuild
+        # reads, so an import outlives a damaged history and a moved or deleted original.
+        path = source.resolve() if inside else keep_copy(self.base, source, sha)
+        try:
+            item = self._index(path, sha, summary, training)
+        except BaseException:
+            if not inside:
+                drop_copy(path)  # not a session: no copy left behind to be noticed as lost
+            raise
         checkin = CheckIn(
             given.before if given.before is not None else item.checkin.before,
             given.after if given.after is not None else item.checkin.after,
             given.note or item.checkin.note,
         )
+        if kind is None:
+            kind = import_kind(item.format, item.duration_s)
         with self._write() as db:
             # Another process may have indexed the same bytes while this one was analysing.
             again = db.execute("SELECT id FROM sessions WHERE sha256 = ?", (sha,)).fetchone()
-            if kind is None:
-                kind = import_kind(item.format, item.duration_s)
-            row_id = again[0] if again else self._insert(db, item, kind, checkin, None)
+            # The same file indexed while it was still being written: this is its final form.
+            same_path = db.execute(
+                "SELECT id FROM sessions WHERE path = ?", (self._stored_path(path),)
+            ).fetchone()
+            if again:
+                row_id = again[0]
+            else:
+                if same_path:
+                    db.execute("DELETE FROM sessions WHERE id = ?", (same_path[0],))
+                row_id = self._insert(db, item, kind, checkin, same_path[0] if same_path else None)
+        if not inside:
+            write_sidecar(path, original=source, kind=kind, checkin=checkin)
         log.info("indexed %s as session %d", path, row_id)
         return self.session(row_id)
 
@@ -132,6 +160,25 @@ class HistoryStore(Rebuilding, Assessments, CapacityResults):
             )
             if cur.rowcount == 0:
                 raise StoreError(f"no session {session_id} in the history")
+        row = self.session(session_id)
+        if is_copy(self.base, row.path):  # kept beside the copy too, for a rebuild
+            write_sidecar(row.path, checkin=CheckIn(before, after, note))
+
+
+def _sha256_of(path: Path) -> str:
+    """The hash of a recording's bytes, read as recordings are read (regular files of any path
+    length only; a FIFO, device or symlink loop is a one-line :class:`RecordingError`)."""
+    from hrvcoach.readers import read_file
+
+    return hashlib.sha256(read_file(path)).hexdigest()
+
+
+def _inside(path: Path, base: Path) -> bool:
+    try:
+        path.resolve().relative_to(base)
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
 
 
 def default_store(data_dir: str | os.PathLike[str] | None = None) -> HistoryStore:

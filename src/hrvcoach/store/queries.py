@@ -17,7 +17,7 @@ class Queries(StoreBase):
 
     def find_by_hash(self, sha256: str) -> SessionRow | None:
         rows = self._query("SELECT * FROM sessions WHERE sha256 = ?", (sha256,))
-        return self._row(rows[0]) if rows else None
+        return self._row(rows[0], self.base) if rows else None
 
     def find_file(self, path: Path) -> SessionRow | None:
         """The row of a file with the same bytes as ``path``, if it is indexed."""
@@ -28,7 +28,7 @@ class Queries(StoreBase):
         rows = self._query("SELECT * FROM sessions WHERE id = ?", (session_id,))
         if not rows:
             raise StoreError(f"no session {session_id} in the history (see 'hrvcoach sessions')")
-        return self._row(rows[0])
+        return self._row(rows[0], self.base)
 
     def sessions(
         self, *, since: datetime | None = None, kinds: Sequence[str] | None = None
@@ -46,4 +46,4 @@ class Queries(StoreBase):
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY start_utc, id"
-        return [self._row(r) for r in self._query(sql, params)]
+        return [self._row(r, self.base) for r in self._query(sql, params)]

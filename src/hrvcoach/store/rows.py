@@ -181,9 +181,12 @@ class RebuildResult:
         kept: Rows kept as they were because their recording is missing or now unreadable.
         failed: ``(path, message)`` for files that could not be read (and had no row to keep).
         new: Recordings that were not in the index before.
+        skipped: ``(path, message)`` for files that are no session: fewer than 2 beats (a header
+            only, a session killed before its second beat). Not an error; never a practice day.
     """
 
     indexed: int
     kept: tuple[tuple[Path, str], ...]
     failed: tuple[tuple[Path, str], ...]
     new: int
+    skipped: tuple[tuple[Path, str], ...] = ()

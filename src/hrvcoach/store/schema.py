@@ -96,6 +96,17 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_by_start ON sessions (start_utc);
 """
 
+#: Files a rebuild found to be no session (fewer than 2 beats) or unreadable, as they were then:
+#: noticing recordings the index has lost leaves them out until they change. A cache, not history
+#: (a rebuild refills it), so it is created where missing rather than by a migration.
+UNINDEXED_TABLE = """
+CREATE TABLE IF NOT EXISTS unindexed (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL
+)
+"""
+
 # Each migration takes the database from version i+1 to i+2; never edit one that has shipped.
 _MIGRATIONS: tuple[str, ...] = (
     _SCHEMA_V1,
