@@ -104,3 +104,21 @@ def test_the_training_panels_are_drawn_in_the_png_html_and_window(
     shot = artifacts_dir / "trends-window-training.png"
     assert window.grab().save(str(shot))
     assert_picture(shot)
+
+
+def test_sessions_without_zones_are_not_called_no_sessions() -> None:
+    """Imported sessions, or those from before zones, have no training numbers: the panels say
+    that, rather than "no sessions yet" under a history full of them."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    rows = [
+        dataclasses.replace(r, level=None, zone_high_pct=None, swing_mean_bpm=None)
+        for r in trained_history()
+    ]
+    fig = reports.trends_figure(reports.compute_trends(rows, today=TODAY, days=28))
+    said = {t.get_text() for ax in fig.axes for t in ax.texts}
+    assert {"no sessions with zones yet", "no sessions with a swing yet"} <= said
+    assert "no sessions yet" not in said
+    empty = reports.trends_figure(reports.compute_trends([], today=TODAY, days=28))
+    assert "no sessions yet" in {t.get_text() for ax in empty.axes for t in ax.texts}

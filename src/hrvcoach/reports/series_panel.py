@@ -11,7 +11,14 @@ from hrvcoach.reports.trends import ROLLING_DAYS, Series, Trends
 
 
 def series_panel(
-    ax: Any, trends: Trends, series: Series, color: str, digits: int, unit: str = ""
+    ax: Any,
+    trends: Trends,
+    series: Series,
+    color: str,
+    digits: int,
+    unit: str = "",
+    *,
+    empty: str = "no sessions yet",
 ) -> None:
     """One metric per session as dots, its rolling mean as a line, the latest value as a headline.
 
@@ -66,6 +73,6 @@ def series_panel(
         pad = max((hi - lo) * 0.15, abs(hi) * 0.05, 10 ** (-digits))
         ax.set_ylim(max(0.0, lo - pad) if lo >= 0 else lo - pad, hi + pad)
     else:
-        ax.text(0.5, 0.5, "no sessions yet", transform=ax.transAxes, ha="center", color=MUTED)
+        ax.text(0.5, 0.5, empty, transform=ax.transAxes, ha="center", color=MUTED)
         ax.tick_params(labelleft=False)
     ax.set_ylabel(series.name)

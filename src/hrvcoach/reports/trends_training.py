@@ -18,9 +18,27 @@ HIGH_ZONE = "#3f9a5a"
 
 def training_panels(ax_high: Any, ax_swing: Any, ax_level: Any, ax_goal: Any, t: Trends) -> None:
     """Draw the four training panels on axes that share the date axis of the others."""
-    series_panel(ax_high, t, t.minutes_in_high, HIGH_ZONE, 1, " min")
+    # sessions recorded before zones existed, or imported from other apps, carry neither
+    some = bool(t.sessions)
+    series_panel(
+        ax_high,
+        t,
+        t.minutes_in_high,
+        HIGH_ZONE,
+        1,
+        " min",
+        empty="no sessions with zones yet" if some else "no sessions yet",
+    )
     ax_high.set_title("Minutes in the high coherence zone  (time in rhythm, per session)")
-    series_panel(ax_swing, t, t.swing, HEART, 1, " bpm")
+    series_panel(
+        ax_swing,
+        t,
+        t.swing,
+        HEART,
+        1,
+        " bpm",
+        empty="no sessions with a swing yet" if some else "no sessions yet",
+    )
     ax_swing.set_title("Heart-rate swing per breath  (the size of a rep)")
     _level_panel(ax_level, t)
     _goal_panel(ax_goal, t)
