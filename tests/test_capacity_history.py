@@ -10,6 +10,8 @@ import pytest
 from hrvcoach.protocols.history import CapacityResult, capacity_trends, latest_check_line
 
 DAY0 = datetime(2026, 3, 1, 7, 30, tzinfo=UTC)
+#: the day the pictures are drawn on: no test depends on the real date
+TODAY = date(2026, 3, 20)
 
 
 def _resting(day: int, ln: float, *, simulated: bool = False) -> CapacityResult:
@@ -55,7 +57,7 @@ def test_latest_check_line_speaks_plainly() -> None:
 def _store_with_capacity(data_dir: Path) -> None:
     from hrvcoach.store import HistoryStore
 
-    now = datetime.now().astimezone().replace(hour=7, minute=0, second=0, microsecond=0)
+    now = datetime.combine(TODAY, datetime.min.time(), UTC).replace(hour=7)
     with HistoryStore.open(data_dir) as store:
         for i in range(10):
             when = now - timedelta(days=9 - i)
@@ -67,50 +69,64 @@ def _store_with_capacity(data_dir: Path) -> None:
         store.add_capacity(protocol="deep_breathing", time=now, values={"hr_diff_bpm": 16.0})
 
 
+def _trends_with_capacity(data_dir: Path):  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from hrvcoach import reports
+    from hrvcoach.store import HistoryStore
+
+    _store_with_capacity(data_dir)
+    with HistoryStore.open(data_dir) as store:
+        checks = store.capacity_results()
+    trends = reports.compute_trends([], today=TODAY)
+    return trends, replace(trends, capacity=capacity_trends(checks, since=trends.first_day))
+
+
 def test_trends_pictures_carry_the_capacity_panels(
     data_dir: Path, tmp_path: Path, artifacts_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import matplotlib.image as mpimg
 
+    from hrvcoach import reports
     from hrvcoach.cli import main
+    from hrvcoach.reports.capacity import capacity_text
 
-    plain = tmp_path / "plain.png"
-    assert main(["trends", "--png", str(plain)]) == 0
-    _store_with_capacity(data_dir)
-    png, page = artifacts_dir / "trends-capacity.png", tmp_path / "t.html"
-    assert main(["trends", "--png", str(png), "--html", str(page), "--no-window"]) == 0
+    plain_trends, trends = _trends_with_capacity(data_dir)
+    plain, png, page = (
+        tmp_path / "plain.png",
+        artifacts_dir / "trends-capacity.png",
+        tmp_path / "t.html",
+    )
+    reports.write_trends_png(plain_trends, plain)
+    reports.write_trends_png(trends, png)
+    reports.write_trends_html(trends, page)
     # the capacity page (9 in at 110 dpi) under the practice page
     assert mpimg.imread(png).shape[0] >= mpimg.imread(plain).shape[0] + 900
     text = page.read_text(encoding="utf-8")
     assert text.count("<svg") == 2
     assert "Resting check: ln RMSSD" in text
-    capsys.readouterr()
-    assert main(["trends", "--no-window"]) == 0
-    out = capsys.readouterr().out
-    assert "Resting ln RMSSD: 3.80 ln ms" in out
-    assert "Recovery time constant tau: 41 s" in out
+    assert trends.capacity is not None
+    summary = capacity_text(trends.capacity)
+    assert "Resting ln RMSSD: 3.80 ln ms on 2026-03-20 (10 readings)" in summary
+    assert "Recovery time constant tau: 41 s on 2026-03-20 (4 readings)" in summary
+    # and the command puts them in its summary (every day since 2026: the readings' dates)
+    assert main(["trends", "--no-window", "--days", "36500"]) == 0
+    assert summary in capsys.readouterr().out
 
 
 def test_the_trends_window_shows_capacity_under_the_practice(
     data_dir: Path, artifacts_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
-    from dataclasses import replace
-
     from PySide6.QtWidgets import QApplication
 
-    from hrvcoach import reports
     from hrvcoach.gui.trends_window import TrendsWindow
-    from hrvcoach.store import HistoryStore
 
-    _store_with_capacity(data_dir)
-    with HistoryStore.open(data_dir) as store:
-        checks = store.capacity_results()
-    trends = reports.compute_trends([])
+    plain, trends = _trends_with_capacity(data_dir)
     app = QApplication.instance() or QApplication([])
-    window = TrendsWindow(trends)
+    window = TrendsWindow(plain)
     assert window.capacity.isHidden()  # nothing to show yet
-    window.set_trends(replace(trends, capacity=capacity_trends(checks, since=trends.first_day)))
+    window.set_trends(trends)
     window.show()
     app.processEvents()
     assert not window.capacity.isHidden()

@@ -48,7 +48,7 @@ from hrvcoach.quality import Quality, assess
 from hrvcoach.quality.classify import ECTOPIC, NORMAL, classify_rr
 
 if TYPE_CHECKING:
-    from hrvcoach.metrics.methods import Method
+    from hrvcoach.methods import Method
     from hrvcoach.recording import Recording
 
 #: how the beats of a stretch become the series analysed (see the module docstring)
@@ -91,7 +91,7 @@ class Summary:
         stretches: Gap-free stretches the session splits into.
         quality: Share of ectopic and artifact beats and the verdicts (:mod:`hrvcoach.quality`).
         spectral_note: Why the spectral values are ``None``, when they are.
-        method: The method's name (:mod:`hrvcoach.metrics.methods`).
+        method: The method's name (:mod:`hrvcoach.methods`).
         nn20, pnn20_pct, sdsd_ms, median_nn_ms, cvnn, hr_min_bpm, hr_max_bpm, hr_sd_bpm,
             triangular_index: Time domain (:class:`hrvcoach.hrv.TimeDomain`).
         sd1_ms, sd2_ms, sd1_sd2: Poincaré plot.
@@ -408,7 +408,7 @@ def analyze_session(
     Args:
         recording: A :class:`~hrvcoach.recording.Recording`, or RR intervals in ms as a 1-D array
             (one gap-free stretch starting at time 0).
-        method: A :class:`hrvcoach.metrics.methods.Method` or its name (default ``"default"``):
+        method: A :class:`hrvcoach.methods.Method` or its name (default ``"default"``):
             the defaults of the four settings below.
         artifacts: ``"nn"``, ``"kubios"`` or ``"none"`` (see the module docstring).
         spectral: Spectrum settings.
@@ -425,7 +425,7 @@ def analyze_session(
     Raises:
         ValueError: For an unknown artifact method, or an array that is not positive finite RR.
     """
-    from hrvcoach.metrics import methods
+    from hrvcoach import methods
 
     chosen = method if isinstance(method, methods.Method) else methods.get(method)
     artifacts = artifacts or chosen.artifacts

@@ -39,6 +39,7 @@ POWER_FLOOR_MS2 = 1.0
 #: Which code computes a Welch spectrum (see :func:`rr_spectrum`).
 Estimator = Literal["auto", "signal_psd", "numpy"]
 
+from hrvcoach.metrics.spectra import Spectrum  # noqa: E402  (re-exported: the old home)
 from hrvcoach.metrics.time_domain import (  # noqa: E402  (re-exported: the old home)
     HRV_LOGGER,
     HRV_PACKAGE,
@@ -59,6 +60,7 @@ __all__ = [
     "NEUROKIT",
     "PYHRV",
     "SUCCESSIVE_TOLERANCE_MS",
+    "Spectrum",
     "TimeDomain",
     "TimeDomainConvention",
     "successive_mask",
@@ -177,24 +179,6 @@ class SpectralMethod:
             vlf_hz=(0.0, 0.04),
             integration="rectangle",
         )
-
-
-@dataclass(frozen=True, eq=False)
-class Spectrum:
-    """A one-sided power spectral density of RR.
-
-    Attributes:
-        frequency_hz: Bin frequencies.
-        power_ms2_per_hz: Density at each bin (integrate over Hz to get ms²).
-        segments: Welch segments averaged.
-        nperseg: Samples per segment actually used (shorter than asked on a short series).
-    """
-
-    frequency_hz: NDArray[np.float64]
-    power_ms2_per_hz: NDArray[np.float64]
-    segments: int
-    nperseg: int = 0
-    resolution_hz: float = math.nan
 
 
 @dataclass(frozen=True, slots=True)

@@ -273,7 +273,7 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
     from hrvcoach.commands._training import load_context
     from hrvcoach.drivers import open_source
     from hrvcoach.live import LiveHrv
-    from hrvcoach.metrics.methods import get as get_method
+    from hrvcoach.methods import get as get_method
     from hrvcoach.pacer import Pacer
     from hrvcoach.session import Session
     from hrvcoach.timing import Playback

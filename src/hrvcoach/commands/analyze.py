@@ -69,7 +69,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_method_arguments(parser: argparse.ArgumentParser) -> None:
     """``--method`` and ``--artifacts``, shared by analyze, replay and export."""
-    from hrvcoach.metrics.methods import METHODS, NAMES
+    from hrvcoach.methods import METHODS, NAMES
 
     parser.add_argument(
         "--method",
@@ -90,7 +90,7 @@ def add_method_arguments(parser: argparse.ArgumentParser) -> None:
 
 def method_of(args: argparse.Namespace) -> tuple[str, str]:
     """The method's name (``--method``, where the command has it) and the artifact handling."""
-    from hrvcoach.metrics.methods import get
+    from hrvcoach.methods import get
 
     method = get(getattr(args, "method", None))
     return method.name, getattr(args, "artifacts", None) or method.artifacts
@@ -209,7 +209,7 @@ def run(args: argparse.Namespace) -> int:
     if args.spectrum != "welch":
         import dataclasses
 
-        from hrvcoach.metrics.methods import get
+        from hrvcoach.methods import get
 
         options["spectral"] = dataclasses.replace(get(args.method).spectral, kind=args.spectrum)
     # A day-long recording takes seconds: say so on a terminal (never into --json or a pipe).
@@ -238,7 +238,7 @@ def _hrvlogger_ranges(path: str) -> list[tuple[int, int]] | None:
     import csv
     from pathlib import Path
 
-    from hrvcoach.metrics.windows import hrvlogger_features_path, hrvlogger_ranges
+    from hrvcoach.windowed import hrvlogger_features_path, hrvlogger_ranges
 
     name = hrvlogger_features_path(str(path))
     if name is None or not Path(name).is_file():
@@ -264,7 +264,7 @@ def _run_windows(
 ) -> int:
     import csv
 
-    from hrvcoach.metrics import windows as W
+    from hrvcoach import windowed as W
     from hrvcoach.recording import Recording
 
     assert isinstance(recording, Recording)

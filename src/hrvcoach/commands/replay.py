@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     _session.add_pace_arguments(parser)
     _session.add_speed_arguments(parser)
     _session.add_view_arguments(parser)
-    from hrvcoach.metrics.methods import METHODS, NAMES
+    from hrvcoach.methods import METHODS, NAMES
 
     parser.add_argument(
         "--method",

@@ -1,1 +1,1 @@
-"""HRV metrics by family (time domain, methods of other tools); :mod:`hrvcoach.hrv` re-exports."""
+"""HRV metrics by family (time domain, spectra, nonlinear, detrending), re-exported by hrv."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,7 +26,6 @@ import numpy as np
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from hrvcoach.hrv import Spectrum
 
 #: window the spectrum of a long series is averaged over (s)
 SEGMENT_S = 300.0
@@ -34,6 +34,24 @@ LOMB_STEP_HZ = 1.0 / 600.0
 LOMB_MAX_HZ = 0.5
 #: Burg model order
 AR_ORDER = 16
+
+
+@dataclass(frozen=True, eq=False)
+class Spectrum:
+    """A one-sided power spectral density of RR (Welch, Lomb-Scargle or Burg AR).
+
+    Attributes:
+        frequency_hz: Bin frequencies.
+        power_ms2_per_hz: Density at each bin (integrate over Hz to get ms²).
+        segments: Segments averaged.
+        nperseg: Samples per segment actually used (shorter than asked on a short series).
+    """
+
+    frequency_hz: NDArray[np.float64]
+    power_ms2_per_hz: NDArray[np.float64]
+    segments: int
+    nperseg: int = 0
+    resolution_hz: float = math.nan
 
 
 def _segments(t: NDArray[np.float64]) -> list[slice]:
@@ -51,7 +69,6 @@ def lomb_spectrum(t_s: NDArray[np.float64], rr_ms: NDArray[np.float64]) -> Spect
     """Lomb-Scargle density (ms²/Hz) of RR at their beat times, 5-minute windows averaged."""
     from scipy.signal import lombscargle
 
-    from hrvcoach.hrv import Spectrum
 
     f = np.arange(LOMB_STEP_HZ, LOMB_MAX_HZ + LOMB_STEP_HZ / 2, LOMB_STEP_HZ)
     parts = []
@@ -82,7 +99,6 @@ def ar_spectrum(
     """Burg AR(16) density (ms²/Hz) of the resampled series, 5-minute windows averaged."""
     import neurokit2 as nk
 
-    from hrvcoach.hrv import Spectrum
 
     grid_t = t_s[0] + np.arange(resampled.size) / rate_hz
     parts = []

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hrvcoach.reports.series_panel import series_panel
 from hrvcoach.reports.styling import (
     BREATH,
     BREATH_SOFT,
@@ -33,7 +34,7 @@ from hrvcoach.reports.styling import (
     html_page,
     save_png,
 )
-from hrvcoach.reports.trends import DAILY_STRIP_MAX_DAYS, ROLLING_DAYS, Series, Trends, trends_text
+from hrvcoach.reports.trends import DAILY_STRIP_MAX_DAYS, ROLLING_DAYS, Trends, trends_text
 from hrvcoach.reports.trends_training import training_panels
 from hrvcoach.store import SessionRow
 
@@ -44,63 +45,6 @@ if TYPE_CHECKING:
 
 
 # -- trends: the picture -------------------------------------------------------------------------
-
-
-def _series_panel(
-    ax: Any, trends: Trends, series: Series, color: str, digits: int, unit: str = ""
-) -> None:
-    x = _local_naive(trends.times)
-    ok = np.isfinite(series.values)
-    poor = trends.poor_signal if trends.poor_signal.size == ok.size else np.zeros_like(ok)
-    solid = ok & ~poor
-    ax.scatter(
-        [xi for xi, k in zip(x, solid, strict=True) if k],
-        series.values[solid],
-        s=22,
-        color=color,
-        alpha=0.45,
-        edgecolors="none",
-        label="session",
-        zorder=3,
-    )
-    hollow = ok & poor
-    if hollow.any():
-        # A poor signal: shown, hollow, and left out of the rolling mean.
-        ax.scatter(
-            [xi for xi, k in zip(x, hollow, strict=True) if k],
-            series.values[hollow],
-            s=22,
-            facecolors="none",
-            edgecolors=color,
-            linewidths=1.2,
-            label="poor signal",
-            zorder=3,
-        )
-    okr = np.isfinite(series.rolling)
-    if okr.sum() >= 2:
-        import matplotlib.dates as mdates
-
-        line_x, line_y = broken_line(
-            np.asarray(mdates.date2num(x), dtype=float), series.rolling, ROLLING_DAYS
-        )
-        ax.plot(
-            line_x,  # date numbers: the axis already speaks dates
-            line_y,
-            color=color,
-            lw=2.4,
-            label=f"{ROLLING_DAYS}-day mean",
-            zorder=4,
-        )
-    if ok.any():
-        latest = series.rolling[okr][-1] if okr.any() else series.values[ok][-1]
-        _headline(ax, f"{latest:.{digits}f}{unit}", color)
-        lo, hi = np.nanmin(series.values), np.nanmax(series.values)
-        pad = max((hi - lo) * 0.15, abs(hi) * 0.05, 10 ** (-digits))
-        ax.set_ylim(max(0.0, lo - pad) if lo >= 0 else lo - pad, hi + pad)
-    else:
-        ax.text(0.5, 0.5, "no sessions yet", transform=ax.transAxes, ha="center", color=MUTED)
-        ax.tick_params(labelleft=False)
-    ax.set_ylabel(series.name)
 
 
 def simulated_note(trends: Trends) -> str | None:
@@ -163,13 +107,13 @@ def trends_figure(trends: Trends) -> Figure:
         ax_rmssd, ax_coh, ax_high, ax_swing, ax_level, ax_hr = axes[:6]
         ax_pace, ax_stress, ax_goal, ax_week, ax_cal = axes[6:]
         training_panels(ax_high, ax_swing, ax_level, ax_goal, trends)
-        _series_panel(ax_rmssd, trends, trends.rmssd, RMSSD, 1, " ms")
+        series_panel(ax_rmssd, trends, trends.rmssd, RMSSD, 1, " ms")
         ax_rmssd.set_title("Heart rate variability  (higher is more capacity)")
         if trends.rmssd.has_data:
             ax_rmssd.legend(loc="upper left", ncols=2)
-        _series_panel(ax_coh, trends, trends.coherence, COHERENCE, 2)
+        series_panel(ax_coh, trends, trends.coherence, COHERENCE, 2)
         ax_coh.set_title("Coherence  (how rhythmic the heart follows the breath)")
-        _series_panel(ax_hr, trends, trends.mean_hr, HEART, 0, " bpm")
+        series_panel(ax_hr, trends, trends.mean_hr, HEART, 0, " bpm")
         ax_hr.set_title("Mean heart rate")
 
         x = _local_naive(trends.times)

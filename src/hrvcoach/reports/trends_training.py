@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from hrvcoach.reports.series_panel import series_panel
 from hrvcoach.reports.styling import BREATH, BREATH_SOFT, COHERENCE, HEART, MUTED, _headline
 from hrvcoach.reports.trends import Trends
 
@@ -17,11 +18,9 @@ HIGH_ZONE = "#3f9a5a"
 
 def training_panels(ax_high: Any, ax_swing: Any, ax_level: Any, ax_goal: Any, t: Trends) -> None:
     """Draw the four training panels on axes that share the date axis of the others."""
-    from hrvcoach.reports.trends_figure import _series_panel
-
-    _series_panel(ax_high, t, t.minutes_in_high, HIGH_ZONE, 1, " min")
+    series_panel(ax_high, t, t.minutes_in_high, HIGH_ZONE, 1, " min")
     ax_high.set_title("Minutes in the high coherence zone  (time in rhythm, per session)")
-    _series_panel(ax_swing, t, t.swing, HEART, 1, " bpm")
+    series_panel(ax_swing, t, t.swing, HEART, 1, " bpm")
     ax_swing.set_title("Heart-rate swing per breath  (the size of a rep)")
     _level_panel(ax_level, t)
     _goal_panel(ax_goal, t)
