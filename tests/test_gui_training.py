@@ -318,6 +318,8 @@ def test_zone_colours_the_coherence_tile_pacer_and_strip(
     assert window.header.level_label.text() == "Level 4"
     assert window.swing_tile.value.text() == f"{last.swing_bpm:.1f}"
     assert window.pacer.ring_color is None  # the session is over: the ring is plain again
+    if window.result.ended_by == "duration":  # it ran its whole length: the strip is full
+        assert window.zone_strip._now_s == pytest.approx(300.0)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -535,7 +535,8 @@ class PracticeWindow(QWidget):
                 self._show_summary()
                 self._show_wins(None)
                 show_only(self.stack, self.summary_page)
-            self.training.end()
+            full = self.result is not None and self.result.ended_by == "duration"
+            self.training.end(self._now_s(), self.session.duration_s, full=full)
             self.practice_page.set_calm(False)
             self._show_plot(self._now_s())
             self._show_link(self._now_s())
