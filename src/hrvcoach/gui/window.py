@@ -246,6 +246,8 @@ class PracticeWindow(QWidget):
         room_taken = self.ended and (self.outcome is not None or bool(self.plan))
         for widget in (self.legend, self.plot):
             widget.setVisible(not on and not room_taken)
+        if on:  # the focus rests on the pacer, not on a number that would show selected
+            self.pacer.setFocus()
 
     # -- scaling: numbers legible from a metre at any window size --------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:
