@@ -3,6 +3,7 @@ a real slow-breathing recording, and the command end to end."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -425,10 +426,16 @@ def test_assess_on_the_simulator_is_stored_as_simulated_and_keeps_the_default_pa
     assert indexed.simulated
     assert latest is not None
     assert latest.session_id == indexed.id  # stored as simulated: through its simulated session
-    # the history's trends leave it out with its session, and show it when asked to
-    assert compute_trends(rows, assessments=[latest]).assessments == ()
-    shown = compute_trends(rows, assessments=[latest], include_simulated=True).assessments
-    assert [rate for _, rate in shown] == [5.0]
+    # a history of simulated sessions only: the trends show them and say so (docs/training.md)
+    alone = compute_trends(rows, assessments=[latest])
+    assert alone.simulated_only
+    assert [rate for _, rate in alone.assessments] == [5.0]
+    # once a real session exists, the trends leave it out with its session, and show it when
+    # asked to
+    real = dataclasses.replace(indexed, id=indexed.id + 1, sha256="0" * 64, simulated=False)
+    assert compute_trends([*rows, real], assessments=[latest]).assessments == ()
+    shown = compute_trends([*rows, real], assessments=[latest], include_simulated=True)
+    assert [rate for _, rate in shown.assessments] == [5.0]
     assert (latest.rate_bpm, latest.confidence) == (5.0, "clear")
     assert [s["rate_bpm"] for s in latest.steps] == [6.5, 6.0, 5.5, 5.0, 4.5]
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -12,6 +12,7 @@ import pytest
 
 from hrvcoach.cli import main
 from hrvcoach.store import DB_NAME, SCHEMA_VERSION, HistoryStore, kind_from_name
+from hrvcoach.store.schema import TRAINING_COLUMNS
 
 
 def test_results_are_kept_and_read_back_oldest_first(data_dir: Path) -> None:
@@ -33,6 +34,8 @@ def test_a_v3_history_gains_the_capacity_table_and_kind(data_dir: Path) -> None:
         pass
     conn = sqlite3.connect(data_dir / DB_NAME)
     conn.execute("DROP TABLE capacity")
+    for column in TRAINING_COLUMNS:  # added by v5: a v3 history has none of them
+        conn.execute(f"ALTER TABLE sessions DROP COLUMN {column}")
     conn.execute(
         "INSERT INTO sessions (sha256, path, format, kind, start_utc, utc_offset_s,"
         " start_time_source, duration_s, simulated, pace_json, summary_json, added_utc)"

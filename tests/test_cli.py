@@ -47,9 +47,7 @@ def test_a_usage_mistake_is_one_line(args: list[str], capsys: pytest.CaptureFixt
     assert "--help" in err
 
 
-def test_replay_format_can_be_forced(
-    shared_data: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_replay_format_can_be_forced(shared_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = shared_data / "rr/hrv-package/rest_rri.txt"
     assert main(["replay", str(path), "--fast", "--headless", "--json", "--format", "rr-list"]) == 0
     assert json.loads(capsys.readouterr().out)["beats"] == 910

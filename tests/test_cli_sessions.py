@@ -34,15 +34,40 @@ def test_demo_headless_records_summarises_and_remembers(
     from hrvcoach.readers import read_recording
 
     code, out, err = run_cli(
-        ["demo", "--headless", "--fast", "--minutes", "3", "--json", "--checkin-before", "6",
-         "--checkin-after", "3", "--note", "evening"],
+        [
+            "demo",
+            "--headless",
+            "--fast",
+            "--minutes",
+            "3",
+            "--json",
+            "--checkin-before",
+            "6",
+            "--checkin-after",
+            "3",
+            "--note",
+            "evening",
+        ],
         capsys,
     )
     assert code == 0, err
     summary = json.loads(out)
-    for key in ("beats", "duration_s", "mean_rr_ms", "mean_hr_bpm", "sdnn_ms", "rmssd_ms",
-                "pnn50_pct", "lf_ms2", "hf_ms2", "lf_hf", "lf_peak_hz", "coherence",
-                "artifacts_corrected", "recording"):
+    for key in (
+        "beats",
+        "duration_s",
+        "mean_rr_ms",
+        "mean_hr_bpm",
+        "sdnn_ms",
+        "rmssd_ms",
+        "pnn50_pct",
+        "lf_ms2",
+        "hf_ms2",
+        "lf_hf",
+        "lf_peak_hz",
+        "coherence",
+        "artifacts_corrected",
+        "recording",
+    ):
         assert key in summary
     assert 170 <= summary["duration_s"] <= 181
     recording = read_recording(summary["recording"])
@@ -246,8 +271,16 @@ def test_a_demo_on_a_recording_is_dated_now_and_keeps_its_pace_plan(
     from hrvcoach.readers import read_recording
 
     code, out, err = run_cli(
-        ["demo", "--headless", "--fast", "--recording", "sim-assessment-10min", "--minutes", "5",
-         "--json"],
+        [
+            "demo",
+            "--headless",
+            "--fast",
+            "--recording",
+            "sim-assessment-10min",
+            "--minutes",
+            "5",
+            "--json",
+        ],
         capsys,
     )
     assert code == 0, err

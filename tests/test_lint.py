@@ -29,7 +29,5 @@ def test_mypy_finds_nothing() -> None:
     mypy = shutil.which("mypy")
     if mypy is None:
         pytest.skip("mypy is not installed in this environment (it comes with the dev extras)")
-    proc = subprocess.run(
-        [mypy, "src", "drivers"], cwd=ROOT, capture_output=True, text=True
-    )
+    proc = subprocess.run([mypy, "src", "drivers"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr

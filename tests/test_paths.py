@@ -32,8 +32,10 @@ def test_an_unusable_data_folder_is_one_line(
     path = make(tmp_path)  # type: ignore[operator]
     with pytest.raises(StoreError, match=needle):
         data_dir(path)
-    for args in (["--data-dir", str(path), "demo", "--headless", "--fast", "--minutes", "1"],
-                 ["sessions", "--data-dir", str(path)]):
+    for args in (
+        ["--data-dir", str(path), "demo", "--headless", "--fast", "--minutes", "1"],
+        ["sessions", "--data-dir", str(path)],
+    ):
         assert main(args) == StoreError.exit_code
         err = capsys.readouterr().err
         assert needle in err

@@ -157,7 +157,7 @@ def open_store(data_dir: Path, **kwargs: object) -> HistoryStore:
 
 def test_new_history_is_a_wal_database_at_the_current_schema(data_dir: Path) -> None:
     with open_store(data_dir) as store:
-        assert store.schema_version == SCHEMA_VERSION == 4
+        assert store.schema_version == SCHEMA_VERSION == 5
         assert store.sessions() == []
     conn = sqlite3.connect(data_dir / DB_NAME)
     try:
@@ -276,6 +276,14 @@ def test_a_version_1_database_migrates_and_keeps_its_sessions(data_dir: Path) ->
         assert row.start == datetime(2026, 1, 2, 7, 0, tzinfo=timezone(timedelta(hours=1)))
         assert row.pace_bpm == 5.5
         assert row.checkin == CheckIn()  # the columns v2 added, empty for old rows
+        # v5: practice time and the counted flag from what the row knows; zones and swing wait
+        # for a rebuild from the recording
+        assert (row.practice_s, row.counted, row.level, row.zone_high_pct) == (
+            600.0,
+            True,
+            None,
+            None,
+        )
         store.set_checkin(row.id, before=5, after=2)
         assert store.session(row.id).stress_change == -3
         store.add_assessment(rate_bpm=5.5, confidence=0.8, steps=[{"rate_bpm": 5.5}])

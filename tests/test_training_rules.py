@@ -289,3 +289,12 @@ def test_a_session_under_a_minute_or_without_beats_is_not_counted() -> None:
         assert "not counted" in out.wins[0]
         assert out.today.practised_minutes == 0
         assert out.today.streak_days == 1
+
+
+def test_a_session_too_short_for_coherence_says_so_instead_of_zero_zones() -> None:
+    this = session(1, minutes=1.0, high=None, low=None)
+    out = session_outcome(this, [session(0)])
+    assert out.counted
+    assert out.zones_pct == {"low": None, "medium": None, "high": None}
+    assert any("Coherence needs about a minute of beats" in w for w in out.wins)
+    assert not any("% in the high zone" in w for w in out.wins)

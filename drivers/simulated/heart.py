@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from hrvcoach.drivers.simulated.protocol import ProtocolCourse
 
 ADAPT_S: Final = 10.0  #: time constant of the heart's response settling after a pace change
+OWN_RATE_BPM: Final = 14.0  #: the person's own breathing rate when not following the pacer
 MIN_HR_BPM: Final = 30.0  #: floor for the modelled heart rate (keeps the IPFM integral rising)
 
 
@@ -59,6 +60,17 @@ class HeartModel:
         self._breathing = Breathing(params, timing=timing, depth=depth)
         self._baro_wander = SlowNoise(rng, 1 / 200, 1 / 40)
         self._baro_phase = float(rng.uniform(0, 2 * np.pi))
+        # The person's own breathing (``follow`` < 1) has its own generator: the draws above, and
+        # so every person and every bundled example, stay the same.
+        own = np.random.default_rng([params.seed, 4])
+        self._own_phase = SlowNoise(own, 1 / 60, 1 / 8)
+        self._own_depth = SlowNoise(own, 1 / 40, 1 / 6)
+        self._own_rate = SlowNoise(own, 1 / 300, 1 / 60)
+        self._own_gain = float(gain(np.array([OWN_RATE_BPM]), params)[0])
+
+    def lungs(self, t_s: np.ndarray, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
+        """The person's own lung volume (0..1) and breath depth at ``t_s`` (chest motion)."""
+        return self._breathing.breath(t_s, plan, np.zeros_like(t_s))
 
     def hr_bpm(self, t_s: np.ndarray, plan: Plan) -> np.ndarray:
         p = self.params
@@ -75,10 +87,13 @@ class HeartModel:
 
         volume, depth = self._breathing.breath(t_s, plan, lag_s)
         rsa = p.rsa_bpm * g * depth * (volume - 0.5)
+        follow = p.follow
+        if follow < 1.0:
+            rsa = follow * rsa + (1.0 - follow) * self._own_rsa(t_s)
 
         f0_hz = p.resonance_bpm / 60.0
         baro_phase = 2 * np.pi * f0_hz * t_s + self._baro_phase + self._baro_wander(t_s)
-        baro = 0.5 * p.baro_bpm * (1.0 - g) * np.sin(baro_phase)
+        baro = 0.5 * p.baro_bpm * (1.0 - follow * g) * np.sin(baro_phase)
 
         drift = p.drift_bpm * self._drift(t_s)
         if self.course is not None:
@@ -87,3 +102,15 @@ class HeartModel:
                 p.mean_hr_bpm + raised + variability * (rsa + baro) + drift, MIN_HR_BPM
             )
         return np.maximum(p.mean_hr_bpm + rsa + baro + drift, MIN_HR_BPM)
+
+    def _own_rsa(self, t_s: np.ndarray) -> np.ndarray:
+        """RSA of the person's own breathing: about 14 breaths/min, its rate wandering (a phase
+        that drifts by several radians over a minute) and its depth varying by about 40 %."""
+        p = self.params
+        phase = (
+            2 * np.pi * OWN_RATE_BPM / 60.0 * t_s
+            + 2.5 * self._own_phase(t_s)
+            + 6.0 * self._own_rate(t_s)
+        )
+        depth = np.clip(1.0 + 0.4 * self._own_depth(t_s), 0.2, None)
+        return -0.5 * p.rsa_bpm * self._own_gain * depth * np.cos(phase)

@@ -7,7 +7,7 @@ spec key in :data:`SPEC_KEYS`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 from typing import Final
 
 import numpy as np
@@ -42,6 +42,12 @@ class SimParams:
             behind the pacer, varying slowly.
         depth_sd: Breath depth variation (fraction of the usual depth, standard deviation).
         flat: A person with no resonance: the same RSA swing (``rsa_bpm``) and phase at every rate.
+        follow: How closely the person follows the pacer, 0 to 1: at 1 they breathe with it; below,
+            their own irregular breathing (about 14 breaths/min, wandering in rate and depth)
+            takes a share ``1 - follow`` of the breath, and the baroreflex rhythm is entrained
+            only as far as they follow. ``sim:follow=1`` spends most of a session in the high
+            coherence zone at level 1, ``sim:follow=0.1`` mostly in the low zone
+            (docs/training.md).
         tau_s: After an activation in a guided protocol, the time constant (s) of the heart
             rate's return to rest (see :mod:`.protocol`).
         natural_bpm: The person's own breathing rate, in protocol phases without a pacer.
@@ -61,6 +67,7 @@ class SimParams:
     timing_sd_s: float = 0.3
     depth_sd: float = 0.1
     flat: bool = False
+    follow: float = 1.0
     tau_s: float = 45.0
     natural_bpm: float = 12.0
 
@@ -99,6 +106,7 @@ class SimParams:
             (0 <= self.baro_bpm <= 20, f"baro must be 0-20 bpm, not {self.baro_bpm:g}"),
             (0 <= self.timing_sd_s <= 3, f"timing must be 0-3 s, not {self.timing_sd_s:g}"),
             (0 <= self.depth_sd <= 0.5, f"depth must be 0-0.5, not {self.depth_sd:g}"),
+            (0 <= self.follow <= 1, f"follow must be 0-1, not {self.follow:g}"),
             (5 <= self.tau_s <= 300, f"tau must be 5-300 s, not {self.tau_s:g}"),
             (
                 MIN_RATE_BPM <= self.natural_bpm <= 30,
@@ -149,6 +157,16 @@ class SimParams:
             detail = str(err).removeprefix("simulator: ")
             raise DeviceError(f"simulator spec {spec!r}: {detail}") from None
 
+    def details(self) -> dict[str, object]:
+        """The knobs for a recording's metadata. Knobs added after the first recordings (``follow``)
+        are written only when they differ from their default, so a default person's recordings
+        stay byte for byte what they were."""
+        out = asdict(self)
+        for name in LATER_KNOBS:
+            if out[name] == getattr(SimParams, name):
+                del out[name]
+        return out
+
     def to_spec(self) -> str:
         """The shortest spec that :meth:`from_spec` turns back into these parameters."""
         default = SimParams()
@@ -173,6 +191,9 @@ class SimParams:
         return math.degrees(float(phase_rad(np.asarray([rate_bpm]), self)[0]))
 
 
+#: knobs written into a recording's metadata only when they differ from their default
+LATER_KNOBS: Final = ("follow",)
+
 #: short spec keys -> :class:`SimParams` attributes
 SPEC_KEYS: Final[dict[str, str]] = {
     "resonance": "resonance_bpm",
@@ -189,6 +210,7 @@ SPEC_KEYS: Final[dict[str, str]] = {
     "timing": "timing_sd_s",
     "depth": "depth_sd",
     "flat": "flat",
+    "follow": "follow",
     "tau": "tau_s",
     "breath": "natural_bpm",
 }

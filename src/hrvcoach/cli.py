@@ -30,6 +30,8 @@ COMMANDS: dict[str, str] = {
     "assess": "find your resonance breathing rate",
     "check": "a resting check of your HRV, or the deep-breathing test",
     "recovery": "the recovery drill: how quickly you come back after an activation",
+    "today": "today's goal, minutes, streak, level and next session",
+    "plan": "your daily goal and the plan that grows (set the goal or level)",
     "sessions": "the history of your sessions",
     "import": "add past recordings to the history",
     "trends": "HRV, coherence and practice trends over time",

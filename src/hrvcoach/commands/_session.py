@@ -11,11 +11,12 @@ import math
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from hrvcoach.commands._training import format_wins, judge_session, stored_training
 from hrvcoach.commands.analyze import method_of
 from hrvcoach.errors import HrvCoachError, UsageError
 
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
     from hrvcoach.commands._training import TrainingContext
     from hrvcoach.pacer import BreathPattern
     from hrvcoach.session import Session, SessionResult, SessionUpdate
-    from hrvcoach.training import SessionOutcome
-    from hrvcoach.training.live import TrainingResult
 
 log = logging.getLogger(__name__)
 
@@ -94,12 +93,12 @@ def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-ecg",
         action="store_true",
-        help="do not stream a Polar strap's ECG (on by default when the strap offers it)",
+        help="do not stream a Polar strap's (or the simulator's) ECG; on by default when offered",
     )
     parser.add_argument(
         "--no-motion",
         action="store_true",
-        help="do not stream its chest motion, the measured breath (on by default likewise)",
+        help="do not stream its chest motion, the measured breath; on by default likewise",
     )
 
 
@@ -334,6 +333,22 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
             from hrvcoach.gui.app import run_practice_window
 
             offscreen = os.environ.get("QT_QPA_PLATFORM") == "offscreen"
+
+            def judge_in_window(
+                done: SessionResult, summary: object, after: int | None, before: int | None = None
+            ) -> object:
+                # the window passes the stress it asked before the session (``before=``)
+                return judge_session(
+                    session,
+                    done,
+                    summary,
+                    start=start,
+                    context=training,
+                    stress_before=before if before is not None else checkins.before,
+                    stress_after=after if after is not None else checkins.after,  # --checkin-after
+                    kept=plan.record,
+                )
+
             outcome = run_practice_window(
                 session,
                 title=plan.title,
@@ -342,17 +357,7 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
                 summary=lambda done: summarise(session, done, *method_of(args)[::-1]),
                 close_when_done_s=1.0 if offscreen else None,
                 today=day,
-                # before=: the window's own check-in before Start, for "stress 6 -> 3"
-                training_outcome=lambda done, summary, after, before=None: _outcome(
-                    plan,
-                    session,
-                    done,
-                    summary,
-                    start,
-                    training,
-                    checkins if before is None else replace(checkins, before=before),
-                    after if after is not None else checkins.after,  # --checkin-after
-                ),
+                training_outcome=judge_in_window,
                 calm=getattr(args, "calm", False),
             )
             result = outcome.result
@@ -448,7 +453,7 @@ def _finish(
 ) -> int:
     recording_path = getattr(session.writer, "path", None)
     if recording_path is not None:
-        _append_checkins(recording_path, result.t_s if result else 0.0, checkins)
+        _append_checkins(recording_path, result, checkins)
     if result is None or result.beats == 0:
         where = f" (recording: {recording_path})" if recording_path else ""
         print(
@@ -460,8 +465,16 @@ def _finish(
         summary = precomputed
     else:
         summary = summarise(session, result, *method_of(args)[::-1])
-    outcome = _outcome(plan, session, result, summary, start, training, checkins, checkins.after)
-    trained = session.training.result() if session.training is not None else None
+    outcome = judge_session(
+        session,
+        result,
+        summary,
+        start=start,
+        context=training,
+        stress_before=checkins.before,
+        stress_after=checkins.after,
+        kept=plan.record,
+    )
 
     exit_code = 0
     stored_id: object = None
@@ -477,7 +490,7 @@ def _finish(
                     checkin_after=checkins.after,
                     note=checkins.note,
                     summary=summary,
-                    **_stored_training(trained, session, result, outcome.counted),
+                    training=stored_training(session, result, counted=outcome.counted),
                 )
             stored_id = getattr(row, "id", None)
         except HrvCoachError as err:
@@ -510,67 +523,10 @@ def _finish(
         print(format_table(summary, title=str(shown)))
         print(format_wins(outcome))
         if breath is not None:
-            print(_breathing_line(breath))
+            from hrvcoach.commands._signals import breathing_line
+
+            print(breathing_line(breath))
     return exit_code
-
-
-def format_wins(outcome: SessionOutcome) -> str:
-    """The end-of-session training lines for the terminal."""
-    zones = outcome.zones_pct
-    head = (
-        f"Level {outcome.level}: {zones['high']:.0f} % high, {zones['medium']:.0f} % medium, "
-        f"{zones['low']:.0f} % low · {outcome.achievement_points} points"
-    )
-    if outcome.swing_mean_bpm is not None and outcome.swing_best_bpm is not None:
-        head += (
-            f" · swing {outcome.swing_mean_bpm:.1f} bpm per breath "
-            f"(best {outcome.swing_best_bpm:.1f})"
-        )
-    lines = ["", head if outcome.counted else "Not counted", *("  " + w for w in outcome.wins)]
-    return "\n".join(lines)
-
-
-def _outcome(
-    plan: SessionPlan,
-    session: Session,
-    result: SessionResult | None,
-    summary: object,
-    start: datetime,
-    training: TrainingContext,
-    checkins: Checkins,
-    stress_after: int | None,
-) -> SessionOutcome:
-    """The session judged against the history (for the JSON, the terminal and the end screen)."""
-    from hrvcoach.commands._training import facts_of_session
-
-    info = getattr(session.source, "info", None)
-    simulated = bool(getattr(info, "simulated", False))
-    t_s = result.t_s if result is not None else 0.0
-    this = facts_of_session(
-        start=start,
-        practice_s=session.active_s(t_s),
-        beats=result.beats if result is not None else 0,
-        simulated=simulated,
-        training=session.training.result() if session.training is not None else None,
-        summary=summary,
-        stress_before=checkins.before,
-        stress_after=stress_after,
-    )
-    return training.outcome(this, kept=plan.record)
-
-
-def _stored_training(
-    trained: TrainingResult | None, session: Session, result: SessionResult, counted: bool
-) -> dict[str, Any]:
-    """What the history keeps of the session's training (see the store's training columns)."""
-    from hrvcoach.store import HistoryStore
-
-    if trained is None or "training" not in HistoryStore.add_recording.__code__.co_varnames:
-        return {}
-    values = dict(trained.to_store())
-    values["practice_s"] = session.active_s(result.t_s)
-    values["counted"] = counted
-    return {"training": values}
 
 
 def _breathing_line(breath: Any) -> str:
@@ -593,6 +549,7 @@ def summarise(
 ) -> Summary:
     """The whole-session summary: of the recording just made, or of what a replay played."""
     from hrvcoach.analysis import analyze
+    from hrvcoach.commands._signals import with_ecg
     from hrvcoach.readers import read_recording
 
     recording_path = getattr(session.writer, "path", None)
@@ -602,8 +559,9 @@ def summarise(
     elif source_recording is not None and result.ended_by == "source-ended":
         recording = source_recording
     else:
-        recording = _played_part(session, result)  # a replay cut short
-    return analyze(recording, method=method, artifacts=artifacts)
+        # a replay cut short: its beats alone (no companion files to read)
+        return analyze(_played_part(session, result), method=method, artifacts=artifacts)
+    return with_ecg(recording, lambda rec: analyze(rec, method=method, artifacts=artifacts))
 
 
 def _played_part(session: Session, result: SessionResult) -> Any:
@@ -618,13 +576,18 @@ def _played_part(session: Session, result: SessionResult) -> Any:
     return np.array([b.rr_ms for b in beats], dtype=float)
 
 
-def _append_checkins(path: Path, end_s: float, checkins: Checkins) -> None:
+def _append_checkins(path: Path, result: SessionResult | None, checkins: Checkins) -> None:
     # Check-ins known only at the end (the window asks its "before" one before the source opens,
     # the "after" one when it ends) go into the recording too, so a rebuilt history keeps them.
     from hrvcoach.beats import Mark
     from hrvcoach.recording import append_events
+    from hrvcoach.training.live import END_MARK
 
+    end_s = result.t_s if result is not None else 0.0
     marks = []
+    if result is not None and result.beats:
+        # where the session ended: its practice time outlives the last beat in a rebuild
+        marks.append(Mark(end_s, END_MARK, result.ended_by))
     if checkins.before is not None and not checkins.before_recorded:
         marks.append(Mark(0.0, "checkin", f"before stress={checkins.before}"))
     if checkins.after is not None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from hrvcoach.session import Session, SessionResult
     from hrvcoach.settings import Settings
     from hrvcoach.training import LevelSet, SessionFacts, SessionOutcome, Today
     from hrvcoach.training.live import TrainingResult
@@ -109,10 +110,11 @@ class TrainingContext:
 
 
 def load_context(
-    data_dir: Path, *, include_simulated: bool = False, required: bool = False
+    data_dir: Path, *, include_simulated: bool = False, strict: bool = False
 ) -> TrainingContext:
-    """Read the settings and the history. An unreadable history gives an empty one, unless
-    ``required`` (then its error, exit code 5, goes to the user)."""
+    """Read the settings and the history (none yet: an empty one). A history that cannot be read
+    gives an empty one for a session (practice goes on), or, ``strict``, its one-line error (exit
+    code 5) for the commands that show it."""
     from hrvcoach.errors import HrvCoachError
     from hrvcoach.settings import Settings
 
@@ -121,11 +123,11 @@ def load_context(
     try:
         from hrvcoach.store import HistoryStore
 
-        if required or (data_dir / "history.sqlite").exists():
+        if (data_dir / "history.sqlite").exists():
             with HistoryStore.open(data_dir) as store:
                 rows = store.sessions()
     except HrvCoachError:
-        if required:
+        if strict:
             raise
         rows = ()
     return TrainingContext(
@@ -173,3 +175,62 @@ def facts_of_session(
         stress_after=stress_after,
         session_id=session_id,
     )
+
+
+def judge_session(
+    session: Session,
+    result: SessionResult | None,
+    summary: object,
+    *,
+    start: datetime,
+    context: TrainingContext,
+    stress_before: int | None,
+    stress_after: int | None,
+    kept: bool,
+) -> SessionOutcome:
+    """The session just run, judged against the history: for the JSON, the terminal summary and
+    the window's end screen (called again there once the stress after is known)."""
+    info = getattr(session.source, "info", None)
+    t_s = result.t_s if result is not None else 0.0
+    this = facts_of_session(
+        start=start,
+        practice_s=session.active_s(t_s),
+        beats=result.beats if result is not None else 0,
+        simulated=bool(getattr(info, "simulated", False)),
+        training=session.training.result() if session.training is not None else None,
+        summary=summary,
+        stress_before=stress_before,
+        stress_after=stress_after,
+    )
+    return context.outcome(this, kept=kept)
+
+
+def stored_training(
+    session: Session, result: SessionResult, *, counted: bool
+) -> dict[str, object] | None:
+    """What the history keeps of the session's training (the store's training columns)."""
+    if session.training is None:
+        return None
+    values: dict[str, object] = dict(session.training.result().to_store())
+    values["practice_s"] = session.active_s(result.t_s)
+    values["counted"] = counted
+    return values
+
+
+def format_wins(outcome: SessionOutcome) -> str:
+    """The end-of-session training lines for the terminal."""
+    zones = outcome.zones_pct
+    if zones["high"] is None or zones["medium"] is None or zones["low"] is None:
+        head = f"Level {outcome.level}: no zones yet (coherence needs about a minute of beats)"
+    else:
+        head = (
+            f"Level {outcome.level}: {zones['high']:.0f} % high, {zones['medium']:.0f} % medium, "
+            f"{zones['low']:.0f} % low · {outcome.achievement_points} points"
+        )
+    if outcome.swing_mean_bpm is not None and outcome.swing_best_bpm is not None:
+        head += (
+            f" · swing {outcome.swing_mean_bpm:.1f} bpm per breath "
+            f"(best {outcome.swing_best_bpm:.1f})"
+        )
+    lines = ["", head if outcome.counted else "Not counted", *("  " + w for w in outcome.wins)]
+    return "\n".join(lines)

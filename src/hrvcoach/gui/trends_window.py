@@ -19,7 +19,10 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from hrvcoach.gui import theme
+from hrvcoach.gui.capacity_panels import CapacityPanels
 from hrvcoach.reports import HEAT, ROLLING_DAYS, Series, Trends, broken_line
+from hrvcoach.reports.trends_figure import simulated_note
+from hrvcoach.reports.trends_training import HIGH_ZONE
 
 #: the calendar's shades on the dark ground: none, <10, <20, <30, 30+ minutes
 DARK_HEAT = ("#263041", "#2c5a55", "#3f8a80", "#58b0a3", "#8fe0d2")
@@ -60,7 +63,7 @@ class TrendsWindow(QWidget):
         super().__init__(parent)
         self.setWindowTitle("hrvcoach: practice history")
         self.setStyleSheet(theme.STYLE_SHEET)
-        self.resize(1100, 1000)
+        self.resize(1100, 1300)
         pg.setConfigOptions(antialias=True)
 
         outer = QVBoxLayout(self)
@@ -73,6 +76,9 @@ class TrendsWindow(QWidget):
         self.subtitle.setProperty("role", "caption")
         titles.addWidget(title)
         titles.addWidget(self.subtitle)
+        self.note = QLabel("")
+        self.note.setProperty("role", "caption")
+        titles.addWidget(self.note)
         top.addLayout(titles)
         top.addStretch(1)
         self.streak = _Stat("day streak")
@@ -85,14 +91,20 @@ class TrendsWindow(QWidget):
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground(theme.BACKGROUND)
         outer.addWidget(self.graphics, 1)
+        self.capacity = CapacityPanels()  # hidden until there are checks or drills to show
+        outer.addWidget(self.capacity, 0)
 
         self.plots: dict[str, pg.PlotItem] = {}
         specs = (
             ("rmssd", "RMSSD (ms)", "Heart rate variability"),
             ("coherence", "coherence", "Coherence"),
+            ("high", "min in high zone", "Minutes in the high coherence zone"),
+            ("swing", "swing (bpm)", "Heart-rate swing per breath"),
+            ("level", "level", "Challenge level"),
             ("hr", "mean HR (bpm)", "Mean heart rate"),
             ("pace", "breaths/min", "Pace used"),
             ("stress", "stress 0-10", "Stress before → after (down is calmer)"),
+            ("goal", "min/day", "Days the daily goal was met"),
             (
                 "week",
                 "min/week",
@@ -124,8 +136,19 @@ class TrendsWindow(QWidget):
             if key != "calendar":
                 plot.getAxis("bottom").setStyle(showValues=False)
             self.plots[key] = plot
-        self.graphics.ci.layout.setRowStretchFactor(3, 1)
-        for key, stretch in (("rmssd", 3), ("coherence", 3), ("hr", 3), ("stress", 2), ("week", 2)):
+        self.graphics.ci.layout.setRowStretchFactor(list(self.plots).index("pace"), 1)
+        stretches = (
+            ("rmssd", 3),
+            ("coherence", 3),
+            ("high", 3),
+            ("swing", 3),
+            ("level", 2),
+            ("hr", 3),
+            ("stress", 2),
+            ("goal", 2),
+            ("week", 2),
+        )
+        for key, stretch in stretches:
             row = list(self.plots).index(key)
             self.graphics.ci.layout.setRowStretchFactor(row, stretch)
         self.plots["calendar"].getAxis("left").setStyle(showValues=False)
@@ -147,11 +170,16 @@ class TrendsWindow(QWidget):
         self.streak.value.setText(str(trends.streak_current_days))
         self.longest.value.setText(str(trends.streak_longest_days))
         self.week.value.setText(f"{trends.weeks[-1].minutes:.0f}" if trends.weeks else "0")
+        self.note.setText(simulated_note(trends) or "")
 
         x = _session_s(trends)
         self._series("rmssd", trends, x, trends.rmssd, theme.BREATH, 1)
         self._series("coherence", trends, x, trends.coherence, theme.COHERENCE, 2)
         self._series("hr", trends, x, trends.mean_hr, theme.HEART, 0)
+        self._series("high", trends, x, trends.minutes_in_high, HIGH_ZONE, 1)
+        self._series("swing", trends, x, trends.swing, theme.HEART, 1)
+        self._level(trends, x)
+        self._goal(trends)
         pace = trends.pace.values
         ok = np.isfinite(pace)
         self.plots["pace"].addItem(
@@ -193,6 +221,12 @@ class TrendsWindow(QWidget):
         self._stress(trends, x)
         self._weeks(trends)
         self._calendar(trends)
+        self.capacity.set_capacity(
+            trends.capacity,
+            x_range=(_day_s(trends.first_day) - DAY_S * 0.5, _day_s(trends.last_day) + DAY_S * 1.5),
+        )
+        if not self.capacity.isHidden():
+            self.resize(self.width(), max(self.height(), 1300))
         self.plots["rmssd"].setXRange(
             _day_s(trends.first_day) - DAY_S * 0.5, _day_s(trends.last_day) + DAY_S * 1.5, padding=0
         )
@@ -241,6 +275,64 @@ class TrendsWindow(QWidget):
             text.setPos(_day_s(middle), 0.5)
             plot.getAxis("left").setStyle(showValues=False)
             plot.setYRange(0, 1)
+
+    def _level(self, trends: Trends, x: np.ndarray) -> None:
+        plot = self.plots["level"]
+        values = trends.level.values
+        ok = np.isfinite(values)
+        plot.setYRange(0.5, 4.5, padding=0)
+        if ok.any():
+            xs, ys = x[ok], values[ok]
+            # a step: each session's level holds until the next session
+            plot.addItem(
+                pg.PlotDataItem(
+                    np.append(xs, xs[-1] + DAY_S * 0.5),
+                    ys,
+                    stepMode="center",
+                    pen=pg.mkPen(theme.COHERENCE, width=2),
+                )
+            )
+            plot.addItem(
+                pg.ScatterPlotItem(xs, ys, size=7, brush=theme.COHERENCE, pen=pg.mkPen(None))
+            )
+            plot.setTitle(
+                f"{self._headings['level']}   <b style='color:{theme.COHERENCE}'>level "
+                f"{int(ys[-1])}</b>",
+                color=theme.TEXT,
+                size="11pt",
+                justify="left",
+            )
+
+    def _goal(self, trends: Trends) -> None:
+        plot = self.plots["goal"]
+        days = [d for d in trends.goal_days if d[1] > 0]
+        top = max([trends.goal_minutes, *(m for _, m, _ in days)]) * 1.25
+        if days:
+            soft = QColor(theme.BREATH)
+            soft.setAlpha(90)
+            plot.addItem(
+                pg.BarGraphItem(
+                    x=[_day_s(d) + DAY_S * 0.5 for d, _, _ in days],
+                    height=[m for _, m, _ in days],
+                    width=DAY_S * 0.86,
+                    brushes=[pg.mkBrush(theme.BREATH if met else soft) for _, _, met in days],
+                    pen=pg.mkPen(theme.BREATH),
+                )
+            )
+        goal_line = pg.InfiniteLine(
+            pos=trends.goal_minutes,
+            angle=0,
+            pen=pg.mkPen(theme.MUTED, width=1, style=Qt.PenStyle.DashLine),
+        )
+        plot.addItem(goal_line)
+        plot.setYRange(0, top, padding=0)
+        plot.setTitle(
+            f"{self._headings['goal']} ({trends.goal_minutes:g} min)   <b style='color:"
+            f"{theme.BREATH}'>{trends.goal_days_met} of {len(trends.goal_days)} days</b>",
+            color=theme.TEXT,
+            size="11pt",
+            justify="left",
+        )
 
     def _stress(self, trends: Trends, x: np.ndarray) -> None:
         plot = self.plots["stress"]

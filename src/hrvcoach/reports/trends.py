@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -20,7 +20,7 @@ from hrvcoach.reports.styling import _fmt, _write_text
 from hrvcoach.store import METRIC_COLUMNS, AssessmentRow, SessionRow
 
 if TYPE_CHECKING:
-    pass
+    from hrvcoach.protocols.history import CapacityTrends
 
 ROLLING_DAYS = 7
 MIN_SPAN_DAYS = 14  #: the trends window spans at least this many days
@@ -92,6 +92,14 @@ class Trends:
         stress_before_rolling, stress_after_rolling: Per session, the 7-day means of the
             check-ins before and after, over the sessions with both (their gap is the change).
         minutes_7d: For every day of the window, the minutes practised in the 7 days up to it.
+        minutes_in_high: Minutes in the high coherence zone per session (docs/training.md).
+        swing: Mean heart-rate swing per breath per session (bpm).
+        level: Challenge level each session was practised at.
+        goal_days: For every day of the window, ``(day, minutes, goal met)``.
+        goal_minutes: The daily goal the days are measured against.
+        simulated_only: The history has no real session yet, so these are the simulated ones.
+        not_counted: Sessions under a minute or without beats, left out of every number.
+        capacity: The checks and drills over time (:mod:`hrvcoach.protocols.history`), if any.
     """
 
     sessions: tuple[SessionRow, ...]
@@ -116,6 +124,19 @@ class Trends:
     stress_before_rolling: np.ndarray = field(default_factory=lambda: np.zeros(0))
     stress_after_rolling: np.ndarray = field(default_factory=lambda: np.zeros(0))
     minutes_7d: tuple[tuple[date, float], ...] = ()
+    minutes_in_high: Series = field(default_factory=lambda: _empty_series("minutes in high zone"))
+    swing: Series = field(default_factory=lambda: _empty_series("swing per breath (bpm)"))
+    level: Series = field(default_factory=lambda: _empty_series("level"))
+    goal_days: tuple[tuple[date, float, bool], ...] = ()
+    goal_minutes: float = 10.0
+    simulated_only: bool = False
+    poor_signal: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    not_counted: int = 0
+    capacity: CapacityTrends | None = None
+
+    @property
+    def goal_days_met(self) -> int:
+        return sum(1 for _, _, met in self.goal_days if met)
 
     @property
     def total_minutes(self) -> float:
@@ -124,6 +145,35 @@ class Trends:
     @property
     def stress_change(self) -> np.ndarray:
         return self.stress_after - self.stress_before
+
+
+def _empty_series(name: str) -> Series:
+    return Series(name, np.zeros(0), np.zeros(0))
+
+
+def _practice_minutes(row: SessionRow) -> float:
+    """Practice minutes (pauses left out where the history knows them)."""
+    practice_s = getattr(row, "practice_s", None)
+    return (practice_s if practice_s is not None else row.duration_s) / 60.0
+
+
+def counted_row(row: SessionRow) -> bool:
+    """The training rule for what counts (``hrvcoach.training.is_counted``): beats, and at least
+    a minute of practice."""
+    from hrvcoach.training import is_counted
+
+    return is_counted(_practice_minutes(row), int(row.beats or 0))
+
+
+def _high_minutes(row: SessionRow) -> float | None:
+    high = getattr(row, "zone_high_pct", None)
+    return None if high is None else _practice_minutes(row) * float(high) / 100.0
+
+
+def signal_poor(row: SessionRow) -> bool:
+    """Whether the session's whole-session signal quality was ``poor`` (see hrvcoach.quality)."""
+    quality = row.summary.get("quality") if isinstance(row.summary, Mapping) else None
+    return isinstance(quality, Mapping) and quality.get("verdict") == "poor"
 
 
 def _rolling_mean(times_s: np.ndarray, values: np.ndarray, window_s: float) -> np.ndarray:
@@ -162,6 +212,7 @@ def compute_trends(
     today: date | None = None,
     include_simulated: bool = False,
     assessments: Sequence[AssessmentRow] = (),
+    goal_minutes: float = 10.0,
 ) -> Trends:
     """The trends of a history.
 
@@ -173,12 +224,19 @@ def compute_trends(
             heart produced them).
         assessments: Resonance assessments, shown with the pace; one whose recording is a
             simulated session is left out with it.
+        goal_minutes: The daily goal, for the days the goal was met.
+
+    Only counted sessions (beats, and at least a minute) are in the numbers. While the history
+    has no real session yet, the simulated ones are used instead (``simulated_only``).
     """
     today = today or datetime.now().astimezone().date()
-    practice = [r for r in rows if r.is_practice]
-    real = [r for r in practice if include_simulated or not r.simulated]
+    all_practice = [r for r in rows if r.is_practice]
+    practice = [r for r in all_practice if counted_row(r)]
+    simulated_only = not include_simulated and all(r.simulated for r in practice)
+    use_simulated = include_simulated or simulated_only
+    real = [r for r in practice if use_simulated or not r.simulated]
     excluded = len(practice) - len(real)
-    simulated_ids = {r.id for r in rows if r.simulated and not include_simulated}
+    simulated_ids = {r.id for r in rows if r.simulated and not use_simulated}
     assessments = [a for a in assessments if a.session_id not in simulated_ids]
     real.sort(key=lambda r: r.start)
     if days is not None:
@@ -196,15 +254,21 @@ def compute_trends(
     t_s = np.array([t.timestamp() for t in times], dtype=float)
     window_s = ROLLING_DAYS * 86400.0
 
-    def series(name: str, values: Sequence[float | None]) -> Series:
+    # Sessions whose signal was poor (too many beats not normal) are shown, hollow, but their
+    # numbers stay out of the rolling means: one arrhythmic session must not bend the line.
+    poor = np.array([signal_poor(r) for r in shown], dtype=bool)
+
+    def series(name: str, values: Sequence[float | None], *, hrv: bool = True) -> Series:
         arr = np.array([np.nan if v is None else float(v) for v in values], dtype=float)
-        return Series(name, arr, _rolling_mean(t_s, arr, window_s))
+        counted = np.where(poor, np.nan, arr) if hrv else arr
+        return Series(name, arr, _rolling_mean(t_s, counted, window_s))
 
     per_day: dict[date, list[SessionRow]] = {}
     for r in shown:
         per_day.setdefault(r.local_date, []).append(r)
     day_totals = tuple(
-        DayTotal(d, sum(r.minutes for r in rs), len(rs)) for d, rs in sorted(per_day.items())
+        DayTotal(d, sum(_practice_minutes(r) for r in rs), len(rs))
+        for d, rs in sorted(per_day.items())
     )
     weeks: list[WeekTotal] = []
     monday = first_day - timedelta(days=first_day.weekday())
@@ -237,8 +301,9 @@ def compute_trends(
         rmssd=series("RMSSD (ms)", [r.rmssd_ms for r in shown]),
         coherence=series("coherence", [r.coherence for r in shown]),
         mean_hr=series("mean HR (bpm)", [r.mean_hr_bpm for r in shown]),
-        minutes=series("minutes", [r.minutes for r in shown]),
-        pace=series("pace (breaths/min)", [r.pace_bpm for r in shown]),
+        minutes=series("minutes", [_practice_minutes(r) for r in shown], hrv=False),
+        pace=series("pace (breaths/min)", [r.pace_bpm for r in shown], hrv=False),
+        poor_signal=poor,
         stress_before=before,
         stress_after=after,
         stress_before_rolling=_rolling_mean(t_s, np.where(both, before, np.nan), window_s),
@@ -249,11 +314,21 @@ def compute_trends(
         streak_current_days=current,
         streak_longest_days=longest,
         excluded_simulated=excluded,
-        excluded_other=len(rows) - len(practice),
+        excluded_other=len(rows) - len(all_practice),
         older_sessions=sum(1 for r in real if r.local_date < first_day),
         assessments=tuple(
             (a.time, a.rate_bpm) for a in assessments if first_day <= a.time.date() <= today
         ),
+        minutes_in_high=series("minutes in high zone", [_high_minutes(r) for r in shown]),
+        swing=series("swing per breath (bpm)", [getattr(r, "swing_mean_bpm", None) for r in shown]),
+        level=series("level", [getattr(r, "level", None) for r in shown]),
+        goal_days=tuple(
+            (day, by_day.get(day, 0.0), by_day.get(day, 0.0) >= goal_minutes)
+            for day, _ in minutes_7d
+        ),
+        goal_minutes=goal_minutes,
+        simulated_only=simulated_only and bool(practice),
+        not_counted=len(all_practice) - len(practice),
     )
 
 
@@ -296,11 +371,17 @@ def trends_text(trends: Trends) -> str:
         (trends.rmssd, 1, " ms"),
         (trends.coherence, 2, ""),
         (trends.mean_hr, 1, " bpm"),
+        (trends.minutes_in_high, 1, " min"),
+        (trends.swing, 1, " bpm"),
     ):
+        if not series.has_data:
+            continue
         first, last = _first_last_week(series, trends)
         if first is None:
             continue
-        label = series.name.split(" (")[0]
+        label = {"minutes in high zone": "high zone", "swing per breath (bpm)": "swing"}.get(
+            series.name, series.name.split(" (")[0]
+        )
         if _data_span_days(series, trends) < 2 * ROLLING_DAYS:
             # The first and the latest week would be the same sessions: no trend to tell yet.
             lines.append(f"{label:<10} {_fmt(float(np.nanmean(series.values)), digits, unit)} mean")
@@ -309,6 +390,14 @@ def trends_text(trends: Trends) -> str:
             f"{label:<10} first week {_fmt(first, digits, unit)}, "
             f"latest week {_fmt(last, digits, unit)}"
         )
+    if trends.goal_days and trends.days:
+        lines.append(
+            f"Daily goal ({trends.goal_minutes:g} min) met on {trends.goal_days_met} of "
+            f"{len(trends.goal_days)} day(s)"
+        )
+    levels = trends.level.values[np.isfinite(trends.level.values)]
+    if levels.size:
+        lines.append(f"Level: {int(levels[-1])} in the latest session (from {int(levels[0])})")
     both = np.isfinite(trends.stress_before) & np.isfinite(trends.stress_after)
     if both.any():
         lines.append(
@@ -338,6 +427,18 @@ def trends_text(trends: Trends) -> str:
         lines.append(
             f"({trends.excluded_simulated} simulated session(s) not counted; "
             "--include-simulated shows them)"
+        )
+    if trends.simulated_only:
+        lines.append("(No session with a strap yet: these trends are of simulated sessions.)")
+    if trends.not_counted:
+        lines.append(
+            f"({trends.not_counted} session(s) under a minute or without beats not counted)"
+        )
+    poor = int(np.count_nonzero(trends.poor_signal))
+    if poor:
+        lines.append(
+            f"({poor} session(s) with a poor signal, many beats not normal: drawn hollow, "
+            "not in the 7-day means)"
         )
     if not n:
         lines.append("No sessions in this window yet: practise, or import past recordings.")

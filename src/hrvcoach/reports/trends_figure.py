@@ -34,10 +34,13 @@ from hrvcoach.reports.styling import (
     save_png,
 )
 from hrvcoach.reports.trends import DAILY_STRIP_MAX_DAYS, ROLLING_DAYS, Series, Trends, trends_text
+from hrvcoach.reports.trends_training import training_panels
 from hrvcoach.store import SessionRow
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from hrvcoach.protocols.history import CapacityTrends
 
 
 # -- trends: the picture -------------------------------------------------------------------------
@@ -48,9 +51,11 @@ def _series_panel(
 ) -> None:
     x = _local_naive(trends.times)
     ok = np.isfinite(series.values)
+    poor = trends.poor_signal if trends.poor_signal.size == ok.size else np.zeros_like(ok)
+    solid = ok & ~poor
     ax.scatter(
-        [xi for xi, k in zip(x, ok, strict=True) if k],
-        series.values[ok],
+        [xi for xi, k in zip(x, solid, strict=True) if k],
+        series.values[solid],
         s=22,
         color=color,
         alpha=0.45,
@@ -58,6 +63,19 @@ def _series_panel(
         label="session",
         zorder=3,
     )
+    hollow = ok & poor
+    if hollow.any():
+        # A poor signal: shown, hollow, and left out of the rolling mean.
+        ax.scatter(
+            [xi for xi, k in zip(x, hollow, strict=True) if k],
+            series.values[hollow],
+            s=22,
+            facecolors="none",
+            edgecolors=color,
+            linewidths=1.2,
+            label="poor signal",
+            zorder=3,
+        )
     okr = np.isfinite(series.rolling)
     if okr.sum() >= 2:
         import matplotlib.dates as mdates
@@ -85,6 +103,18 @@ def _series_panel(
     ax.set_ylabel(series.name)
 
 
+def simulated_note(trends: Trends) -> str | None:
+    """What the picture says about simulated sessions, if anything."""
+    if trends.simulated_only:
+        return "No session with a strap yet: these are simulated sessions."
+    if trends.excluded_simulated:
+        return (
+            f"{trends.excluded_simulated} simulated session(s) left out: "
+            "hrvcoach trends --include-simulated shows them."
+        )
+    return None
+
+
 def trends_figure(trends: Trends) -> Figure:
     """Every trend on one page: metrics, pace, stress, weekly minutes and the practice calendar."""
     import matplotlib as mpl
@@ -93,11 +123,10 @@ def trends_figure(trends: Trends) -> Figure:
     with mpl.rc_context(_style()):
         span = (trends.last_day - trends.first_day).days + 1
         calendar_height = 0.45 if span <= DAILY_STRIP_MAX_DAYS else 1.1
-        fig = _new_figure(11.0, 12.8 + calendar_height)
-        grid = fig.add_gridspec(
-            8, 1, height_ratios=[0.55, 1.5, 1.5, 1.3, 0.9, 1.3, 0.8, calendar_height], hspace=0.6
-        )
-        fig.subplots_adjust(left=0.08, right=0.97, top=0.975, bottom=0.035)
+        fig = _new_figure(11.0, 18.6 + calendar_height)
+        ratios = [0.55, 1.5, 1.5, 1.3, 1.3, 0.9, 1.3, 0.9, 1.3, 1.0, 0.8, calendar_height]
+        grid = fig.add_gridspec(len(ratios), 1, height_ratios=ratios, hspace=0.65)
+        fig.subplots_adjust(left=0.08, right=0.97, top=0.98, bottom=0.025)
         head = fig.add_subplot(grid[0])
         head.axis("off")
         n = len(trends.sessions)
@@ -112,6 +141,9 @@ def trends_figure(trends: Trends) -> Figure:
             color=MUTED,
             va="top",
         )
+        note = simulated_note(trends)
+        if note:
+            head.text(0, -0.25, note, fontsize=9.5, color=MUTED, va="top")
         for i, (value, label) in enumerate(
             (
                 (trends.streak_current_days, "day streak"),
@@ -125,10 +157,12 @@ def trends_figure(trends: Trends) -> Figure:
             )
             head.text(stat_x, 0.2, label, fontsize=9.5, color=MUTED, va="top")
 
-        axes = [fig.add_subplot(grid[i]) for i in range(1, 8)]
+        axes = [fig.add_subplot(grid[i]) for i in range(1, len(ratios))]
         for ax in axes[1:]:
             ax.sharex(axes[0])
-        ax_rmssd, ax_coh, ax_hr, ax_pace, ax_stress, ax_week, ax_cal = axes
+        ax_rmssd, ax_coh, ax_high, ax_swing, ax_level, ax_hr = axes[:6]
+        ax_pace, ax_stress, ax_goal, ax_week, ax_cal = axes[6:]
+        training_panels(ax_high, ax_swing, ax_level, ax_goal, trends)
         _series_panel(ax_rmssd, trends, trends.rmssd, RMSSD, 1, " ms")
         ax_rmssd.set_title("Heart rate variability  (higher is more capacity)")
         if trends.rmssd.has_data:
@@ -342,8 +376,23 @@ def _stress_panel(ax: Any, x: Sequence[datetime], trends: Trends) -> None:
 
 
 def write_trends_png(trends: Trends, path: Path) -> None:
-    """The trends picture as a PNG file."""
-    save_png(trends_figure(trends), path)
+    """The trends picture as a PNG file, the capacity panels under it when there are any."""
+    capacity = trends.capacity
+    if capacity is None or capacity.empty:
+        save_png(trends_figure(trends), path)
+        return
+    from hrvcoach.reports.capacity import stack_png
+
+    stack_png([trends_figure(trends), _capacity_figure(trends, capacity)], path)
+
+
+def _capacity_figure(trends: Trends, capacity: CapacityTrends) -> Figure:
+    from hrvcoach.reports.capacity import capacity_figure
+
+    # the practice panels' days, so the two pictures line up
+    first = datetime.combine(trends.first_day, datetime.min.time())
+    last = datetime.combine(trends.last_day, datetime.min.time())
+    return capacity_figure(capacity, first=first, last=last)
 
 
 def trends_html(trends: Trends) -> str:
@@ -364,13 +413,16 @@ def trends_html(trends: Trends) -> str:
         "<table><tr><th>#</th><th>start</th><th>kind</th><th>min</th><th>pace</th><th>HR bpm</th>"
         "<th>RMSSD ms</th><th>coherence</th><th>stress</th></tr>" + "".join(rows) + "</table>"
     )
+    sections = [
+        ("", svg),
+        ("In short", f"<pre>{html.escape(trends_text(trends))}</pre>"),
+        ("Sessions", table),
+    ]
+    if trends.capacity is not None and not trends.capacity.empty:
+        sections.insert(1, ("", figure_svg(_capacity_figure(trends, trends.capacity))))
     return html_page(
         "Practice history",
-        [
-            ("", svg),
-            ("In short", f"<pre>{html.escape(trends_text(trends))}</pre>"),
-            ("Sessions", table),
-        ],
+        sections,
         heading=False,  # the picture's own header has the title, the dates and the streaks
     )
 

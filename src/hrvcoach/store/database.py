@@ -24,9 +24,16 @@ from hrvcoach.store.indexing import (
     _utc_text,
     local_start,
     pace_plan,
+    training_values,
 )
 from hrvcoach.store.rows import SessionRow
-from hrvcoach.store.schema import _MIGRATIONS, DEFAULT_TIMEOUT_S, METRIC_COLUMNS, SCHEMA_VERSION
+from hrvcoach.store.schema import (
+    _MIGRATIONS,
+    DEFAULT_TIMEOUT_S,
+    METRIC_COLUMNS,
+    SCHEMA_VERSION,
+    TRAINING_COLUMNS,
+)
 
 if TYPE_CHECKING:
     from hrvcoach.analysis import Summary
@@ -172,7 +179,13 @@ class StoreBase:
 
         return analyze(recording)
 
-    def _index(self, path: Path, sha: str, summary: Summary | None) -> _Indexed:
+    def _index(
+        self,
+        path: Path,
+        sha: str,
+        summary: Summary | None,
+        training: Mapping[str, object] | None = None,
+    ) -> _Indexed:
         recording = self._read(path)
         meta = recording.meta
         start = meta.start_time
@@ -195,6 +208,11 @@ class StoreBase:
             pace=pace_plan(recording),
             summary=_summary_values(summary),
             checkin=checkin_from_marks(recording.marks),
+            training=(
+                dict(training)
+                if training is not None
+                else training_values(recording, float(recording.duration_s))
+            ),
         )
 
     def _insert(
@@ -230,6 +248,13 @@ class StoreBase:
                 values[name] = int(number)
             else:
                 values[name] = number
+        for name in TRAINING_COLUMNS:
+            raw_value = item.training.get(name)
+            number = _number(int(raw_value) if isinstance(raw_value, bool) else raw_value)
+            if number is not None and name in ("counted", "level", "achievement_points"):
+                values[name] = int(number)
+            else:
+                values[name] = number
         columns = ", ".join(values)
         marks = ", ".join(f":{k}" for k in values)
         cur = db.execute(f"INSERT INTO sessions ({columns}) VALUES ({marks})", values)
@@ -254,6 +279,7 @@ class StoreBase:
             added=datetime.fromisoformat(raw["added_utc"]),
             summary=json.loads(raw["summary_json"]),
             **metrics,
+            **_training_of_raw(raw),
         )
 
     def _query(self, sql: str, params: Sequence[object] | Mapping[str, object] = ()) -> list[Any]:
@@ -264,3 +290,11 @@ class StoreBase:
                 return db.execute(sql, params).fetchall()
             finally:
                 db.row_factory = None
+
+
+def _training_of_raw(raw: sqlite3.Row) -> dict[str, Any]:
+    keys = raw.keys()
+    out: dict[str, Any] = {name: raw[name] for name in TRAINING_COLUMNS if name in keys}
+    if out.get("counted") is not None:
+        out["counted"] = bool(out["counted"])
+    return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,7 @@ class HistoryStore(Rebuilding, Assessments, CapacityResults):
         checkin_after: int | None = None,
         note: str | None = None,
         summary: Summary | None = None,
+        training: Mapping[str, object] | None = None,
     ) -> SessionRow:
         """Index one recording (once: a file with the same bytes returns the row already there).
 
@@ -63,6 +65,8 @@ class HistoryStore(Rebuilding, Assessments, CapacityResults):
             checkin_after: Stress 0-10 after the session.
             note: A free note.
             summary: The whole-session summary if the caller has it already (else it is computed).
+            training: The training columns (``TRAINING_COLUMNS``) the live session computed (else
+                they are computed from the recording, as a rebuild does).
 
         Returns:
             The session's row. For a file already indexed, check-ins given here are added to it.
@@ -93,7 +97,7 @@ class HistoryStore(Rebuilding, Assessments, CapacityResults):
                 )
                 existing = self.session(existing.id)
             return existing
-        item = self._index(path, sha, summary)
+        item = self._index(path, sha, summary, training)
         checkin = CheckIn(
             given.before if given.before is not None else item.checkin.before,
             given.after if given.after is not None else item.checkin.after,

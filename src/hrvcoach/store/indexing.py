@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,10 +14,18 @@ from typing import TYPE_CHECKING
 
 from hrvcoach.store.checkins import CheckIn
 from hrvcoach.store.rows import SessionRow
-from hrvcoach.store.schema import ACTIVITY_FORMATS, MAX_IMPORTED_PRACTICE_S, METRIC_COLUMNS
+from hrvcoach.store.schema import (
+    ACTIVITY_FORMATS,
+    MAX_IMPORTED_PRACTICE_S,
+    METRIC_COLUMNS,
+    MIN_COUNTED_S,
+    TRAINING_COLUMNS,
+)
 
 if TYPE_CHECKING:
     from hrvcoach.recording import Recording
+
+log = logging.getLogger(__name__)
 
 
 def sha256_file(path: Path) -> str:
@@ -160,6 +169,7 @@ class _Indexed:
     pace: tuple[tuple[float, str], ...]
     summary: dict[str, object]
     checkin: CheckIn
+    training: Mapping[str, object] = dataclasses.field(default_factory=dict)
 
 
 def _indexed_from_row(row: SessionRow) -> _Indexed:
@@ -178,4 +188,26 @@ def _indexed_from_row(row: SessionRow) -> _Indexed:
         pace=row.pace,
         summary=summary,
         checkin=row.checkin,
+        training={name: getattr(row, name) for name in TRAINING_COLUMNS},
     )
+
+
+def training_values(recording: Recording, duration_s: float) -> dict[str, object]:
+    """The training columns of a recorded session, computed as the live session did
+    (:func:`hrvcoach.training.live.training_of_recording`). Only for recordings that can be
+    practice; a recording that cannot be judged gets its practice time and counted flag alone."""
+    beats = sum(1 for e in recording.events if type(e).__name__ == "Beat")
+    values: dict[str, object] = {"practice_s": duration_s}
+    practice = recording.meta.format == "hrvcoach" or (
+        import_kind(recording.meta.format, duration_s) == "import"
+    )
+    if practice and beats:
+        try:
+            from hrvcoach.training.live import training_of_recording
+
+            values.update(training_of_recording(recording).to_store())
+        except Exception as err:  # a recording the live engine cannot take: no zones, no swing
+            log.warning("no training values for %s: %s", recording.path, err)
+    practice_s = _number(values.get("practice_s"))
+    values["counted"] = bool(beats > 0 and (practice_s or 0.0) >= MIN_COUNTED_S)
+    return values

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from hrvcoach.store.checkins import CheckIn
-from hrvcoach.store.schema import METRIC_COLUMNS, PRACTICE_KINDS
+from hrvcoach.store.schema import METRIC_COLUMNS, PRACTICE_KINDS, TRAINING_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,12 @@ class SessionRow:
             recording was too short for one).
         checkin: Stress before/after and note.
         added: When the row was written (UTC).
+        practice_s: Practice time in seconds (pauses left out), ``None`` where not known.
+        counted: Whether the session counts toward goals, streaks and levels.
+        level: Challenge level it was practised at (docs/training.md).
+        zone_low_pct, zone_medium_pct, zone_high_pct: Percent of its time in each coherence zone.
+        achievement_points: Points earned.
+        swing_mean_bpm, swing_best_bpm: Heart-rate swing per breath, mean and best breath.
     """
 
     id: int
@@ -61,6 +67,15 @@ class SessionRow:
     checkin: CheckIn
     added: datetime
     summary: Mapping[str, object] = dataclasses.field(default_factory=dict, repr=False)
+    practice_s: float | None = None
+    counted: bool | None = None
+    level: int | None = None
+    zone_low_pct: float | None = None
+    zone_medium_pct: float | None = None
+    zone_high_pct: float | None = None
+    achievement_points: int | None = None
+    swing_mean_bpm: float | None = None
+    swing_best_bpm: float | None = None
 
     @property
     def local_date(self) -> date:
@@ -129,6 +144,8 @@ class SessionRow:
             path=str(self.path),
             sha256=self.sha256,
         )
+        for name in TRAINING_COLUMNS:
+            out[name] = getattr(self, name)
         return out
 
 

@@ -7,6 +7,10 @@ Schema history (``PRAGMA user_version``):
 * v3: imports that are not practice (workouts, long Holter recordings) get the kind ``other``.
 * v4: the ``capacity`` table (resting checks, deep-breathing tests, recovery drills) and the
   session kind ``capacity`` for their recordings.
+* v5: training columns (:data:`TRAINING_COLUMNS`): practice time, whether the session counted,
+  its challenge level, time per coherence zone, achievement points and heart-rate swing per
+  breath. A migrated row gets its practice time and counted flag here; its zones and swing come
+  with the next ``hrvcoach sessions --rebuild``.
 
 A new version appends one migration to ``_MIGRATIONS`` and raises :data:`SCHEMA_VERSION`.
 """
@@ -14,7 +18,7 @@ A new version appends one migration to ``_MIGRATIONS`` and raises :data:`SCHEMA_
 from __future__ import annotations
 
 DB_NAME = "history.sqlite"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 KINDS = ("practice", "demo", "import", "assessment", "other", "capacity")
 #: Kinds that are practice: counted in the trends' minutes, streaks and metrics. ``other`` is a
 #: recording that is not a breathing session (a 24-hour Holter, a workout): listed, reportable,
@@ -44,6 +48,21 @@ METRIC_COLUMNS: tuple[str, ...] = (
     "coherence",
     "artifacts_corrected",
 )
+
+#: Training values of a session (docs/training.md), kept in their own columns.
+TRAINING_COLUMNS: tuple[str, ...] = (
+    "practice_s",
+    "counted",
+    "level",
+    "zone_low_pct",
+    "zone_medium_pct",
+    "zone_high_pct",
+    "achievement_points",
+    "swing_mean_bpm",
+    "swing_best_bpm",
+)
+#: The shortest session that counts (``hrvcoach.training.TrainingRules.min_counted_s``).
+MIN_COUNTED_S = 60.0
 
 _SCHEMA_V1 = """
 CREATE TABLE sessions (
@@ -121,6 +140,19 @@ _MIGRATIONS: tuple[str, ...] = (
         WHERE kind IN ('practice', 'demo') AND (path LIKE '%!_check%.csv' ESCAPE '!'
             OR path LIKE '%!_deep-breathing%.csv' ESCAPE '!'
             OR path LIKE '%!_recovery%.csv' ESCAPE '!');
+    """,
+    """
+    ALTER TABLE sessions ADD COLUMN practice_s REAL;
+    ALTER TABLE sessions ADD COLUMN counted INTEGER;
+    ALTER TABLE sessions ADD COLUMN level INTEGER;
+    ALTER TABLE sessions ADD COLUMN zone_low_pct REAL;
+    ALTER TABLE sessions ADD COLUMN zone_medium_pct REAL;
+    ALTER TABLE sessions ADD COLUMN zone_high_pct REAL;
+    ALTER TABLE sessions ADD COLUMN achievement_points INTEGER;
+    ALTER TABLE sessions ADD COLUMN swing_mean_bpm REAL;
+    ALTER TABLE sessions ADD COLUMN swing_best_bpm REAL;
+    UPDATE sessions SET practice_s = duration_s,
+        counted = (COALESCE(beats, 0) > 0 AND duration_s >= 60);
     """,
 )
 assert len(_MIGRATIONS) == SCHEMA_VERSION

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 #: kind of the recording mark that keeps the level a session was practised at
 LEVEL_MARK = "level"
+#: kind of the mark written where a session ended (its text: how it ended)
+END_MARK = "end"
 
 #: a beat further than this from the median of the last 10 is left out of the swing
 ARTIFACT_RATIO = 0.25
@@ -71,9 +73,10 @@ class TrainingResult:
     level: int
     zones: ZoneSummary
     swing: SwingSummary
+    practice_s: float | None = None  #: recording length less the pauses (from a recording)
 
     def to_store(self) -> dict[str, float | int | None]:
-        return {
+        values: dict[str, float | int | None] = {
             "level": self.level,
             "zone_low_pct": round(self.zones.pct(Zone.LOW), 2),
             "zone_medium_pct": round(self.zones.pct(Zone.MEDIUM), 2),
@@ -84,6 +87,9 @@ class TrainingResult:
             "swing_best_bpm": self.swing.best_bpm,
             "swing_breaths": self.swing.breaths,
         }
+        if self.practice_s is not None:
+            values["practice_s"] = self.practice_s
+        return values
 
 
 class SessionTraining:
@@ -239,6 +245,8 @@ def training_of_recording(
         pacer = Pacer(BreathPattern.parse(recording.meta.pace[0][1]))
     tracker = SessionTraining(use_level, pacer, rules)
     paused = False
+    paused_since = 0.0
+    paused_s = 0.0
     link = LinkState.CONNECTED
     metrics: LiveMetrics | None = None
     for event in events:
@@ -251,16 +259,24 @@ def training_of_recording(
         elif isinstance(event, Mark):
             if event.kind == "pause" and not paused:
                 paused = True
+                paused_since = event.t_s
                 if pacer is not None:
                     pacer.pause(event.t_s)
             elif event.kind == "resume" and paused:
                 paused = False
+                paused_s += max(0.0, event.t_s - paused_since)
                 if pacer is not None:
                     pacer.resume(event.t_s)
             elif event.kind == "pace" and pacer is not None:
                 _follow_pace(pacer, event)
         tracker.update(event, metrics, paused=paused, link=link)
-    return tracker.result()
+    # the session's end, where the recording says (an ``end`` mark), else its last beat
+    ends = [e.t_s for e in events if isinstance(e, Mark) and e.kind == END_MARK]
+    duration_s = max([float(recording.duration_s), *ends])
+    if paused:
+        paused_s += max(0.0, duration_s - paused_since)
+    result = tracker.result()
+    return TrainingResult(result.level, result.zones, result.swing, max(0.0, duration_s - paused_s))
 
 
 def _follow_pace(pacer: Pacer, mark: Mark) -> None:

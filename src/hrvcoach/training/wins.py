@@ -21,7 +21,8 @@ class SessionOutcome:
         counted: The session counts toward goals, streaks and levels.
         not_counted_reason: Why not, in a short sentence (``None`` when counted).
         level: The level the session was practised at.
-        zones_pct: ``{"low", "medium", "high"}`` percent of the zoned time.
+        zones_pct: ``{"low", "medium", "high"}`` percent of the zoned time; each ``None`` when the
+            session had no coherence value to zone (shorter than about a minute of beats).
         achievement_points: Points earned.
         swing_mean_bpm, swing_best_bpm: Heart-rate swing per breath.
         wins: Short, value-free sentences comparing the session with the person's own history.
@@ -32,7 +33,7 @@ class SessionOutcome:
     counted: bool
     not_counted_reason: str | None
     level: int
-    zones_pct: dict[str, float]
+    zones_pct: dict[str, float | None]
     achievement_points: int
     swing_mean_bpm: float | None
     swing_best_bpm: float | None
@@ -57,6 +58,12 @@ class SessionOutcome:
             "counted": self.counted,
             "wins": list(self.wins),
         }
+
+
+#: said when a session had no coherence value to zone
+NO_ZONES = (
+    "Coherence needs about a minute of beats before the zones start: none this time, and no points."
+)
 
 
 def _r(value: float | None, digits: int) -> float | None:
@@ -125,10 +132,11 @@ def session_outcome(
     is_used = (
         kept and counted(this, rules) and any(f is this for f in basis([*before, this]).sessions)
     )
+    # no coherence value yet (the first ~64 s): no zones, rather than three zeros
     zones = {
-        "low": _r(this.low_pct, 1) or 0.0,
-        "medium": _r(this.medium_pct, 1) or 0.0,
-        "high": _r(this.high_pct, 1) or 0.0,
+        "low": _r(this.low_pct, 1),
+        "medium": _r(this.medium_pct, 1),
+        "high": _r(this.high_pct, 1),
     }
     wins: list[str] = []
     if reason is not None:
@@ -202,6 +210,8 @@ def _wins(
     )
     if this.points is not None and this.high_pct is not None:
         out.append(f"{this.points} achievement points, {this.high_pct:.0f} % in the high zone.")
+    else:
+        out.append(NO_ZONES)
     if used:
         goal = now.goal_minutes
         if now.goal_met and not was.goal_met:
