@@ -318,11 +318,13 @@ def test_zone_colours_the_coherence_tile_pacer_and_strip(
     assert window.header.level_label.text() == "Level 4"
     assert window.swing_tile.value.text() == f"{last.swing_bpm:.1f}"
     assert window.pacer.ring_color is None  # the session is over: the ring is plain again
+    if window.result.ended_by == "duration":  # it ran its whole length: the strip is full
+        assert window.zone_strip._now_s == pytest.approx(300.0)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_mid_session_shows_the_zone_live(qtbot, make_window, artifacts_dir, size) -> None:
-    window = make_window(sim_session(600.0, speed=40.0), size=size, today=the_day())
+    window = make_window(sim_session(600.0, speed=10.0), size=size, today=the_day())
     qtbot.waitUntil(lambda: len(window.zone_strip.changes) >= 1, timeout=60000)
     qtbot.waitUntil(lambda: window.swing_tile.value.text() != "–", timeout=20000)
     wait_frames(qtbot, window, 6)
@@ -341,7 +343,7 @@ def test_mid_session_shows_the_zone_live(qtbot, make_window, artifacts_dir, size
 
 
 def test_calm_mode_shows_only_the_pacer_and_the_zone(qtbot, make_window, artifacts_dir) -> None:
-    window = make_window(sim_session(600.0, speed=40.0), today=the_day(), calm=True)
+    window = make_window(sim_session(600.0, speed=10.0), today=the_day(), calm=True)
     qtbot.waitUntil(lambda: len(window.zone_strip.changes) >= 1, timeout=60000)
     wait_frames(qtbot, window, 6)
     assert window.calm_check.isChecked()

@@ -71,6 +71,9 @@ class PacerWidget(QWidget):
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(180, 180)
+        # it can hold the focus (calm mode hides the plot that otherwise does), so no number
+        # field takes it and shows its text selected
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self._view = PacerView(0.0, "Ready", None, active=False)
         self._background = QColor(theme.BACKGROUND)

@@ -36,6 +36,7 @@ class TrainingDisplay:
         self.changes: list[tuple[float, str]] = []
         self._last_zone_t: float | None = None
         self._shown: object | None = None
+        self._full = False
 
     def take(self, snapshot: object | None) -> None:
         """One update's training snapshot (``None``: the session does not track training)."""
@@ -59,10 +60,14 @@ class TrainingDisplay:
             self.pacer.set_ring_color(view.color)
             self.header.show_level(view.level)
         if self.changes:
-            self.strip.show_zones(self.changes, now_s, span_s)
+            end_s = span_s if self._full and span_s else now_s
+            self.strip.show_zones(self.changes, max(now_s, end_s), span_s)
 
-    def end(self) -> None:
-        """The session is over: the pacer's ring goes back to plain."""
+    def end(self, now_s: float, span_s: float | None, *, full: bool) -> None:
+        """The session is over: the pacer's ring goes back to plain, and the strip is drawn to
+        the end (``full``: it ran its whole length, so the strip reaches its end)."""
+        self._full = full
+        self.show(now_s, span_s)
         self.pacer.set_ring_color(None)
 
 

@@ -265,6 +265,8 @@ class PracticeWindow(QWidget):
         for widget in (self.legend, self.plot):
             widget.setVisible(not on and not room_taken)
         self.signals_panel.set_suppressed(on or room_taken)
+        if on:  # the focus rests on the pacer, not on a number that would show selected
+            self.pacer.setFocus()
 
     # -- scaling: numbers legible from a metre at any window size --------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -566,7 +568,8 @@ class PracticeWindow(QWidget):
                 self._show_summary()
                 self._show_wins(None)
                 show_only(self.stack, self.summary_page)
-            self.training.end()
+            full = self.result is not None and self.result.ended_by == "duration"
+            self.training.end(self._now_s(), self.session.duration_s, full=full)
             self.practice_page.set_calm(False)
             self._show_plot(self._now_s())
             self._show_link(self._now_s())
