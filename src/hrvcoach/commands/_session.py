@@ -344,7 +344,7 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
                     summary,
                     start=start,
                     context=training,
-                    stress_before=before if before is not None else checkins.before,
+                    stress_before=checkins.before if checkins.before is not None else before,
                     stress_after=after if after is not None else checkins.after,  # --checkin-after
                     kept=plan.record,
                 )
