@@ -208,8 +208,9 @@ def _wins(
             best_text="New personal best coherence for a session: {value}.",
         )
     )
-    if this.points is not None and this.high_pct is not None:
-        out.append(f"{this.points} achievement points, {this.high_pct:.0f} % in the high zone.")
+    if this.high_pct is not None:
+        points = this.points or 0
+        out.append(f"{points} achievement points, {this.high_pct:.0f} % in the high zone.")
     else:
         out.append(NO_ZONES)
     if used:
@@ -230,6 +231,13 @@ def _wins(
             out.append(f"Level {now.level} for now: a target to build on.")
         else:
             out.append(now.level_state.progress_text().capitalize() + ".")
+            short = this.minutes < rules.level_up_min_minutes
+            high_enough = (this.high_pct or 0.0) >= rules.level_up_high_pct
+            if short and high_enough and not now.level_state.at_top:
+                out.append(
+                    f"Sessions of {rules.level_up_min_minutes:g} minutes or more count toward the "
+                    "next level."
+                )
     return out
 
 
