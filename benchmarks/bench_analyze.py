@@ -15,7 +15,7 @@ the neurokit2 import included; an empty history, so the report computes its numb
 Targets: ``hrvcoach analyze`` under 15 s; ``hrvcoach report`` on a file not in the history
 without a second artifact correction.
 
-    .ci/venv python benchmarks/bench_analyze.py [--file PATH] [--artifacts kubios|none]
+    .ci/venv python benchmarks/bench_analyze.py [--file PATH] [--artifacts nn|kubios|none]
         [--commands] [--json results.json]
 """
 
@@ -44,7 +44,7 @@ def timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--file", type=Path, default=DEFAULT_FILE)
-    parser.add_argument("--artifacts", choices=("kubios", "none"), default="kubios")
+    parser.add_argument("--artifacts", choices=("nn", "kubios", "none"), default="nn")
     parser.add_argument(
         "--commands", action="store_true", help="also time the analyze and report commands"
     )
@@ -65,7 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     summary, analyze_s = timed(analyze, rr, artifacts=args.artifacts)
 
     # The stages on their own.
-    corrected, kubios_s = timed(artifacts.correct, rr, args.artifacts)
+    corrected, kubios_s = timed(
+        artifacts.correct, rr, "kubios" if args.artifacts == "nn" else args.artifacts
+    )
     clean = corrected.rr_ms
     t = np.cumsum(clean) / 1000.0
     _, time_s = timed(hrv.time_domain, clean)

@@ -14,7 +14,7 @@ through :class:`hrvcoach.live.LiveHrv` as a session would, and reports:
 Targets: the whole file in under 60 s (over 1,400x real time), at least 20x faster than naive, peak
 memory under 400 MB.
 
-    .ci/venv python benchmarks/bench_live.py [--file PATH] [--artifacts kubios|none]
+    .ci/venv python benchmarks/bench_live.py [--file PATH] [--artifacts nn|kubios|none]
         [--naive-sample 300] [--json results.json]
 """
 
@@ -95,7 +95,7 @@ def naive_per_beat_s(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--file", type=Path, default=DEFAULT_FILE)
-    parser.add_argument("--artifacts", choices=("kubios", "none"), default="kubios")
+    parser.add_argument("--artifacts", choices=("nn", "kubios", "none"), default="nn")
     parser.add_argument("--beats", type=int, default=None, help="use only the first N beats")
     parser.add_argument("--naive-sample", type=int, default=300)
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")

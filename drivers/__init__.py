@@ -66,6 +66,8 @@ def open_source(
             playback=playback,
             duration_s=duration_s,
             start_time=start_time,
+            ecg=ecg,
+            motion=motion,
             phases=phases,
         )
     if spec is not None and (spec.startswith("replay:") or Path(spec).is_file()):

@@ -160,3 +160,48 @@ def test_breathing_at_another_rate_than_the_pacer_is_not_adherent() -> None:
     summary = summarize(tracker, ct, cv, pacer)
     assert summary.rate_bpm == pytest.approx(10.0, abs=0.5)
     assert summary.adherence_pct == 0.0
+
+
+def test_the_assessment_takes_its_phase_against_the_measured_breath() -> None:
+    from hrvcoach.breathing.measured import breath_curve
+    from hrvcoach.protocols.resonance.plan import AssessmentStep
+    from hrvcoach.protocols.resonance.scoring import score_step
+
+    pacer = Pacer(BreathPattern.with_ratio(6.0, "4:6"))
+    late_s = 1.5  # the person breathes a breath-and-a-half second behind the pacer...
+
+    def lungs(t: float) -> float:
+        return pacer.volume(max(0.0, t - late_s))
+
+    # ...and the heart is in phase with the breath actually taken
+    beat_t, rr_ms, t, phi = [], [], 0.0, 0.0
+    while t < 200.0:
+        t += 0.01
+        phi += 0.01 * (65.0 + 10.0 * (lungs(t) - 0.5)) / 60.0
+        if phi >= 1.0:
+            phi -= 1.0
+            rr_ms.append((t - (beat_t[-1] if beat_t else 0.0)) * 1000.0)
+            beat_t.append(t)
+    blocks = _following(pacer, 200, late_s)
+    xyz = np.array([v for b in blocks for v in b.values])
+    bt = np.array([x for b in blocks for x in b.times_s])
+    spans, k = [], 0
+    for b in blocks:
+        spans.append((k, k + len(b), False))
+        k += len(b)
+    breath = breath_curve(bt, xyz, RATE_HZ, spans, pacer)
+    assert breath is not None
+    step = AssessmentStep(0, 6.0, 0.0, 200.0, 60.0)
+    against_pacer = score_step(beat_t[1:], rr_ms[1:], step, pacer=pacer)
+    against_breath = score_step(beat_t[1:], rr_ms[1:], step, pacer=pacer, breath=breath)
+    assert against_pacer.phase_deg is not None
+    assert against_breath.phase_deg is not None
+    # the pacer as stand-in sees the heart 54 degrees late; against the real breath it is in phase
+    assert abs(against_pacer.phase_deg) == pytest.approx(54, abs=15)
+    assert abs(against_breath.phase_deg) < 15
+    # a step the motion does not cover falls back to the pacer
+    outside = AssessmentStep(1, 6.0, 150.0, 100.0, 10.0)
+    assert breath(np.linspace(160.0, 250.0, 50)) is None
+    assert score_step(beat_t[1:], rr_ms[1:], outside, pacer=pacer, breath=breath).phase_deg == (
+        score_step(beat_t[1:], rr_ms[1:], outside, pacer=pacer).phase_deg
+    )

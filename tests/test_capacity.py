@@ -295,7 +295,7 @@ def test_the_window_guide_shows_the_phase_countdown_and_serial_sevens(
     assert app is not None
     phases = capacity.recovery_plan(activation="mental")
     view = guide_view(phases, 150.0)
-    assert "Count down from 913" in view.title  # the task, large
+    assert "From 913, count down in sevens" in view.title  # the task, large
     assert "Activation" in view.note
     assert "1:30 left" in view.note
     assert view.bar.labels == ("Baseline", "Activation", "Recovery")

@@ -195,3 +195,16 @@ def test_export_of_a_recording_without_ecg_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().endswith("the recording has no ECG samples to export")
     assert result.stderr.count("\n") == 1
+
+
+def test_rebuilding_the_history_passes_over_companion_files(tmp_path: Path) -> None:
+    from hrvcoach.store import HistoryStore
+
+    data = tmp_path / "data"
+    folder = data / "recordings"
+    folder.mkdir(parents=True)
+    record(folder / "s.csv", [*ecg_blocks(2), *acc_blocks(1)], [Beat(0.9, 900.0), Beat(1.8, 900.0)])
+    assert {p.name for p in folder.iterdir()} == {"s.csv", "s.ecg.bin", "s.acc.bin"}
+    with HistoryStore.open(data) as store:
+        result = store.rebuild(folder)
+    assert result.failed == ()

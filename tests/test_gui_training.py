@@ -430,3 +430,106 @@ def test_a_judge_that_fails_leaves_the_numbers(qtbot, make_window, caplog) -> No
     assert not window.summary_page.wins.isVisible()
     assert window.summary_tiles["beats"].value.text() != "–"
     assert "wins could not be worked out" in caplog.text
+
+
+def test_wins_view_of_a_session_with_no_zone_yet_says_why() -> None:
+    # a counted session that ended before coherence had its first value: no three zeros
+    this = SessionFacts(
+        start=datetime(2026, 12, 4, 8, 0, tzinfo=TZ), minutes=1.0, beats=64, level=1, points=0
+    )
+    view = wins_view(session_outcome(this, past_sessions()))
+    assert view.counted
+    assert view.headline == (
+        "Level 1  ·  no zones this time: coherence needs about a minute of beats"
+    )
+    assert view.zones_pct == (0.0, 0.0, 0.0)
+    assert "0 %" not in view.headline
+
+
+def _answer_dialogs(stress_values: list[int]) -> Callable[[], None]:
+    """Answer each check-in dialog as it opens, with the next stress value."""
+    from PySide6.QtWidgets import QDialog, QPushButton, QSlider
+
+    def poll() -> None:
+        for w in QApplication.topLevelWidgets():
+            if isinstance(w, QDialog) and w.isVisible() and stress_values:
+                w.findChild(QSlider).setValue(stress_values.pop(0))
+                save = next(b for b in w.findChildren(QPushButton) if b.text() == "Save")
+                save.click()
+
+    return poll
+
+
+def test_the_window_check_ins_reach_the_wins_end_to_end(qtbot, artifacts_dir) -> None:
+    from PySide6.QtCore import QTimer
+
+    from hrvcoach.gui.app import run_practice_window
+
+    calls: list[tuple[int | None, int | None]] = []
+    judge = judge_on(past_sessions())
+
+    def judged(result: SessionResult, summary: object, after: int | None, before=None):
+        calls.append((before, after))
+        return judge(result, summary, after, before)
+
+    session = sim_session(150.0)
+    judge.session = session  # type: ignore[attr-defined]
+    timer = QTimer()
+    timer.timeout.connect(_answer_dialogs([5, 2]))
+    timer.start(50)
+    shot = artifacts_dir / "gui_end_wins_run.png"
+    shot.unlink(missing_ok=True)
+    outcome = run_practice_window(
+        session,
+        title="Practice · simulator",
+        screenshot=shot,
+        checkin=True,
+        close_when_done_s=0.1,
+        today=the_day(),
+        training_outcome=judged,
+        calm=True,
+    )
+    timer.stop()
+    assert outcome.checkin_before is not None
+    assert outcome.checkin_before.stress == 5
+    # judged at the end with the answer before Start, then again with the answer after
+    assert calls == [(5, None), (5, 2)]
+    last = judge(outcome.result, None, 2, 5)
+    assert last.wins[0] == "Stress 5 → 2: 3 point(s) calmer."
+    # the screenshot is of the end screen, with its zone bar drawn (calm mode ends there too)
+    assert shows_color(shot, theme.ZONE_HIGH, near=4)
+
+
+def test_calm_reaches_the_window_from_the_command_line(data_dir, monkeypatch, capsys) -> None:
+    import hrvcoach.gui.app as app
+    from hrvcoach.cli import main
+
+    seen: dict[str, object] = {}
+
+    def fake_window(session: Session, **kwargs: object) -> app.WindowOutcome:
+        seen.update(kwargs)
+        return app.WindowOutcome(result=None, checkin_before=None, checkin_after=None)
+
+    monkeypatch.setattr(app, "run_practice_window", fake_window)
+    monkeypatch.setattr("hrvcoach.display.window_possible", lambda: True)
+    main(["demo", "--fast", "--minutes", "1", "--calm", "--no-checkin"])
+    assert seen["calm"] is True
+    assert seen["today"] is not None  # the Today panel gets the day
+    assert callable(seen["training_outcome"])
+    seen.clear()
+    main(["demo", "--fast", "--minutes", "1", "--no-checkin"])
+    assert seen["calm"] is False
+
+
+def test_before_the_first_zone_the_tile_says_why_it_has_no_colour(qtbot) -> None:
+    from hrvcoach.gui.tiles import LiveNumbers
+
+    numbers = LiveNumbers(training=True)
+    qtbot.addWidget(numbers)
+    numbers.show_training(live_view(TrainingLive(level=3)))
+    assert numbers.coh_tile.accent is None
+    assert numbers.coh_tile.detail.text() == "zones start after about a minute of beats"
+    assert numbers.coh_tile.caption.text() == "Coherence  ·  level 3"
+    numbers.show_training(live_view(TrainingLive(level=3, zone=Zone.LOW, zone_t_s=64.0)))
+    assert numbers.coh_tile.accent == theme.ZONE_LOW
+    assert numbers.coh_tile.unit.text() == "low zone"

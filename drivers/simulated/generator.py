@@ -97,6 +97,11 @@ class BeatGenerator:
         self._pos += 1
         return beat
 
+    def lungs(self, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The person's lung volume and breath depth at ``t_s`` under the current pace plan."""
+        self.peek()  # brings the plan up to date with the pacer
+        return self._model.lungs(t_s, self._plan)
+
     def beats(self, duration_s: float) -> list[Beat]:
         """Every beat up to ``duration_s`` of session time (for tests and offline use)."""
         out: list[Beat] = []

@@ -68,6 +68,10 @@ class HeartModel:
         self._own_rate = SlowNoise(own, 1 / 300, 1 / 60)
         self._own_gain = float(gain(np.array([OWN_RATE_BPM]), params)[0])
 
+    def lungs(self, t_s: np.ndarray, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
+        """The person's own lung volume (0..1) and breath depth at ``t_s`` (chest motion)."""
+        return self._breathing.breath(t_s, plan, np.zeros_like(t_s))
+
     def hr_bpm(self, t_s: np.ndarray, plan: Plan) -> np.ndarray:
         p = self.params
         i = plan.segment(t_s)

@@ -12,8 +12,10 @@ from hrvcoach.beats import DeviceStatus, Event, LinkState, SourceInfo
 from hrvcoach.drivers.simulated.generator import BeatGenerator
 from hrvcoach.drivers.simulated.params import SimParams
 from hrvcoach.drivers.simulated.protocol import ProtocolCourse
+from hrvcoach.drivers.simulated.signals import SignalFrames
 from hrvcoach.errors import DeviceError
 from hrvcoach.pacer import Pacer
+from hrvcoach.signals import SampleBlock
 from hrvcoach.timing import Playback
 
 if TYPE_CHECKING:
@@ -31,6 +33,8 @@ class SimulatedSource:
         duration_s: End when this much session time has passed on the playback clock; beats
             after it are not sent (``None``: run until :meth:`stop`).
         start_time: Wall-clock start recorded in :attr:`info` (default: now, UTC).
+        ecg: Also stream an ECG aligned to the beats, as a Polar H10 would (:mod:`.signals`).
+        motion: Also stream chest motion from the person's own breathing.
         phases: A guided protocol's phases (:class:`hrvcoach.protocols.phases.Phase`): the
             person goes through them (:mod:`.protocol`).
     """
@@ -43,9 +47,13 @@ class SimulatedSource:
         playback: Playback,
         duration_s: float | None = None,
         start_time: datetime | None = None,
+        ecg: bool = False,
+        motion: bool = False,
         phases: Sequence[Phase] | None = None,
     ) -> None:
         self.params = params
+        self.ecg = ecg
+        self.motion = motion
         self.course = (
             ProtocolCourse.of(phases, tau_s=params.tau_s, natural_bpm=params.natural_bpm)
             if phases
@@ -76,6 +84,9 @@ class SimulatedSource:
             start_time=start,
             details={**self.params.details(), "spec": self.params.to_spec()},
         )
+        signals = [k for k, on in (("ecg", self.ecg), ("acc", self.motion)) if on]
+        if signals:
+            self.info.details["signals"] = signals
         self._stop_event = asyncio.Event()
         self._loop = asyncio.get_running_loop()
         if self._stopped:
@@ -110,16 +121,29 @@ class SimulatedSource:
         elif not loop.is_closed():
             loop.call_soon_threadsafe(event.set)
 
-    def __aiter__(self) -> AsyncIterator[Event]:
+    def __aiter__(self) -> AsyncIterator[Event | SampleBlock]:
         return self._events()
 
-    async def _events(self) -> AsyncIterator[Event]:
+    async def _events(self) -> AsyncIterator[Event | SampleBlock]:
         if not self._entered:
             raise DeviceError("the simulator must be opened with 'async with' before iterating")
         generator = BeatGenerator(self.params, pacer=self.pacer, course=self.course)
+        frames = (
+            SignalFrames(self.params.seed, generator.lungs, ecg=self.ecg, motion=self.motion)
+            if self.ecg or self.motion
+            else None
+        )
         yield DeviceStatus(0.0, LinkState.CONNECTED, name="simulator", detail=self.params.to_spec())
         while not self._stopped:
             beat = generator.peek()
+            if frames is not None:
+                due = frames.next_due_s()
+                if due <= beat.t_s and (self.duration_s is None or due <= self.duration_s):
+                    if not await self._wait_until(due):
+                        return
+                    for block in frames.frames_until(due, generator.peek()):
+                        yield block
+                    continue
             if self.duration_s is not None and beat.t_s > self.duration_s:
                 # the session lasts its full length on the clock, not until the last beat in it
                 await self._wait_until(self.duration_s)
@@ -128,7 +152,10 @@ class SimulatedSource:
                 return
             if generator.peek() is not beat:
                 continue  # the pace changed while waiting: this beat follows the new plan
-            yield generator.take()
+            taken = generator.take()
+            if frames is not None:
+                frames.beat(taken)
+            yield taken
 
     async def _wait_until(self, t_s: float) -> bool:
         """Wait until ``t_s`` is due; False if stopped meanwhile."""

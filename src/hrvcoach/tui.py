@@ -270,11 +270,22 @@ def _numbers_line(state: DashboardState, width: int, paint: Callable[[str, str],
     width are left out, least needed first (RMSSD, then the level), then the line is cut."""
     m = state.metrics
     zone = state.zone
+    quality = getattr(m, "quality", None)
+    # A poor signal: RMSSD dimmed (shown, not to be read as HRV); coherence withheld when there
+    # are too many holes for a spectrum.
+    weight = DIM if quality is not None and quality.verdict == "poor" else BOLD
+    withheld = quality is not None and quality.spectral_verdict == "poor"
     # (label, value, unit, colour of the value); an empty label joins the previous part
     hr = ("HR", _num(None if m is None else m.hr_bpm), "bpm", AMBER + BOLD)
-    rmssd = ("RMSSD", _num(None if m is None else m.rmssd_ms), "ms", BOLD)
+    rmssd = ("RMSSD", _num(None if m is None else m.rmssd_ms), "ms", weight)
     swing = ("swing", _num(state.swing_bpm, 1), "bpm", AMBER + BOLD)
-    coh = ("coherence", _num(None if m is None else m.coherence, 1), "", BOLD)
+    coh_value = "–" if withheld else _num(None if m is None else m.coherence, 1)
+    coh = ("coherence", coh_value, "", weight)
+    signal = (
+        ("signal", quality.verdict, "", GREEN if quality.verdict == "good" else AMBER)
+        if quality is not None
+        else None
+    )
     zone_part = ("", zone or "", "", ZONE_CODES.get(zone or "", DIM))
     level = ("level", str(state.level), "", BOLD)
     tracked = state.level is not None
@@ -285,8 +296,10 @@ def _numbers_line(state: DashboardState, width: int, paint: Callable[[str, str],
     elif tracked:
         full = [hr, rmssd, swing, coh, zone_part, level]
         options = [full, [hr, swing, coh, zone_part, level], [hr, swing, coh, zone_part]]
+        if signal:
+            options.insert(0, [*full, signal])
     else:
-        options = [[hr, rmssd, coh]]
+        options = [[hr, rmssd, coh, signal], [hr, rmssd, coh]] if signal else [[hr, rmssd, coh]]
 
     def plain(parts: list[tuple[str, str, str, str]]) -> str:
         out = ""
@@ -329,6 +342,9 @@ def format_plain(state: DashboardState) -> str:
         parts.append(f"zone {state.zone or '–'} · level {state.level}")
     if state.calm:
         parts = [*parts[:2], f"zone {state.zone or '–'}"]
+    quality = getattr(m, "quality", None)
+    if quality is not None and not state.calm:
+        parts.append(f"signal {quality.verdict}")
     parts.append(_link_words(state)[0])
     if state.protocol is not None:
         parts.append(format_step(state.protocol, ended=state.ended))

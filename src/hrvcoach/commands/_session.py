@@ -93,12 +93,12 @@ def add_stream_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-ecg",
         action="store_true",
-        help="do not stream a Polar strap's ECG (on by default when the strap offers it)",
+        help="do not stream a Polar strap's (or the simulator's) ECG; on by default when offered",
     )
     parser.add_argument(
         "--no-motion",
         action="store_true",
-        help="do not stream its chest motion, the measured breath (on by default likewise)",
+        help="do not stream its chest motion, the measured breath; on by default likewise",
     )
 
 
@@ -344,7 +344,7 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
                     summary,
                     start=start,
                     context=training,
-                    stress_before=checkins.before if checkins.before is not None else before,
+                    stress_before=before if before is not None else checkins.before,
                     stress_after=after if after is not None else checkins.after,  # --checkin-after
                     kept=plan.record,
                 )
@@ -523,7 +523,9 @@ def _finish(
         print(format_table(summary, title=str(shown)))
         print(format_wins(outcome))
         if breath is not None:
-            print(_breathing_line(breath))
+            from hrvcoach.commands._signals import breathing_line
+
+            print(breathing_line(breath))
     return exit_code
 
 
@@ -547,6 +549,7 @@ def summarise(
 ) -> Summary:
     """The whole-session summary: of the recording just made, or of what a replay played."""
     from hrvcoach.analysis import analyze
+    from hrvcoach.commands._signals import with_ecg
     from hrvcoach.readers import read_recording
 
     recording_path = getattr(session.writer, "path", None)
@@ -556,8 +559,9 @@ def summarise(
     elif source_recording is not None and result.ended_by == "source-ended":
         recording = source_recording
     else:
-        recording = _played_part(session, result)  # a replay cut short
-    return analyze(recording, method=method, artifacts=artifacts)
+        # a replay cut short: its beats alone (no companion files to read)
+        return analyze(_played_part(session, result), method=method, artifacts=artifacts)
+    return with_ecg(recording, lambda rec: analyze(rec, method=method, artifacts=artifacts))
 
 
 def _played_part(session: Session, result: SessionResult) -> Any:

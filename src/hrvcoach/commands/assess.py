@@ -322,7 +322,10 @@ def _score_run(
                 len(steps),
             )
         t_s, rr_ms = trusted_beats(run_.beats)
-        result = assess_beats(t_s, rr_ms, done, pacer=pacer)
+        from hrvcoach.breathing.measured import measured_breath_of_file
+
+        breath = measured_breath_of_file(recording, pacer)  # chest motion, when recorded
+        result = assess_beats(t_s, rr_ms, done, pacer=pacer, breath=breath)
         try:
             outcome = _keep(
                 result, recording, args=args, data_dir=data_dir, simulated=run_.simulated

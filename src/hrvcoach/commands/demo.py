@@ -28,6 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     _session.add_pace_arguments(parser)
     _session.add_speed_arguments(parser)
     _session.add_view_arguments(parser)
+    _session.add_stream_arguments(parser)
     _session.add_checkin_arguments(parser)
 
 

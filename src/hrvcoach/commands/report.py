@@ -79,14 +79,34 @@ def run(args: argparse.Namespace) -> int:
     report = reports.session_report(
         recording, title=title, checkin=checkin, artifacts=args.artifacts, summary=stored
     )
+    from hrvcoach.reports.ecg_excerpt import ecg_excerpts, ecg_section_html, write_ecg_png
+
+    ecg = ecg_excerpts(recording)  # when ECG was recorded and a beat looks premature
     if args.png:
         reports.write_session_png(report, args.png)
         print(f"wrote {args.png}")
+        if ecg is not None:
+            ecg_png = args.png.with_name(f"{args.png.stem}-ecg{args.png.suffix or '.png'}")
+            write_ecg_png(ecg, ecg_png)
+            print(f"wrote {ecg_png}")
     if args.html:
-        reports.write_session_html(report, args.html)
+        if ecg is None:
+            reports.write_session_html(report, args.html)
+        else:
+            page = reports.session_html(report)
+            page = page.replace("<footer>", ecg_section_html(ecg) + "\n<footer>", 1)
+            try:
+                args.html.write_text(page, encoding="utf-8")
+            except OSError as err:
+                raise UsageError(f"cannot write {args.html}: {err.strerror or err}") from None
         print(f"wrote {args.html}")
     if not args.png and not args.html:
         print(reports.session_text(report))
+        if ecg is not None:
+            print(
+                f"ECG: {ecg.premature} of {ecg.beats} beats look premature by their shape; "
+                "--png or --html shows them"
+            )
     return 0
 
 

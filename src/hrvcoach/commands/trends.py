@@ -1,5 +1,6 @@
 """Your practice over time: RMSSD, coherence and heart rate per session with a 7-day line, the
-pace you used, your stress before -> after, weekly minutes, streaks and the days you practised.
+pace you used, your stress before -> after, weekly minutes, streaks and the days you practised;
+under them your capacity: resting checks, deep-breathing tests and recovery drills.
 
 Opens a window when a display is available; otherwise prints a short summary. --png and --html
 write the same pictures for sharing (the HTML page is self-contained); --csv writes one row per
@@ -9,6 +10,7 @@ session. Simulated sessions are left out unless --include-simulated.
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 
@@ -46,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from hrvcoach import reports
     from hrvcoach.errors import UsageError
     from hrvcoach.paths import data_dir
+    from hrvcoach.protocols.history import capacity_trends
     from hrvcoach.store import HistoryStore
 
     if args.days is not None and args.days < 1:
@@ -53,11 +56,18 @@ def run(args: argparse.Namespace) -> int:
     with HistoryStore.open(data_dir(args.data_dir)) as store:
         rows = store.sessions()
         assessments = store.assessments()
+        checks = store.capacity_results()
     trends = reports.compute_trends(
         rows,
         days=args.days,
         include_simulated=args.include_simulated,
         assessments=assessments,
+    )
+    trends = replace(
+        trends,
+        capacity=capacity_trends(
+            checks, include_simulated=args.include_simulated, since=trends.first_day
+        ),
     )
     wrote = False
     if args.csv:
@@ -81,6 +91,11 @@ def run(args: argparse.Namespace) -> int:
         show_trends_window(trends)
         return 0
     print(reports.trends_text(trends))
+    if trends.capacity is not None and not trends.capacity.empty:
+        from hrvcoach.reports.capacity import capacity_text
+
+        print()
+        print(capacity_text(trends.capacity))
     return 0
 
 

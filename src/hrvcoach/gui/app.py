@@ -128,7 +128,14 @@ def run_practice_window(
     runner.today = today
     runner.training_outcome = training_outcome
     audio = CuePlayer(enabled=sound, beep=QApplication.beep)
-    window = PracticeWindow(runner, title=title, audio=audio, autostart=False, plan=plan, calm=calm)
+    from hrvcoach.breathing.view import LiveSignals
+
+    # ECG and chest motion as pictures: computed on the session thread, drawn by the window
+    signals = LiveSignals(session.pacer)
+    session.sample_listeners.append(signals.add)
+    window = PracticeWindow(
+        runner, title=title, audio=audio, autostart=False, plan=plan, signals=signals, calm=calm
+    )
     window.resize(*size)
     answers: dict[str, Checkin | None] = {"before": None, "after": None}
     shot_saved = False

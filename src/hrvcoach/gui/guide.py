@@ -127,6 +127,15 @@ def guide_view(steps: Sequence[AssessmentStep], t_s: float, *, paused: bool = Fa
     return GuideView(title, note, overall, progress.settling, bar)
 
 
+def natural_at(plan: Sequence[object], t_s: float) -> bool:
+    """Whether the protocol's phase at ``t_s`` is breathed at one's own rate (no pacer)."""
+    phases = tuple(p for p in plan if isinstance(p, Phase))
+    if not phases:
+        return False
+    step = progress_at(phases, t_s).step
+    return step is not None and step.pace_bpm is None
+
+
 def capacity_view(phases: Sequence[Phase], t_s: float, *, paused: bool = False) -> GuideView:
     """The guide of a capacity protocol: the phase, what to do now and its countdown.
 
@@ -224,6 +233,7 @@ class GuidePanel(QFrame):
         self.title.setProperty("role", "guide-title")
         self.note = QLabel("")
         self.note.setProperty("role", "guide-note")
+        self.note.setWordWrap(True)  # a phase's instruction wraps rather than widen the window
         self.bar = ProtocolBar()
         self.overall = QLabel("")
         self.overall.setProperty("role", "caption")
@@ -395,6 +405,7 @@ class ResultPage(QWidget):
         lay.setSpacing(8)
         self.headline = QLabel("")
         self.headline.setProperty("role", "summary-title")
+        self.headline.setWordWrap(True)  # a drill's headline is a sentence: it wraps, not widens
         self.confidence = QLabel("")
         self.confidence.setProperty("role", "guide-note")
         head = QHBoxLayout()
@@ -435,6 +446,9 @@ class ResultPage(QWidget):
         lay.addWidget(self.chart, 1)
         self.chart_caption = chart_caption
         lay.addWidget(self.footer)
+        # without the table and the chart (a capacity protocol's page), the words stay together
+        # at the top instead of spreading over the page
+        lay.addStretch(0)
         self.cells: list[list[QLabel]] = []
         self._view: ResultView | None = None
 

@@ -37,6 +37,7 @@ class Tile(QFrame):
         self.caption = QLabel(caption)
         self.caption.setProperty("role", "caption")
         self._color = color
+        self.muted = False
         self.value = QLabel("–")
         self.set_scale(theme.BIG_NUMBER_PX)
         self.value.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
@@ -65,8 +66,14 @@ class Tile(QFrame):
     def set_scale(self, px: int) -> None:
         # a style sheet font size wins over setFont, so the size goes into the sheet too
         self._px = px
-        color = self._accent or self._color
+        color = theme.FAINT if self.muted else (self._accent or self._color)
         self.value.setStyleSheet(f"color: {color}; font-size: {px}px;")
+
+    def set_muted(self, muted: bool) -> None:
+        """Grey the value: shown, but from a signal too irregular to read as HRV."""
+        if muted != self.muted:
+            self.muted = muted
+            self.set_scale(self._px)
 
     def set_accent(self, color: str | None) -> None:
         """Colour the value and the frame (a coherence zone); ``None``: the tile's own colour."""
@@ -119,6 +126,8 @@ class LiveNumbers(QWidget):
     def show_metrics(self, m: LiveMetrics, coh_t: Sequence[float], coh_v: Sequence[float]) -> None:
         """The latest live metrics, and the coherence so far for the sparkline."""
         self.hr_tile.value.setText(fmt_number(m.hr_bpm))
+        quality = getattr(m, "quality", None)
+        verdict = None if quality is None else quality.verdict
         if self.training:
             self.hr_tile.detail.setText(
                 f"average {fmt_number(m.mean_hr_bpm)}  ·  RMSSD {fmt_number(m.rmssd_ms)} ms"
@@ -126,11 +135,18 @@ class LiveNumbers(QWidget):
         else:
             self.hr_tile.detail.setText(f"average {fmt_number(m.mean_hr_bpm)} bpm")
         self.rmssd_tile.value.setText(fmt_number(m.rmssd_ms))
-        self.rmssd_tile.detail.setText(f"SDNN {fmt_number(m.sdnn_ms)} ms")
-        self.coh_tile.value.setText(fmt_number(m.coherence, 1))
-        peak_hz = getattr(m, "coherence_peak_hz", None) or m.lf_peak_hz
-        if peak_hz is not None:
-            self.coh_tile.detail.setText(f"rhythm at {peak_hz * 60:.1f} /min")
+        signal = "" if verdict is None else f" · signal {verdict}"
+        self.rmssd_tile.detail.setText(f"SDNN {fmt_number(m.sdnn_ms)} ms{signal}")
+        self.rmssd_tile.set_muted(verdict == "poor")
+        if quality is not None and quality.spectral_verdict == "poor":
+            # Withheld: with this many beats left out, a rhythm cannot be measured.
+            self.coh_tile.value.setText("–")
+            self.coh_tile.detail.setText("signal too irregular to measure a rhythm")
+        else:
+            self.coh_tile.value.setText(fmt_number(m.coherence, 1))
+            peak_hz = getattr(m, "coherence_peak_hz", None) or m.lf_peak_hz
+            if peak_hz is not None:
+                self.coh_tile.detail.setText(f"rhythm at {peak_hz * 60:.1f} /min")
         self.sparkline.show_series(coh_t, coh_v)
 
     def show_training(self, view: LiveTrainingView) -> None:
@@ -138,6 +154,9 @@ class LiveNumbers(QWidget):
         self.coh_tile.set_accent(view.color)
         self.coh_tile.caption.setText(f"Coherence  ·  level {view.level}")
         self.coh_tile.unit.setText("" if view.zone is None else f"{view.zone} zone")
+        if view.zone is None and not self.coh_tile.detail.text():
+            # before the first value: say why there is no number and no colour yet
+            self.coh_tile.detail.setText("zones start after about a minute of beats")
         self.coh_tile.setToolTip(view.zone_text)
         self.swing_tile.value.setText(fmt_number(view.swing_bpm, 1))
         self.swing_tile.detail.setText(view.swing_text)

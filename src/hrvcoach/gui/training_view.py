@@ -45,10 +45,10 @@ def _num(value: object) -> float | None:
 
 
 def fmt_minutes(value: float | None) -> str:
-    """Minutes as people say them: ``"7"``, ``"7.5"``; ``"–"`` for none."""
+    """Whole minutes, rounded as the training core's sentences round them; ``"–"`` for none."""
     if value is None or not math.isfinite(value):
         return "–"
-    return f"{value:.0f}" if abs(value - round(value)) < 0.05 else f"{value:.1f}"
+    return f"{value:.0f}"
 
 
 # -- live ---------------------------------------------------------------------------------------
@@ -188,8 +188,9 @@ class WinsView:
 
     Attributes:
         counted: The session counts toward the goal, streak and level.
-        headline: One line: the zones and points, or why the session is not counted.
-        zones_pct: ``(low, medium, high)`` percent, for the zone bar (zeros when not counted).
+        headline: One line: the zones and points, that there were no zones yet (coherence needs
+            about a minute of beats), or "Not counted".
+        zones_pct: ``(low, medium, high)`` percent, for the zone bar (zeros: no bar).
         wins: Short sentences, in order.
         goal_fraction: Today's goal done after this session, 0 to 1.
         goal_text: e.g. ``"10 of 10 min today"``.
@@ -210,11 +211,15 @@ def wins_view(outcome: object) -> WinsView:
     zones = tuple(_num(raw.get(z)) or 0.0 if isinstance(raw, dict) else 0.0 for z in ZONES)
     level = int(getattr(outcome, "level", 1) or 1)
     points = int(getattr(outcome, "achievement_points", 0) or 0)
-    if counted:
+    zoned = sum(zones) > 0
+    if counted and zoned:
         headline = (
             f"Level {level}  ·  {zones[2]:.0f} % high, {zones[1]:.0f} % medium, "
             f"{zones[0]:.0f} % low  ·  {points} points"
         )
+    elif counted:
+        # coherence needs about a minute of beats: a short session may end before any zone
+        headline = f"Level {level}  ·  no zones this time: coherence needs about a minute of beats"
     else:
         headline = "Not counted"
     wins = tuple(str(w) for w in (getattr(outcome, "wins", None) or ()))
@@ -224,7 +229,7 @@ def wins_view(outcome: object) -> WinsView:
     return WinsView(
         counted=counted,
         headline=headline,
-        zones_pct=(zones[0], zones[1], zones[2]) if counted else (0.0, 0.0, 0.0),
+        zones_pct=(zones[0], zones[1], zones[2]) if counted and zoned else (0.0, 0.0, 0.0),
         wins=wins,
         goal_fraction=1.0 if goal <= 0 else max(0.0, min(1.0, done / goal)),
         goal_text=f"{fmt_minutes(done)} of {fmt_minutes(goal)} min today",

@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from hrvcoach.gui import theme
+from hrvcoach.gui.capacity_panels import CapacityPanels
 from hrvcoach.reports import HEAT, ROLLING_DAYS, Series, Trends, broken_line
 from hrvcoach.reports.trends_figure import simulated_note
 from hrvcoach.reports.trends_training import HIGH_ZONE
@@ -90,6 +91,8 @@ class TrendsWindow(QWidget):
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground(theme.BACKGROUND)
         outer.addWidget(self.graphics, 1)
+        self.capacity = CapacityPanels()  # hidden until there are checks or drills to show
+        outer.addWidget(self.capacity, 0)
 
         self.plots: dict[str, pg.PlotItem] = {}
         specs = (
@@ -218,6 +221,12 @@ class TrendsWindow(QWidget):
         self._stress(trends, x)
         self._weeks(trends)
         self._calendar(trends)
+        self.capacity.set_capacity(
+            trends.capacity,
+            x_range=(_day_s(trends.first_day) - DAY_S * 0.5, _day_s(trends.last_day) + DAY_S * 1.5),
+        )
+        if not self.capacity.isHidden():
+            self.resize(self.width(), max(self.height(), 1300))
         self.plots["rmssd"].setXRange(
             _day_s(trends.first_day) - DAY_S * 0.5, _day_s(trends.last_day) + DAY_S * 1.5, padding=0
         )

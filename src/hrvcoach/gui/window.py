@@ -24,11 +24,12 @@ from hrvcoach.gui import theme
 from hrvcoach.gui.controls import ControlBar
 from hrvcoach.gui.formatting import clock_words, fmt_clock
 from hrvcoach.gui.frame_stats import FrameStats
-from hrvcoach.gui.guide import GuidePanel, ResultPage, guide_view, result_view
+from hrvcoach.gui.guide import GuidePanel, ResultPage, guide_view, natural_at, result_view
 from hrvcoach.gui.link_status import StatusHeader, link_view
 from hrvcoach.gui.pacer_widget import PacerView, view_of
 from hrvcoach.gui.plot import PLOT_EVERY_S, TRACE_WINDOW_S, ResponsePlot
 from hrvcoach.gui.practice_page import PracticePage, show_only
+from hrvcoach.gui.signals_panel import SignalsPanel
 from hrvcoach.gui.summary import SummaryPage
 from hrvcoach.gui.training_display import TrainingDisplay, judge
 from hrvcoach.gui.training_view import today_view, wins_view
@@ -37,6 +38,7 @@ from hrvcoach.pacer import BreathPattern
 
 if TYPE_CHECKING:
     from hrvcoach.assess import AssessmentStep
+    from hrvcoach.breathing.view import LiveSignals
     from hrvcoach.gui.audio import CuePlayer
     from hrvcoach.gui.bridge import Arrival, SessionRunner
     from hrvcoach.live import LiveMetrics
@@ -64,6 +66,8 @@ class PracticeWindow(QWidget):
         plan: The steps of a resonance assessment: a guide above the pacer announces each step
             and its settle period and shows progress; at the end the result page shows the
             :class:`~hrvcoach.assess.AssessmentOutcome` the runner's summary returned.
+        signals: The session's ECG and chest motion as pictures (a session sample listener):
+            the measured breath against the pacer, and an ECG strip on request.
         calm: Start in calm mode: only the pacer and the zone colour; the numbers wait for the
             end screen (a toggle in the control bar, or the C key).
 
@@ -87,9 +91,11 @@ class PracticeWindow(QWidget):
         audio: CuePlayer | None = None,
         autostart: bool = True,
         plan: Sequence[AssessmentStep] | None = None,
+        signals: LiveSignals | None = None,
         calm: bool = False,
     ) -> None:
         super().__init__()
+        self._signals = signals
         self.plan = tuple(plan) if plan else ()
         self.runner = runner
         self.session = runner.session
@@ -203,6 +209,8 @@ class PracticeWindow(QWidget):
         self.breath_curve, self.breath_ahead = r.breath_curve, r.breath_ahead
         root.addWidget(self.legend)
         root.addWidget(self.plot, 4)
+        self.signals_panel = SignalsPanel()  # hidden until a strap or the simulator streams
+        root.addWidget(self.signals_panel)
 
         pattern = self.session.pacer.pattern_at(0.0)
         self.controls = ControlBar(
@@ -246,6 +254,7 @@ class PracticeWindow(QWidget):
         room_taken = self.ended and (self.outcome is not None or bool(self.plan))
         for widget in (self.legend, self.plot):
             widget.setVisible(not on and not room_taken)
+        self.signals_panel.set_suppressed(on or room_taken)
 
     # -- scaling: numbers legible from a metre at any window size --------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -347,6 +356,8 @@ class PracticeWindow(QWidget):
             if self._plot_dirty or t0 - self._last_plot_perf >= PLOT_EVERY_S:
                 self._show_plot(now_s)
                 self._last_plot_perf = t0
+                if self._signals is not None:  # at the plot's pace, only when something new came
+                    self.signals_panel.show_view(self._signals.latest)
             self._show_link(now_s)
         except Exception:
             # A view that fails must not stop the window from noticing the end (and closing):
@@ -440,6 +451,10 @@ class PracticeWindow(QWidget):
             # paused: the circle holds where the breath was, it does not breathe on dimmed
             state = self.session.pacer.state(self._frozen_s)
             self.pacer.show_state(view_of(state, paused=True))
+            return
+        if self.plan and natural_at(self.plan, now_s):
+            # a phase breathed at one's own rate: a moving circle would pull the breath onto it
+            self.pacer.show_state(PacerView(0.5, "Breathe freely", None, active=False))
             return
         state = self.session.pacer.state(now_s)
         self.pacer.show_state(view_of(state))

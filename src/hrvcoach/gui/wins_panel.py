@@ -59,7 +59,7 @@ class WinsPanel(QFrame):
         self.headline.setText(view.headline)
         self.zone_bar.show_pct(view.zones_pct)
         for widget in (self.zone_bar, self.legend):
-            widget.setVisible(view.counted)
+            widget.setVisible(sum(view.zones_pct) > 0)
         self.wins.setText("\n".join(f"•  {w}" for w in view.wins))
         self.ring.show_goal(view.goal_fraction, view.goal_text.removesuffix(" today"))
         self.goal.setText("toward today's goal")

@@ -88,7 +88,7 @@ def serial7(elapsed_s: float) -> tuple[int, str]:
     the words to show."""
     k = max(0, int(elapsed_s // SERIAL7_EVERY_S)) % len(SERIAL7_STARTS)
     start = SERIAL7_STARTS[k]
-    return start, f"Count down from {start} in sevens, aloud: {start}, {start - 7}, …"
+    return start, f"From {start}, count down in sevens: {start}, {start - 7}, …"
 
 
 PHASE_TITLES = {
@@ -144,7 +144,7 @@ def _instruction(phase: Phase, elapsed_s: float, settling: bool) -> tuple[str, s
     if phase.name == "activation":
         if phase.task == "mental":
             _, words = serial7(elapsed_s)
-            return "Mental activation: subtract 7 again and again, aloud, quickly.", words
+            return "Subtract 7 aloud, again and again, as quickly as you can.", words
         return "Physical activation: squats or stair steps at a steady, brisk pace.", ""
     if phase.name == "recovery":
         if phase.pace_bpm is not None:

@@ -13,6 +13,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from hrvcoach.protocols import resting
 
@@ -93,14 +94,20 @@ def _series(
 
 
 def capacity_trends(
-    results: Sequence[CapacityResult], *, simulated: bool = False
+    results: Sequence[CapacityResult],
+    *,
+    include_simulated: bool = False,
+    since: date | None = None,
 ) -> CapacityTrends:
-    """Series from kept results, oldest first; the simulator's results only with ``simulated``.
+    """Series from kept results, oldest first: the person's own (the simulator's too with
+    ``include_simulated``), from the day ``since`` on if given.
 
     The resting series carries, for each reading, the 7-day baseline and the usual range as they
     stood on that day (computed from the readings up to it, as the check itself does).
     """
-    chosen = sorted((r for r in results if r.simulated == simulated), key=lambda r: r.time)
+    chosen = sorted(
+        (r for r in results if include_simulated or not r.simulated), key=lambda r: r.time
+    )
     rest = _series(chosen, "resting", "ln_rmssd", "Resting ln RMSSD", "ln ms")
     readings = [resting.Reading(t.date(), v) for t, v in zip(rest.times, rest.values, strict=True)]
     lows: list[float | None] = []
@@ -115,11 +122,32 @@ def capacity_trends(
     rest = CapacitySeries(
         rest.label, rest.unit, rest.times, rest.values, tuple(lows), tuple(highs), tuple(bases)
     )
+    # the band of the first readings shown is computed from the readings before them as well
+    deep = _series(chosen, "deep_breathing", "hr_diff_bpm", "Deep-breathing HR difference", "bpm")
     return CapacityTrends(
-        rest,
-        _series(chosen, "deep_breathing", "hr_diff_bpm", "Deep-breathing HR difference", "bpm"),
-        _series(chosen, "recovery", "tau_s", "Recovery time constant tau", "s"),
-        _series(chosen, "recovery", "hrr60_bpm", "Recovery HRR60", "bpm"),
+        _since(rest, since),
+        _since(deep, since),
+        _since(_series(chosen, "recovery", "tau_s", "Recovery time constant tau", "s"), since),
+        _since(_series(chosen, "recovery", "hrr60_bpm", "Recovery HRR60", "bpm"), since),
+    )
+
+
+def _since(series: CapacitySeries, since: date | None) -> CapacitySeries:
+    if since is None:
+        return series
+    keep = [i for i, t in enumerate(series.times) if t.date() >= since]
+
+    def pick(values: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(values[i] for i in keep) if values else values
+
+    return CapacitySeries(
+        series.label,
+        series.unit,
+        pick(series.times),
+        pick(series.values),
+        pick(series.band_low),
+        pick(series.band_high),
+        pick(series.baseline),
     )
 
 

@@ -312,8 +312,14 @@ def summary_lines(report: SessionReport) -> list[tuple[str, str]]:
         ("LF/HF", num("lf_hf", 2)),
         ("LF peak", peak_text),
         ("Coherence", num("coherence", 2)),
-        ("Artifacts corrected", num("artifacts_corrected", 0)),
+        (
+            "Beats not normal" if s.get("artifact_method") == "nn" else "Artifacts corrected",
+            num("artifacts_corrected", 0),
+        ),
     ]
+    quality = s.get("quality")
+    if isinstance(quality, Mapping) and "verdict" in quality:
+        rows.insert(2, ("Signal", signal_text(quality)))
     before, after, note = report.checkin
     if before is not None or after is not None:
         rows.append(
@@ -325,6 +331,18 @@ def summary_lines(report: SessionReport) -> list[tuple[str, str]]:
     if note:
         rows.append(("Note", note if len(note) <= 40 else note[:39] + "…"))
     return rows
+
+
+def signal_text(quality: Mapping[str, object]) -> str:
+    """A session's signal-quality verdict in words, with the shares of beats behind it."""
+    verdict = str(quality.get("verdict"))
+    shares = (
+        f"{float(quality.get('ectopic_pct') or 0.0):.1f} % ectopic, "  # type: ignore[arg-type]
+        f"{float(quality.get('artifact_pct') or 0.0):.1f} % artifacts"  # type: ignore[arg-type]
+    )
+    if verdict == "poor":
+        return f"poor ({shares}): read the numbers as a rough guide"
+    return f"{verdict} ({shares})"
 
 
 def session_text(report: SessionReport) -> str:

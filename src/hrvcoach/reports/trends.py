@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -20,7 +20,7 @@ from hrvcoach.reports.styling import _fmt, _write_text
 from hrvcoach.store import METRIC_COLUMNS, AssessmentRow, SessionRow
 
 if TYPE_CHECKING:
-    pass
+    from hrvcoach.protocols.history import CapacityTrends
 
 ROLLING_DAYS = 7
 MIN_SPAN_DAYS = 14  #: the trends window spans at least this many days
@@ -99,6 +99,7 @@ class Trends:
         goal_minutes: The daily goal the days are measured against.
         simulated_only: The history has no real session yet, so these are the simulated ones.
         not_counted: Sessions under a minute or without beats, left out of every number.
+        capacity: The checks and drills over time (:mod:`hrvcoach.protocols.history`), if any.
     """
 
     sessions: tuple[SessionRow, ...]
@@ -129,7 +130,9 @@ class Trends:
     goal_days: tuple[tuple[date, float, bool], ...] = ()
     goal_minutes: float = 10.0
     simulated_only: bool = False
+    poor_signal: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     not_counted: int = 0
+    capacity: CapacityTrends | None = None
 
     @property
     def goal_days_met(self) -> int:
@@ -165,6 +168,12 @@ def counted_row(row: SessionRow) -> bool:
 def _high_minutes(row: SessionRow) -> float | None:
     high = getattr(row, "zone_high_pct", None)
     return None if high is None else _practice_minutes(row) * float(high) / 100.0
+
+
+def signal_poor(row: SessionRow) -> bool:
+    """Whether the session's whole-session signal quality was ``poor`` (see hrvcoach.quality)."""
+    quality = row.summary.get("quality") if isinstance(row.summary, Mapping) else None
+    return isinstance(quality, Mapping) and quality.get("verdict") == "poor"
 
 
 def _rolling_mean(times_s: np.ndarray, values: np.ndarray, window_s: float) -> np.ndarray:
@@ -245,9 +254,14 @@ def compute_trends(
     t_s = np.array([t.timestamp() for t in times], dtype=float)
     window_s = ROLLING_DAYS * 86400.0
 
-    def series(name: str, values: Sequence[float | None]) -> Series:
+    # Sessions whose signal was poor (too many beats not normal) are shown, hollow, but their
+    # numbers stay out of the rolling means: one arrhythmic session must not bend the line.
+    poor = np.array([signal_poor(r) for r in shown], dtype=bool)
+
+    def series(name: str, values: Sequence[float | None], *, hrv: bool = True) -> Series:
         arr = np.array([np.nan if v is None else float(v) for v in values], dtype=float)
-        return Series(name, arr, _rolling_mean(t_s, arr, window_s))
+        counted = np.where(poor, np.nan, arr) if hrv else arr
+        return Series(name, arr, _rolling_mean(t_s, counted, window_s))
 
     per_day: dict[date, list[SessionRow]] = {}
     for r in shown:
@@ -287,8 +301,9 @@ def compute_trends(
         rmssd=series("RMSSD (ms)", [r.rmssd_ms for r in shown]),
         coherence=series("coherence", [r.coherence for r in shown]),
         mean_hr=series("mean HR (bpm)", [r.mean_hr_bpm for r in shown]),
-        minutes=series("minutes", [_practice_minutes(r) for r in shown]),
-        pace=series("pace (breaths/min)", [r.pace_bpm for r in shown]),
+        minutes=series("minutes", [_practice_minutes(r) for r in shown], hrv=False),
+        pace=series("pace (breaths/min)", [r.pace_bpm for r in shown], hrv=False),
+        poor_signal=poor,
         stress_before=before,
         stress_after=after,
         stress_before_rolling=_rolling_mean(t_s, np.where(both, before, np.nan), window_s),
@@ -418,6 +433,12 @@ def trends_text(trends: Trends) -> str:
     if trends.not_counted:
         lines.append(
             f"({trends.not_counted} session(s) under a minute or without beats not counted)"
+        )
+    poor = int(np.count_nonzero(trends.poor_signal))
+    if poor:
+        lines.append(
+            f"({poor} session(s) with a poor signal, many beats not normal: drawn hollow, "
+            "not in the 7-day means)"
         )
     if not n:
         lines.append("No sessions in this window yet: practise, or import past recordings.")

@@ -40,6 +40,8 @@ from hrvcoach.store import SessionRow
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from hrvcoach.protocols.history import CapacityTrends
+
 
 # -- trends: the picture -------------------------------------------------------------------------
 
@@ -49,9 +51,11 @@ def _series_panel(
 ) -> None:
     x = _local_naive(trends.times)
     ok = np.isfinite(series.values)
+    poor = trends.poor_signal if trends.poor_signal.size == ok.size else np.zeros_like(ok)
+    solid = ok & ~poor
     ax.scatter(
-        [xi for xi, k in zip(x, ok, strict=True) if k],
-        series.values[ok],
+        [xi for xi, k in zip(x, solid, strict=True) if k],
+        series.values[solid],
         s=22,
         color=color,
         alpha=0.45,
@@ -59,6 +63,19 @@ def _series_panel(
         label="session",
         zorder=3,
     )
+    hollow = ok & poor
+    if hollow.any():
+        # A poor signal: shown, hollow, and left out of the rolling mean.
+        ax.scatter(
+            [xi for xi, k in zip(x, hollow, strict=True) if k],
+            series.values[hollow],
+            s=22,
+            facecolors="none",
+            edgecolors=color,
+            linewidths=1.2,
+            label="poor signal",
+            zorder=3,
+        )
     okr = np.isfinite(series.rolling)
     if okr.sum() >= 2:
         import matplotlib.dates as mdates
@@ -359,8 +376,23 @@ def _stress_panel(ax: Any, x: Sequence[datetime], trends: Trends) -> None:
 
 
 def write_trends_png(trends: Trends, path: Path) -> None:
-    """The trends picture as a PNG file."""
-    save_png(trends_figure(trends), path)
+    """The trends picture as a PNG file, the capacity panels under it when there are any."""
+    capacity = trends.capacity
+    if capacity is None or capacity.empty:
+        save_png(trends_figure(trends), path)
+        return
+    from hrvcoach.reports.capacity import stack_png
+
+    stack_png([trends_figure(trends), _capacity_figure(trends, capacity)], path)
+
+
+def _capacity_figure(trends: Trends, capacity: CapacityTrends) -> Figure:
+    from hrvcoach.reports.capacity import capacity_figure
+
+    # the practice panels' days, so the two pictures line up
+    first = datetime.combine(trends.first_day, datetime.min.time())
+    last = datetime.combine(trends.last_day, datetime.min.time())
+    return capacity_figure(capacity, first=first, last=last)
 
 
 def trends_html(trends: Trends) -> str:
@@ -381,13 +413,16 @@ def trends_html(trends: Trends) -> str:
         "<table><tr><th>#</th><th>start</th><th>kind</th><th>min</th><th>pace</th><th>HR bpm</th>"
         "<th>RMSSD ms</th><th>coherence</th><th>stress</th></tr>" + "".join(rows) + "</table>"
     )
+    sections = [
+        ("", svg),
+        ("In short", f"<pre>{html.escape(trends_text(trends))}</pre>"),
+        ("Sessions", table),
+    ]
+    if trends.capacity is not None and not trends.capacity.empty:
+        sections.insert(1, ("", figure_svg(_capacity_figure(trends, trends.capacity))))
     return html_page(
         "Practice history",
-        [
-            ("", svg),
-            ("In short", f"<pre>{html.escape(trends_text(trends))}</pre>"),
-            ("Sessions", table),
-        ],
+        sections,
         heading=False,  # the picture's own header has the title, the dates and the streaks
     )
 

@@ -120,7 +120,8 @@ class Rebuilding(Queries):
                 for p in recordings_dir.iterdir()
                 if p.is_file()
                 and not p.name.startswith(".")
-                and not p.name.endswith((".tmp", ".result.json"))  # not recordings: sidecars
+                # not recordings: sidecars, and the ECG/motion companion files of one
+                and not p.name.endswith((".tmp", ".result.json", ".ecg.bin", ".acc.bin"))
             )
         candidates += [p for p in sorted(old_by_path) if p not in candidates]
         items: list[tuple[_Indexed, str, CheckIn, int | None]] = []

@@ -6,7 +6,7 @@ Pure: numbers in, numbers out.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -257,6 +257,9 @@ def assess_beats(
     steps: Sequence[AssessmentStep],
     *,
     pacer: Pacer | None = None,
+    breath: Callable[[np.ndarray], np.ndarray | None] | None = None,
 ) -> AssessmentResult:
-    """Score every step of one recording and choose the rate."""
-    return choose_resonance([score_step(t_s, rr_ms, step, pacer=pacer) for step in steps])
+    """Score every step of one recording and choose the rate (``breath``: see ``score_step``)."""
+    return choose_resonance(
+        [score_step(t_s, rr_ms, step, pacer=pacer, breath=breath) for step in steps]
+    )

@@ -57,7 +57,12 @@ def score_assessment_recording(recording: Recording) -> AssessmentResult:
             "has no assessment steps; give one paced recording per rate as RATE=FILE",
         )
     pacer = pacer_from_marks(recording)
-    return choose_resonance([score_step(t_s, rr_ms, step, pacer=pacer) for step in steps])
+    from hrvcoach.breathing.measured import measured_breath
+
+    breath = measured_breath(recording.path, recording.meta.extra, pacer)
+    return choose_resonance(
+        [score_step(t_s, rr_ms, step, pacer=pacer, breath=breath) for step in steps]
+    )
 
 
 def score_paced_recordings(

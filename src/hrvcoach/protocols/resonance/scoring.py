@@ -6,7 +6,7 @@ Pure: numbers in, numbers out.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -111,6 +111,7 @@ def score_step(
     step: AssessmentStep,
     *,
     pacer: Pacer | None = None,
+    breath: Callable[[np.ndarray], np.ndarray | None] | None = None,
 ) -> StepScore:
     """Score one step from the beats of the whole recording.
 
@@ -121,6 +122,8 @@ def score_step(
         pacer: The pacer that paced the step; without one (a recording made with another app)
             cycles are taken as even periods of the step's rate from the window start and no phase
             is given, since the breathing curve is unknown.
+        breath: The person's measured breath (chest motion) on a time grid, or ``None`` where
+            it does not cover it: the phase is then taken against it instead of the pacer.
     """
     t_all = np.asarray(t_s, dtype=np.float64)
     rr_all = np.asarray(rr_ms, dtype=np.float64)
@@ -165,7 +168,10 @@ def score_step(
     tolerance = max(FOLLOW_TOLERANCE_HZ, spectrum.resolution_hz)
     follows = abs(peak_hz - step.freq_hz) <= tolerance
     phase = None
-    if pacer is not None:
+    measured = breath(grid) if breath is not None else None
+    if measured is not None:
+        phase = phase_deg(grid, hr_even, measured, step.freq_hz)
+    elif pacer is not None:
         volume = np.array([pacer.volume(float(t)) for t in grid])
         phase = phase_deg(grid, hr_even, volume, step.freq_hz)
     notes = []

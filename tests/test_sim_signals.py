@@ -1,0 +1,177 @@
+"""The simulator's ECG and chest motion: R-peaks on its beats, ectopic beats shaped as such, and
+the breath it takes found again from the motion."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hrvcoach.beats import Beat, BeatFlag
+from hrvcoach.breathing import BreathTracker
+from hrvcoach.drivers.simulated import SimParams, SimulatedSource
+from hrvcoach.ecg import classify, match_to_strap, r_peaks
+from hrvcoach.pacer import BreathPattern, Pacer
+from hrvcoach.signals import ACC, ECG, SampleBlock
+from hrvcoach.timing import Playback
+
+
+def _run(params: SimParams, rate_bpm: float, seconds: float) -> list[object]:
+    async def go() -> list[object]:
+        pacer = Pacer(BreathPattern(rate_bpm))
+        src = SimulatedSource(
+            params,
+            pacer=pacer,
+            playback=Playback(fast=True),
+            duration_s=seconds,
+            ecg=True,
+            motion=True,
+        )
+        async with src:
+            assert src.info.details["signals"] == ["ecg", "acc"]
+            return [e async for e in src]
+
+    return asyncio.run(go())
+
+
+@pytest.fixture(scope="module")
+def session() -> list[object]:
+    return _run(SimParams(seed=4, ectopic_per_min=2.0, missed_per_min=0.0), 6.0, 300)
+
+
+def _signal(items: list[object], kind: str) -> tuple[np.ndarray, np.ndarray]:
+    blocks = [b for b in items if isinstance(b, SampleBlock) and b.kind == kind]
+    t = np.array([x for b in blocks for x in b.times_s])
+    v = np.array([x for b in blocks for x in b.values])
+    return t, v
+
+
+def test_the_ecg_has_its_r_peaks_on_the_simulators_beats(session: list[object]) -> None:
+    t, v = _signal(session, ECG)
+    steps = np.diff(t)
+    assert np.allclose(steps, 1 / 130)  # frames follow each other without a gap or overlap
+    beats = [b for b in session if isinstance(b, Beat)]
+    peaks = r_peaks(v[:, 0], 130.0)
+    matching = match_to_strap(t[peaks], np.array([b.t_s for b in beats]))
+    assert matching.matched >= 0.98 * len(beats)
+    assert abs(matching.offset_s) < 0.01
+
+
+def test_its_ectopic_beats_have_a_ventricular_shape(session: list[object]) -> None:
+    t, v = _signal(session, ECG)
+    beats = [b for b in session if isinstance(b, Beat)]
+    ecg = classify(t, v[:, 0], 130.0, r_peaks(v[:, 0], 130.0))
+    matching = match_to_strap(ecg.t_s, np.array([b.t_s for b in beats]))
+    early = [
+        i
+        for i, b in enumerate(beats[1:], 1)
+        if b.flags & BeatFlag.SIMULATED_ECTOPIC and b.rr_ms < beats[i - 1].rr_ms * 0.8
+    ]
+    assert len(early) >= 5
+    found = [
+        ecg.premature[matching.peak_of_beat[i]] for i in early if matching.peak_of_beat[i] >= 0
+    ]
+    assert np.mean(found) > 0.9
+    plain = [i for i, b in enumerate(beats) if not b.flags and matching.peak_of_beat[i] >= 0]
+    assert np.mean([ecg.premature[matching.peak_of_beat[i]] for i in plain]) < 0.02
+
+
+@pytest.mark.parametrize("rate_bpm", [4.5, 6.0, 9.0])
+def test_the_breath_is_found_again_from_the_chest_motion(rate_bpm: float) -> None:
+    items = _run(SimParams(seed=2), rate_bpm, 240)
+    tracker = BreathTracker()
+    for block in items:
+        if isinstance(block, SampleBlock) and block.kind == ACC:
+            tracker.add(block)
+    assert tracker.rate_bpm() == pytest.approx(rate_bpm, abs=0.5)
+
+
+def test_the_demo_records_and_summarises_ecg_and_breath(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    out = subprocess.run(
+        [sys.executable, "-m", "hrvcoach", "demo", "--fast", "--minutes", "4", "--headless",
+         "--json", "--pace", "6"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "HRVCOACH_DATA_DIR": str(data)},
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout)
+    assert summary["ecg_samples"] == pytest.approx(4 * 60 * 130, abs=200)
+    assert summary["acc_samples"] == pytest.approx(4 * 60 * 25, abs=60)
+    assert summary["breathing"]["rate_bpm"] == pytest.approx(6.0, abs=0.5)
+    assert summary["breathing"]["pacer_rate_bpm"] == pytest.approx(6.0)
+    assert summary["breathing"]["adherence_pct"] >= 80
+    assert abs(summary["breathing"]["phase_lag_s"]) < 1.5
+    recording = Path(summary["recording"])
+    assert recording.with_name(recording.stem + ".ecg.bin").is_file()
+    assert recording.with_name(recording.stem + ".acc.bin").is_file()
+
+
+def test_the_report_shows_the_ecg_around_premature_beats(
+    tmp_path: Path, artifacts_dir: Path
+) -> None:
+    env = {**os.environ, "HRVCOACH_DATA_DIR": str(tmp_path / "data")}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "hrvcoach", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
+
+    made = cli("demo", "--device", "sim:ectopic=3,seed=5", "--fast", "--minutes", "3",
+               "--headless", "--json")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    recording = json.loads(made.stdout)["recording"]
+    png = artifacts_dir / "report_session.png"
+    page = tmp_path / "report.html"
+    shown = cli("report", recording, "--png", str(png), "--html", str(page))
+    assert shown.returncode == 0, shown.stderr
+    ecg_png = artifacts_dir / "report_session-ecg.png"
+    assert f"wrote {ecg_png}" in shown.stdout
+    assert ecg_png.stat().st_size > 10_000
+    assert "ECG around premature beats" in page.read_text()
+    text = cli("report", recording)
+    assert "beats look premature by their shape" in text.stdout
+    # a session without ECG has no excerpt
+    plain = cli("demo", "--fast", "--minutes", "1", "--headless", "--json")
+    plain_recording = Path(json.loads(plain.stdout)["recording"])
+    plain_recording.with_name(plain_recording.stem + ".ecg.bin").unlink()
+    other = cli("report", str(plain_recording), "--png", str(tmp_path / "p.png"))
+    assert other.returncode == 0, other.stderr
+    assert not (tmp_path / "p-ecg.png").exists()
+
+
+def test_the_summary_puts_back_beats_the_strap_missed_from_the_ecg(tmp_path: Path) -> None:
+    from hrvcoach.readers import read_recording
+
+    def demo(*extra: str) -> dict[str, object]:
+        out = subprocess.run(
+            [sys.executable, "-m", "hrvcoach", "demo", "--device", "sim:missed=3,ectopic=0,seed=2",
+             "--fast", "--minutes", "3", "--headless", "--json", *extra],
+            capture_output=True, text=True, timeout=120,
+            env={**os.environ, "HRVCOACH_DATA_DIR": str(tmp_path / "data")},
+        )  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        return dict(json.loads(out.stdout))
+
+    with_ecg, without = demo(), demo("--no-ecg")
+    recorded = read_recording(str(with_ecg["recording"])).beats
+    missed = sum(1 for b in recorded if b.flags & BeatFlag.SIMULATED_MISSED)
+    assert missed >= 4
+    assert with_ecg["beats"] == without["beats"] == len(recorded)  # what the strap sent
+    # with the ECG every missed beat is back in what was analysed, and nothing is left to correct
+    assert with_ecg["beats_analysed"] == len(recorded) + missed
+    assert with_ecg["artifacts_corrected"] == 0
+    assert without["artifacts_corrected"] == missed
+    assert without["ecg_samples"] == 0
