@@ -230,14 +230,18 @@ def _wins(
         elif now.level < was.level:
             out.append(f"Level {now.level} for now: a target to build on.")
         else:
-            out.append(now.level_state.progress_text().capitalize() + ".")
+            state = now.level_state
             short = this.minutes < rules.level_up_min_minutes
             high_enough = (this.high_pct or 0.0) >= rules.level_up_high_pct
-            if short and high_enough and not now.level_state.at_top:
+            if short and high_enough and not state.at_top:
+                # in the zone but too short to count: say what counts, not only "0 of 3"
                 out.append(
-                    f"Sessions of {rules.level_up_min_minutes:g} minutes or more count toward the "
-                    "next level."
+                    f"{this.high_pct:.0f} % high: sessions of {rules.level_up_min_minutes:g} "
+                    f"minutes or more count toward level {state.level + 1} "
+                    f"({state.toward_up} of {state.needed_up} so far)."
                 )
+            else:
+                out.append(state.progress_text().capitalize() + ".")
     return out
 
 
