@@ -298,3 +298,11 @@ def test_a_session_too_short_for_coherence_says_so_instead_of_zero_zones() -> No
     assert out.zones_pct == {"low": None, "medium": None, "high": None}
     assert any("Coherence needs about a minute of beats" in w for w in out.wins)
     assert not any("% in the high zone" in w for w in out.wins)
+
+
+def test_a_short_session_in_the_high_zone_hears_what_counts_toward_a_level() -> None:
+    out = session_outcome(session(1, minutes=2.0), [session(0)])
+    assert (
+        "85 % high: sessions of 5 minutes or more count toward level 2 (0 of 3 so far)." in out.wins
+    )
+    assert not any("sessions at 80 % high" in w for w in out.wins)

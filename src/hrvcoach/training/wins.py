@@ -208,8 +208,9 @@ def _wins(
             best_text="New personal best coherence for a session: {value}.",
         )
     )
-    if this.points is not None and this.high_pct is not None:
-        out.append(f"{this.points} achievement points, {this.high_pct:.0f} % in the high zone.")
+    if this.high_pct is not None:
+        points = this.points or 0
+        out.append(f"{points} achievement points, {this.high_pct:.0f} % in the high zone.")
     else:
         out.append(NO_ZONES)
     if used:
@@ -229,7 +230,18 @@ def _wins(
         elif now.level < was.level:
             out.append(f"Level {now.level} for now: a target to build on.")
         else:
-            out.append(now.level_state.progress_text().capitalize() + ".")
+            state = now.level_state
+            short = this.minutes < rules.level_up_min_minutes
+            high_enough = (this.high_pct or 0.0) >= rules.level_up_high_pct
+            if short and high_enough and not state.at_top:
+                # in the zone but too short to count: say what counts, not only "0 of 3"
+                out.append(
+                    f"{this.high_pct:.0f} % high: sessions of {rules.level_up_min_minutes:g} "
+                    f"minutes or more count toward level {state.level + 1} "
+                    f"({state.toward_up} of {state.needed_up} so far)."
+                )
+            else:
+                out.append(state.progress_text().capitalize() + ".")
     return out
 
 
