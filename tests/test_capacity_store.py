@@ -89,3 +89,17 @@ def test_the_session_list_mentions_the_latest_own_check(
     out = capsys.readouterr().out
     assert "Latest resting check (" in out
     assert "ln RMSSD 3.97" in out
+
+
+def test_today_mentions_the_latest_own_check(
+    shared_data: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["today"]) == 0
+    assert "resting check" not in capsys.readouterr().out  # none yet: nothing said
+    path = shared_data / "rr/hrv-package/rest_rri.txt"
+    assert main(["check", "--recording", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["today", "--json"]) == 0
+    latest = json.loads(capsys.readouterr().out)["latest_check"]
+    assert latest["ln_rmssd"] == pytest.approx(3.969, abs=1e-3)
+    assert latest["verdict"].startswith("building your baseline")

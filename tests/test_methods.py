@@ -228,3 +228,48 @@ def test_a_day_is_measured_in_five_minute_windows(shared_data: Path) -> None:
     assert s.nonlinear_windows == MAX_NONLINEAR_WINDOWS
     assert 0.3 < s.dfa_alpha1 < 1.8
     assert 0.0 < s.sampen < 3.0
+
+
+def _slow(shared: Path) -> np.ndarray:
+    return np.loadtxt(
+        shared / "rr/slow-breathing-polar-h10/sample_data_ibi.csv", delimiter=",", usecols=1
+    )
+
+
+def test_lomb_density_integrates_to_the_variance(shared_data: Path) -> None:
+    from hrvcoach.metrics.spectra import lomb_spectrum
+
+    for rr in (_rest(shared_data)[:300], _slow(shared_data)[:300]):
+        t = np.cumsum(rr) / 1000.0
+        sp = lomb_spectrum(t, rr)
+        assert sp is not None
+        total = float(np.trapezoid(sp.power_ms2_per_hz, sp.frequency_hz))
+        assert total == pytest.approx(float(np.var(rr)), rel=0.05)
+
+
+def test_ar_density_integrates_to_the_resampled_variance(shared_data: Path) -> None:
+    from hrvcoach.metrics.spectra import ar_spectrum
+
+    for rr in (_rest(shared_data)[:300], _slow(shared_data)[:300]):
+        t = hrv.beat_times_s(rr)
+        x = hrv.resample_rr(t, rr, rate_hz=4.0)
+        sp = ar_spectrum(t, x, 4.0)
+        assert sp is not None
+        total = float(np.trapezoid(sp.power_ms2_per_hz, sp.frequency_hz))
+        assert total == pytest.approx(float(np.var(x)), rel=0.05)
+
+
+@pytest.mark.parametrize("kind", ["lomb", "ar"])
+def test_analyze_spectrum_choice(
+    shared_data: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    path = shared_data / "rr/slow-breathing-polar-h10/sample_data_ibi.csv"
+    assert main(["analyze", str(path), "--json"]) == 0
+    welch = json.loads(capsys.readouterr().out)
+    assert main(["analyze", str(path), "--json", "--spectrum", kind]) == 0
+    other = json.loads(capsys.readouterr().out)
+    # Slow breathing at about 4 /min: every estimator puts the rhythm in LF, at the same place.
+    assert other["lf_ms2"] > 10 * other["hf_ms2"]
+    assert other["lf_ms2"] == pytest.approx(welch["lf_ms2"], rel=0.25)
+    assert other["lf_peak_hz"] == pytest.approx(welch["lf_peak_hz"], abs=0.01)
+    assert other["spectral_resolution_hz"] < welch["spectral_resolution_hz"]

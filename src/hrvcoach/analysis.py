@@ -368,6 +368,13 @@ def _welch_average(
     usable = [sp for sp in spectra if sp is not None]
     if not usable:
         return None
+    if method.kind != "welch":  # 5-minute windows averaged, on one grid
+        same = [sp for sp in usable if sp.frequency_hz.size == usable[0].frequency_hz.size]
+        weights = np.array([sp.segments for sp in same], dtype=np.float64)
+        power = np.average(np.stack([sp.power_ms2_per_hz for sp in same]), axis=0, weights=weights)
+        return hrv.Spectrum(
+            same[0].frequency_hz, power, int(weights.sum()), 0, same[0].resolution_hz
+        )
     full = [sp for sp in usable if sp.nperseg == method.nperseg]
     if not full:
         return max(usable, key=lambda sp: sp.nperseg)
@@ -534,7 +541,11 @@ def analyze_session(
         lf_nu=opt(100.0 * fd.lf_ms2 / (fd.lf_ms2 + fd.hf_ms2)) if spectrum is not None else None,
         hf_nu=opt(100.0 * fd.hf_ms2 / (fd.lf_ms2 + fd.hf_ms2)) if spectrum is not None else None,
         spectral_resolution_hz=(
-            None if spectrum is None else spectral.rate_hz / max(spectrum.nperseg, 1)
+            None
+            if spectrum is None
+            else spectrum.resolution_hz
+            if math.isfinite(spectrum.resolution_hz)
+            else spectral.rate_hz / max(spectrum.nperseg, 1)
         ),
         sampen=nonlin.sampen,
         apen=nonlin.apen,

@@ -99,6 +99,9 @@ class SpectralMethod:
             pyHRV).
         band_edges: ``"half-open"`` (``[low, high)``) or ``"closed"`` (both edges included,
             as Kubios).
+        kind: ``"welch"`` (everything above), ``"lomb"`` (Lomb-Scargle of the beats themselves)
+            or ``"ar"`` (Burg, order 16, of the resampled series); see
+            :mod:`hrvcoach.metrics.spectra`.
     """
 
     rate_hz: float = 4.0
@@ -113,6 +116,7 @@ class SpectralMethod:
     hf_hz: Band = (0.15, 0.4)
     integration: Literal["trapezoid", "rectangle"] = "trapezoid"
     band_edges: Literal["half-open", "closed"] = "half-open"
+    kind: Literal["welch", "lomb", "ar"] = "welch"
 
     def __post_init__(self) -> None:
         if self.rate_hz <= 0 or self.nperseg < 4:
@@ -190,6 +194,7 @@ class Spectrum:
     power_ms2_per_hz: NDArray[np.float64]
     segments: int
     nperseg: int = 0
+    resolution_hz: float = math.nan
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,7 +374,15 @@ def rr_spectrum(
     t = beat_times_s(rr) if t_s is None else np.asarray(t_s, dtype=np.float64)
     if rr.size < 4:
         return None
+    if method.kind == "lomb":
+        from hrvcoach.metrics.spectra import lomb_spectrum
+
+        return lomb_spectrum(t, rr)
     x = resample_rr(t, rr, rate_hz=method.rate_hz, interpolation=method.interpolation)
+    if method.kind == "ar":
+        from hrvcoach.metrics.spectra import ar_spectrum
+
+        return ar_spectrum(t, x, method.rate_hz) if x.size >= 16 else None
     if x.size < 16:
         return None
     if estimator == "signal_psd" or (estimator == "auto" and method.uses_signal_psd):

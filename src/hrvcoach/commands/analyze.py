@@ -43,6 +43,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --windows: write one row per window to this CSV file ('-': standard output)",
     )
     parser.add_argument(
+        "--spectrum",
+        choices=("welch", "lomb", "ar"),
+        default="welch",
+        help="welch: the method's Welch periodogram (default); lomb: Lomb-Scargle of the beats; "
+        "ar: Burg autoregressive model of order 16 (long recordings: 5-minute windows averaged)",
+    )
+    parser.add_argument(
         "--detrend",
         choices=("none", "smoothness-priors"),
         default=None,
@@ -189,7 +196,17 @@ def run(args: argparse.Namespace) -> int:
     recording = read_recording(args.file, args.format)
     for warning in recording.warnings:
         print(f"hrvcoach analyze: note: {warning}", file=sys.stderr)
-    options = {"method": args.method, "artifacts": args.artifacts, "detrend": args.detrend}
+    options: dict[str, Any] = {
+        "method": args.method,
+        "artifacts": args.artifacts,
+        "detrend": args.detrend,
+    }
+    if args.spectrum != "welch":
+        import dataclasses
+
+        from hrvcoach.metrics.methods import get
+
+        options["spectral"] = dataclasses.replace(get(args.method).spectral, kind=args.spectrum)
     summary = analyze(recording, **options)
     if summary.beats < 2:
         raise RecordingError(args.file, "has fewer than 2 usable beats: nothing to analyse")

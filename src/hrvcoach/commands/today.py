@@ -1,5 +1,5 @@
 """One day at a glance: the goal, minutes practised, sessions, streak, level, the next session's
-plan and your personal bests.
+plan, your personal bests and your latest resting check.
 
 Only counted sessions count: at least one minute of practice with beats. Simulated sessions count
 only while the history has no real session yet (said so), or with --include-simulated.
@@ -10,8 +10,15 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from hrvcoach.errors import UsageError
+from hrvcoach.protocols.history import latest_check_json, latest_check_line
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from hrvcoach.protocols.history import CapacityResult
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,11 +46,25 @@ def run(args: argparse.Namespace) -> int:
     data_dir = paths.data_dir(args.data_dir)
     context = load_context(data_dir, include_simulated=args.include_simulated, strict=True)
     day = context.today(on)
+    checks = _resting_checks(data_dir, on)
     if args.json:
-        print(json.dumps(day.to_json(), indent=2))
+        payload = day.to_json()
+        payload["latest_check"] = latest_check_json(checks)
+        print(json.dumps(payload, indent=2))
         return 0
     print(format_today(day))
+    line = latest_check_line(checks, on)
+    if line:
+        print(f"  {line}")
     return 0
+
+
+def _resting_checks(data_dir: Path, on: date) -> list[CapacityResult]:
+    """The person's resting checks up to the day shown."""
+    from hrvcoach.store import HistoryStore
+
+    with HistoryStore.open(data_dir) as store:
+        return [r for r in store.capacity_results("resting") if r.time.date() <= on]
 
 
 def format_today(day: object) -> str:

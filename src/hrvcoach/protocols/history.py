@@ -175,3 +175,18 @@ def latest_check_line(results: Sequence[CapacityResult], today: date) -> str | N
         return f"Latest resting check ({when}): no reading could be scored."
     tail = f", {verdict}" if isinstance(verdict, str) and verdict else ""
     return f"Latest resting check ({when}): ln RMSSD {ln:.2f}{tail}."
+
+
+def latest_check_json(results: Sequence[CapacityResult]) -> dict[str, object] | None:
+    """The latest resting check (the person's own) as JSON: ``date``, ``ln_rmssd``,
+    ``rmssd_ms``, ``verdict``; ``None`` when there has been none."""
+    own = [r for r in results if r.protocol == "resting" and not r.simulated]
+    if not own:
+        return None
+    last = max(own, key=lambda r: r.time)
+    return {
+        "date": last.time.isoformat(timespec="seconds"),
+        "ln_rmssd": last.number("ln_rmssd"),
+        "rmssd_ms": last.number("rmssd_ms"),
+        "verdict": last.values.get("verdict"),
+    }
