@@ -115,55 +115,45 @@ def test_the_demo_records_and_summarises_ecg_and_breath(tmp_path: Path) -> None:
     assert recording.with_name(recording.stem + ".acc.bin").is_file()
 
 
+def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """Run a command in this process (no interpreter to start): its standard output."""
+    from hrvcoach.cli import main
+
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return out
+
+
 def test_the_report_shows_the_ecg_around_premature_beats(
-    tmp_path: Path, artifacts_dir: Path
+    data_dir: Path, tmp_path: Path, artifacts_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    env = {**os.environ, "HRVCOACH_DATA_DIR": str(tmp_path / "data")}
-
-    def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "hrvcoach", *args],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=env,
-        )
-
-    made = cli("demo", "--device", "sim:ectopic=3,seed=5", "--fast", "--minutes", "3",
-               "--headless", "--json")  # fmt: skip
-    assert made.returncode == 0, made.stderr
-    recording = json.loads(made.stdout)["recording"]
+    made = _cli(capsys, "demo", "--device", "sim:ectopic=4,seed=5", "--fast", "--minutes", "1.5",
+                "--headless", "--json")  # fmt: skip
+    recording = json.loads(made)["recording"]
     png = artifacts_dir / "report_session.png"
     page = tmp_path / "report.html"
-    shown = cli("report", recording, "--png", str(png), "--html", str(page))
-    assert shown.returncode == 0, shown.stderr
+    shown = _cli(capsys, "report", recording, "--png", str(png), "--html", str(page))
     ecg_png = artifacts_dir / "report_session-ecg.png"
-    assert f"wrote {ecg_png}" in shown.stdout
+    assert f"wrote {ecg_png}" in shown
     assert ecg_png.stat().st_size > 10_000
     assert "ECG around premature beats" in page.read_text()
-    text = cli("report", recording)
-    assert "beats look premature by their shape" in text.stdout
-    # a session without ECG has no excerpt
-    plain = cli("demo", "--fast", "--minutes", "1", "--headless", "--json")
-    plain_recording = Path(json.loads(plain.stdout)["recording"])
-    plain_recording.with_name(plain_recording.stem + ".ecg.bin").unlink()
-    other = cli("report", str(plain_recording), "--png", str(tmp_path / "p.png"))
-    assert other.returncode == 0, other.stderr
+    assert "beats look premature by their shape" in _cli(capsys, "report", recording)
+    # without ECG there is no excerpt
+    Path(recording).with_name(Path(recording).stem + ".ecg.bin").unlink()
+    _cli(capsys, "report", recording, "--png", str(tmp_path / "p.png"))
     assert not (tmp_path / "p-ecg.png").exists()
 
 
-def test_the_summary_puts_back_beats_the_strap_missed_from_the_ecg(tmp_path: Path) -> None:
+def test_the_summary_puts_back_beats_the_strap_missed_from_the_ecg(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from hrvcoach.readers import read_recording
 
     def demo(*extra: str) -> dict[str, object]:
-        out = subprocess.run(
-            [sys.executable, "-m", "hrvcoach", "demo", "--device", "sim:missed=3,ectopic=0,seed=2",
-             "--fast", "--minutes", "3", "--headless", "--json", *extra],
-            capture_output=True, text=True, timeout=120,
-            env={**os.environ, "HRVCOACH_DATA_DIR": str(tmp_path / "data")},
-        )  # fmt: skip
-        assert out.returncode == 0, out.stderr
-        return dict(json.loads(out.stdout))
+        out = _cli(capsys, "demo", "--device", "sim:missed=3,ectopic=0,seed=2", "--fast",
+                   "--minutes", "3", "--headless", "--json", *extra)  # fmt: skip
+        return dict(json.loads(out))
 
     with_ecg, without = demo(), demo("--no-ecg")
     recorded = read_recording(str(with_ecg["recording"])).beats
