@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from hrvcoach.commands import _session
+from hrvcoach.commands import _session, _session_options
 from hrvcoach.errors import UsageError
 
 
@@ -24,12 +24,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME|PATH",
         help="replay a bundled example (see recordings/) or any recording instead of the simulator",
     )
-    _session.add_minutes_argument(parser, default=None, planned=True)
-    _session.add_pace_arguments(parser)
-    _session.add_speed_arguments(parser)
-    _session.add_view_arguments(parser)
-    _session.add_stream_arguments(parser)
-    _session.add_checkin_arguments(parser)
+    _session_options.add_minutes_argument(parser, default=None, planned=True)
+    _session_options.add_pace_arguments(parser)
+    _session_options.add_speed_arguments(parser)
+    _session_options.add_view_arguments(parser)
+    _session_options.add_stream_arguments(parser)
+    _session_options.add_checkin_arguments(parser)
 
 
 def bundled_recording(name: str) -> str:

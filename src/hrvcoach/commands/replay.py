@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from hrvcoach.commands import _session
+from hrvcoach.commands import _session, _session_options
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,10 +22,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="read FILE as this format instead of guessing from its content "
         "(hrvcoach, rr-list, hrvlogger, polar-hrm, garmin-fit, polar-sensor-logger, numpy)",
     )
-    _session.add_minutes_argument(parser, default=None)
-    _session.add_pace_arguments(parser)
-    _session.add_speed_arguments(parser)
-    _session.add_view_arguments(parser)
+    _session_options.add_minutes_argument(parser, default=None)
+    _session_options.add_pace_arguments(parser)
+    _session_options.add_speed_arguments(parser)
+    _session_options.add_view_arguments(parser)
     from hrvcoach.methods import METHODS, NAMES
 
     parser.add_argument(
