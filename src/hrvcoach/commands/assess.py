@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hrvcoach.commands._args import number
-from hrvcoach.commands._assess_output import format_table, save_png, store_result
+from hrvcoach.commands._assess_output import format_table, store_result
 from hrvcoach.commands._protocol import (
     ProtocolRun,
     ProtocolSetup,
@@ -359,7 +359,9 @@ def _keep(
         )
         payload["saved"] = saved
     if args.png:
-        save_png(result, args.png)
+        from hrvcoach.reports.assessment import write_assessment_png
+
+        write_assessment_png(result, args.png)
         payload["png"] = str(args.png)
     return Scored(result, payload, saved, recording, simulated)
 
