@@ -93,7 +93,7 @@ class Summary:
         spectral_note: Why the spectral values are ``None``, when they are.
         method: The method's name (:mod:`hrvcoach.methods`).
         nn20, pnn20_pct, sdsd_ms, median_nn_ms, cvnn, hr_min_bpm, hr_max_bpm, hr_sd_bpm,
-            triangular_index: Time domain (:class:`hrvcoach.hrv.TimeDomain`).
+            triangular_index, tinn_ms: Time domain (:class:`hrvcoach.hrv.TimeDomain`).
         sd1_ms, sd2_ms, sd1_sd2: Poincaré plot.
         hf_peak_hz: Peak of the HF band.
         lf_nu, hf_nu: LF and HF in normalised units, ``100 * lf / (lf + hf)``.
@@ -140,6 +140,7 @@ class Summary:
     hr_max_bpm: float = math.nan
     hr_sd_bpm: float = math.nan
     triangular_index: float = math.nan
+    tinn_ms: float = math.nan
     sd1_ms: float = math.nan
     sd2_ms: float = math.nan
     sd1_sd2: float = math.nan
@@ -534,6 +535,7 @@ def analyze_session(
         hr_max_bpm=td.hr_max_bpm,
         hr_sd_bpm=td.hr_sd_bpm,
         triangular_index=td.triangular_index,
+        tinn_ms=td.tinn_ms,
         sd1_ms=td.sd1_ms,
         sd2_ms=td.sd2_ms,
         sd1_sd2=td.sd1_sd2,
