@@ -277,10 +277,31 @@ def _as_rr_array(values: np.ndarray) -> np.ndarray:
     return rr
 
 
+def analysed_stretches(recording: Recording, artifacts: str) -> tuple[CorrectedStretch, ...]:
+    """The gap-free stretches of the very series :func:`analyze_session` analyses with
+    ``artifacts`` (``"nn"``, ``"kubios"`` or ``"none"``), without their coherence: for export.
+
+    Raises:
+        ValueError: For an unknown artifact method.
+    """
+    if artifacts not in ARTIFACT_MODES:
+        raise ValueError(
+            f"unknown artifact method {artifacts!r} (one of {', '.join(ARTIFACT_MODES)})"
+        )
+    raw, _ = _stretches_of_recording(recording)
+    return tuple(_corrected(s, artifacts, None, 5.0) for s in raw)
+
+
 def _corrected(
-    s: _Stretch, method: str, coherence: hrv.CoherenceMethod, every_s: float
+    s: _Stretch, method: str, coherence: hrv.CoherenceMethod | None, every_s: float
 ) -> CorrectedStretch:
     from hrvcoach import artifacts
+
+    def coherence_of(rr: np.ndarray, t: np.ndarray) -> hrv.CoherenceSeries:
+        if coherence is None:
+            empty = np.zeros(0)
+            return hrv.CoherenceSeries(empty, empty, empty)
+        return hrv.coherence_series(rr, t, every_s=every_s, method=coherence)
 
     classes = classify_rr(s.rr_ms)
     ectopic = int(np.count_nonzero(classes.codes == ECTOPIC))
@@ -295,7 +316,7 @@ def _corrected(
             rr_ms=rr_nn,
             artifact_t_s=s.t_s[classes.codes != NORMAL],
             corrected=ectopic + other,
-            coherence=hrv.coherence_series(rr_nn, t_nn, every_s=every_s, method=coherence),
+            coherence=coherence_of(rr_nn, t_nn),
             successive=np.diff(keep) == 1,
             beats=int(s.rr_ms.size),
             ectopic=ectopic,
@@ -316,7 +337,7 @@ def _corrected(
         rr_ms=rr,
         artifact_t_s=np.sort(changed),
         corrected=result.count,
-        coherence=hrv.coherence_series(rr, t, every_s=every_s, method=coherence),
+        coherence=coherence_of(rr, t),
         beats=int(s.rr_ms.size),
         ectopic=ectopic,
         other=other,
