@@ -3,6 +3,7 @@ bad input as a one-line message with a non-zero exit code, never a traceback."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -218,3 +219,85 @@ def test_a_recovered_quirk_is_one_note_and_the_beats_are_exported(shared_data: P
         " (an end-of-list marker)"
     ]
     assert len(proc.stdout.splitlines()) == 771
+
+
+# -- --method: the series a method analyses ------------------------------------------------------
+
+
+def _ectopic(shared: Path) -> Path:
+    return shared / "rr/ectopic-polar-h10-ecg/rr.csv"
+
+
+def _analyze_json(path: Path, capsys: pytest.CaptureFixture[str], *options: str) -> dict:
+    assert main(["analyze", str(path), "--json", *options]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def _csv_rows(text: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    lines = text.splitlines()
+    assert lines[0] == "t_s,rr_ms,hr_bpm"
+    rows = [line.split(",") for line in lines[1:]]
+    t = np.array([float(r[0]) for r in rows])
+    rr = np.array([float(r[1]) for r in rows])
+    return t, rr, [r[2] for r in rows]
+
+
+def test_method_default_exports_the_nn_intervals_and_shows_where_beats_were_left_out(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _ectopic(shared_data)
+    assert main(["export", str(path)]) == 0
+    raw = capsys.readouterr().out.splitlines()
+    out = tmp_path / "nn.csv"
+    args = ["export", str(path), "--method", "default", "--format", "csv", "-o", str(out)]
+    assert main(args) == 0
+    note = capsys.readouterr().err
+    assert "left out" in note
+    assert "t_s" in note
+    t, rr, hr = _csv_rows(out.read_text())
+    assert rr.size < len(raw)
+    assert set(hr) == {""}
+    # Successive NN pairs, as a user finds them in the file: the next beat came one RR later.
+    successive = np.abs(np.diff(t) - rr[1:] / 1000.0) < 0.0015
+    assert not successive.all()  # the left-out beats show as jumps in t_s, not bridged
+    diffs = np.diff(rr)[successive]
+    rmssd = float(np.sqrt(np.mean(diffs**2)))
+    summary = _analyze_json(path, capsys, "--method", "default")
+    assert summary["artifact_method"] == "nn"
+    assert rr.size == summary["beats_analysed"]
+    assert rmssd == pytest.approx(summary["rmssd_ms"], rel=1e-9)
+    # The plain list is the same series, the left-out beats simply absent.
+    assert main(["export", str(path), "--method", "default"]) == 0
+    assert [float(v) for v in capsys.readouterr().out.splitlines()] == rr.tolist()
+
+
+def test_method_kubios_exports_the_series_kubios_analyses(
+    shared_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _ectopic(shared_data)
+    assert main(["export", str(path), "--method", "kubios"]) == 0
+    exported = [float(v) for v in capsys.readouterr().out.splitlines()]
+    summary = _analyze_json(path, capsys, "--method", "kubios")
+    assert len(exported) == summary["beats_analysed"]
+    assert main(["export", str(path), "--method", "kubios", "--artifacts", "kubios"]) == 0
+    corrected = np.array([float(v) for v in capsys.readouterr().out.splitlines()])
+    summary = _analyze_json(path, capsys, "--method", "kubios", "--artifacts", "kubios")
+    assert summary["artifacts_corrected"] > 0
+    assert corrected.size == summary["beats_analysed"]
+    rmssd = float(np.sqrt(np.mean(np.diff(corrected) ** 2)))  # one stretch: every pair
+    assert summary["stretches"] == 1
+    assert rmssd == pytest.approx(summary["rmssd_ms"], rel=1e-9)
+    assert not np.array_equal(corrected, np.array(exported))
+
+
+@pytest.mark.parametrize("fmt", ["ecg-csv", "acc-csv"])
+@pytest.mark.parametrize("option", [["--method", "default"], ["--artifacts", "kubios"]])
+def test_method_with_a_signal_format_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str, option: list[str]
+) -> None:
+    source = _own_recording(tmp_path / "s.csv")
+    assert main(["export", str(source), "--format", fmt, *option]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1
+    assert option[0] in err
+    assert fmt in err

@@ -30,6 +30,7 @@ METRIC_KEYS = {
     "hr_max_bpm",
     "hr_sd_bpm",
     "triangular_index",
+    "tinn_ms",
     "sd1_sd2",
     "lf_nu",
     "hf_nu",
@@ -134,6 +135,50 @@ def test_standard_metrics_equal_neurokit2(shared_data: Path) -> None:
     assert s.sd1_ms == pytest.approx(float(poincare["SD1"]), rel=1e-12)
     assert s.sd2_ms == pytest.approx(float(poincare["SD2"]), rel=1e-12)
     assert s.hr_max_bpm == pytest.approx(60000 / rr.min())
+
+
+def _nk_tinn(rr: np.ndarray) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return float(nk.hrv_time({"RRI": rr}).iloc[0]["HRV_TINN"])
+
+
+def test_tinn_equals_neurokit2_on_the_nn_series(shared_data: Path) -> None:
+    from hrvcoach.analysis import analyze_session
+
+    ectopic = np.loadtxt(
+        shared_data / "rr/ectopic-polar-h10-ecg/rr.csv", delimiter=",", skiprows=1, usecols=1
+    )
+    for rr in (_rest(shared_data)[:300], _rest(shared_data)[300:500], ectopic[:300]):
+        analysis = analyze_session(rr)  # the default: NN intervals only
+        nn = np.concatenate([s.rr_ms for s in analysis.stretches])
+        expected = _nk_tinn(nn)
+        assert expected > 0
+        assert analysis.summary.tinn_ms == expected
+
+
+def test_tinn_equals_neurokit2_on_random_series() -> None:
+    from hrvcoach.metrics.time_domain import tinn
+
+    rng = np.random.default_rng(10)
+    found = 0
+    for _ in range(40):
+        rr = np.clip(rng.normal(850, rng.uniform(5, 120), int(rng.integers(3, 400))), 300, 2000)
+        expected = _nk_tinn(rr)
+        if expected > 0:
+            found += 1
+            assert tinn(rr) == expected
+        else:  # neurokit2's 0: no triangle under its error bound, no width
+            assert np.isnan(tinn(rr))
+    assert found > 20
+
+
+def test_tinn_without_a_fitting_triangle_is_no_value(shared_data: Path) -> None:
+    rr = _rest(shared_data)  # 910 beats: more than neurokit2's error bound lets fit
+    assert _nk_tinn(rr) == 0.0
+    s = analyze(rr, method="hrv-package")
+    assert np.isnan(s.tinn_ms)
+    assert s.to_json()["tinn_ms"] is None
 
 
 def test_a_flat_heart_rate_gets_no_spectrum_and_no_coherence() -> None:

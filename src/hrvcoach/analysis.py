@@ -93,7 +93,7 @@ class Summary:
         spectral_note: Why the spectral values are ``None``, when they are.
         method: The method's name (:mod:`hrvcoach.methods`).
         nn20, pnn20_pct, sdsd_ms, median_nn_ms, cvnn, hr_min_bpm, hr_max_bpm, hr_sd_bpm,
-            triangular_index: Time domain (:class:`hrvcoach.hrv.TimeDomain`).
+            triangular_index, tinn_ms: Time domain (:class:`hrvcoach.hrv.TimeDomain`).
         sd1_ms, sd2_ms, sd1_sd2: Poincaré plot.
         hf_peak_hz: Peak of the HF band.
         lf_nu, hf_nu: LF and HF in normalised units, ``100 * lf / (lf + hf)``.
@@ -140,6 +140,7 @@ class Summary:
     hr_max_bpm: float = math.nan
     hr_sd_bpm: float = math.nan
     triangular_index: float = math.nan
+    tinn_ms: float = math.nan
     sd1_ms: float = math.nan
     sd2_ms: float = math.nan
     sd1_sd2: float = math.nan
@@ -276,10 +277,31 @@ def _as_rr_array(values: np.ndarray) -> np.ndarray:
     return rr
 
 
+def analysed_stretches(recording: Recording, artifacts: str) -> tuple[CorrectedStretch, ...]:
+    """The gap-free stretches of the very series :func:`analyze_session` analyses with
+    ``artifacts`` (``"nn"``, ``"kubios"`` or ``"none"``), without their coherence: for export.
+
+    Raises:
+        ValueError: For an unknown artifact method.
+    """
+    if artifacts not in ARTIFACT_MODES:
+        raise ValueError(
+            f"unknown artifact method {artifacts!r} (one of {', '.join(ARTIFACT_MODES)})"
+        )
+    raw, _ = _stretches_of_recording(recording)
+    return tuple(_corrected(s, artifacts, None, 5.0) for s in raw)
+
+
 def _corrected(
-    s: _Stretch, method: str, coherence: hrv.CoherenceMethod, every_s: float
+    s: _Stretch, method: str, coherence: hrv.CoherenceMethod | None, every_s: float
 ) -> CorrectedStretch:
     from hrvcoach import artifacts
+
+    def coherence_of(rr: np.ndarray, t: np.ndarray) -> hrv.CoherenceSeries:
+        if coherence is None:
+            empty = np.zeros(0)
+            return hrv.CoherenceSeries(empty, empty, empty)
+        return hrv.coherence_series(rr, t, every_s=every_s, method=coherence)
 
     classes = classify_rr(s.rr_ms)
     ectopic = int(np.count_nonzero(classes.codes == ECTOPIC))
@@ -294,7 +316,7 @@ def _corrected(
             rr_ms=rr_nn,
             artifact_t_s=s.t_s[classes.codes != NORMAL],
             corrected=ectopic + other,
-            coherence=hrv.coherence_series(rr_nn, t_nn, every_s=every_s, method=coherence),
+            coherence=coherence_of(rr_nn, t_nn),
             successive=np.diff(keep) == 1,
             beats=int(s.rr_ms.size),
             ectopic=ectopic,
@@ -315,7 +337,7 @@ def _corrected(
         rr_ms=rr,
         artifact_t_s=np.sort(changed),
         corrected=result.count,
-        coherence=hrv.coherence_series(rr, t, every_s=every_s, method=coherence),
+        coherence=coherence_of(rr, t),
         beats=int(s.rr_ms.size),
         ectopic=ectopic,
         other=other,
@@ -534,6 +556,7 @@ def analyze_session(
         hr_max_bpm=td.hr_max_bpm,
         hr_sd_bpm=td.hr_sd_bpm,
         triangular_index=td.triangular_index,
+        tinn_ms=td.tinn_ms,
         sd1_ms=td.sd1_ms,
         sd2_ms=td.sd2_ms,
         sd1_sd2=td.sd1_sd2,

@@ -151,6 +151,10 @@ def format_table(s: Summary, *, title: str) -> str:
         ("RMSSD", _num(s.rmssd_ms, ".1f", " ms")),
         ("pNN50", _num(s.pnn50_pct, ".1f", " %")),
         ("pNN20", _num(s.pnn20_pct, ".1f", " %")),
+        (
+            "HTI / TINN",
+            f"{_num(s.triangular_index, '.1f')} / {_num(s.tinn_ms, '.0f', ' ms')}",
+        ),
         ("SD1 / SD2", f"{_num(s.sd1_ms, '.1f', ' ms')} / {_num(s.sd2_ms, '.1f', ' ms')}"),
         ("SampEn/DFA", nonlinear_text(s)),
         ("VLF power", _num(s.vlf_ms2, ".0f", " ms²")),

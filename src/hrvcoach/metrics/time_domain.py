@@ -82,6 +82,8 @@ class TimeDomain:
         sd1_sd2: ``sd1_ms / sd2_ms``.
         triangular_index: Beats divided by the height of their histogram in 1/128 s bins
             (neurokit2's HTI).
+        tinn_ms: Baseline width of the triangle fitted to that histogram (:func:`tinn`); NaN
+            where no triangle fits (see there).
     """
 
     n_beats: int
@@ -104,6 +106,7 @@ class TimeDomain:
     sd2_ms: float = math.nan
     sd1_sd2: float = math.nan
     triangular_index: float = math.nan
+    tinn_ms: float = math.nan
 
 
 def successive_mask(
@@ -178,8 +181,7 @@ def time_domain(
         sd1 = sd2 = math.nan
     hr = 60000.0 / rr if n else rr
     if n:
-        bin_ms = 1000.0 / 128.0
-        counts, _ = np.histogram(rr, bins=np.arange(0.0, float(np.max(rr)) + bin_ms, bin_ms))
+        counts, _ = np.histogram(rr, bins=_histogram_bins(rr))
         hti = n / float(np.max(counts))
     else:
         hti = math.nan
@@ -204,4 +206,68 @@ def time_domain(
         sd2_ms=sd2,
         sd1_sd2=sd1 / sd2 if sd2 > 0 else math.nan,
         triangular_index=hti,
+        tinn_ms=tinn(rr),
     )
+
+
+#: width of the RR histogram's bins (ms): 1/128 s, as neurokit2 and the Task Force use
+HISTOGRAM_BIN_MS = 1000.0 / 128.0
+#: neurokit2's ``_hrv_TINN`` only accepts a triangle whose squared error is under this bound
+TINN_ERROR_BOUND = 2.0**14
+
+
+def _histogram_bins(rr: NDArray[np.float64]) -> NDArray[np.float64]:
+    return np.arange(0.0, float(np.max(rr)) + HISTOGRAM_BIN_MS, HISTOGRAM_BIN_MS)
+
+
+def tinn(rr_ms: ArrayLike) -> float:
+    """TINN: the baseline width (ms) of the triangle fitted to the RR histogram, as neurokit2.
+
+    neurokit2 0.2.13's ``hrv_time`` (``_hrv_TINN``) step for step, so the value equals its
+    ``HRV_TINN``: the histogram in 1/128 s bins from 0 ms; a triangle with its apex on the tallest
+    bin, its left foot N on the first bin edge above the shortest RR and its right foot M tried at
+    every edge from one bin past the apex up to the longest RR; the M with the least squared error
+    over the bins from N to M wins; TINN = M - N. (neurokit2's loops mean to try every N up to the
+    apex too, but its search over M is not restarted for the next N, so only the first N counts.)
+
+    neurokit2 starts the search from an error bound of 2**14 (:data:`TINN_ERROR_BOUND`), so on a
+    histogram of more than a few hundred beats no triangle qualifies and it reports 0 ms. That 0
+    is no width: it is NaN here (no value); everywhere else the value equals neurokit2's.
+
+    Args:
+        rr_ms: RR intervals in ms.
+
+    Returns:
+        TINN in ms, or NaN (fewer than 2 beats, the tallest bin first, or no triangle under the
+        error bound).
+    """
+    rr = np.asarray(rr_ms, dtype=np.float64)
+    if rr.size < 2:
+        return math.nan
+    counts, edges = np.histogram(rr, bins=_histogram_bins(rr))
+    bar_x = edges[:-1]
+    apex = int(np.argmax(counts))
+    above = np.flatnonzero(bar_x - np.min(rr) > 0)
+    if above.size == 0 or bar_x[above[0]] >= bar_x[apex]:
+        return math.nan
+    n_start = int(above[0])
+    x_n, x_apex, y_apex = float(bar_x[n_start]), float(bar_x[apex]), float(counts[apex])
+    q = np.zeros(bar_x.size)
+    q[n_start : apex + 1] = np.polyval(
+        np.polyfit([x_n, x_apex], [0.0, y_apex], deg=1), bar_x[n_start : apex + 1]
+    )
+    best_error = TINN_ERROR_BOUND
+    best_m: float | None = None
+    # 1000 / 128 is exact in binary: each step lands on a bin edge exactly, as neurokit2 assumes.
+    x_m = x_apex + HISTOGRAM_BIN_MS
+    rr_max = float(np.max(rr))
+    while x_m < rr_max:
+        m_end = int(np.flatnonzero(bar_x == x_m)[0])
+        q[apex : m_end + 1] = np.polyval(
+            np.polyfit([x_apex, x_m], [y_apex, 0.0], deg=1), bar_x[apex : m_end + 1]
+        )
+        error = float(np.sum((counts[n_start : m_end + 1] - q[n_start : m_end + 1]) ** 2))
+        if error < best_error:
+            best_m, best_error = x_m, error
+        x_m += HISTOGRAM_BIN_MS
+    return math.nan if best_m is None else best_m - x_n
