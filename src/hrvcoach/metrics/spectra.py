@@ -69,7 +69,6 @@ def lomb_spectrum(t_s: NDArray[np.float64], rr_ms: NDArray[np.float64]) -> Spect
     """Lomb-Scargle density (ms²/Hz) of RR at their beat times, 5-minute windows averaged."""
     from scipy.signal import lombscargle
 
-
     f = np.arange(LOMB_STEP_HZ, LOMB_MAX_HZ + LOMB_STEP_HZ / 2, LOMB_STEP_HZ)
     parts = []
     spans = []
@@ -98,7 +97,6 @@ def ar_spectrum(
 ) -> Spectrum | None:
     """Burg AR(16) density (ms²/Hz) of the resampled series, 5-minute windows averaged."""
     import neurokit2 as nk
-
 
     grid_t = t_s[0] + np.arange(resampled.size) / rate_hz
     parts = []

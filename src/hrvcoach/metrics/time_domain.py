@@ -212,8 +212,6 @@ def time_domain(
 
 #: width of the RR histogram's bins (ms): 1/128 s, as neurokit2 and the Task Force use
 HISTOGRAM_BIN_MS = 1000.0 / 128.0
-#: neurokit2's ``_hrv_TINN`` only accepts a triangle whose squared error is under this bound
-TINN_ERROR_BOUND = 2.0**14
 
 
 def _histogram_bins(rr: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -221,53 +219,48 @@ def _histogram_bins(rr: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 def tinn(rr_ms: ArrayLike) -> float:
-    """TINN: the baseline width (ms) of the triangle fitted to the RR histogram, as neurokit2.
+    """TINN: the baseline width (ms) of the triangle that best fits the RR histogram.
 
-    neurokit2 0.2.13's ``hrv_time`` (``_hrv_TINN``) step for step, so the value equals its
-    ``HRV_TINN``: the histogram in 1/128 s bins from 0 ms; a triangle with its apex on the tallest
-    bin, its left foot N on the first bin edge above the shortest RR and its right foot M tried at
-    every edge from one bin past the apex up to the longest RR; the M with the least squared error
-    over the bins from N to M wins; TINN = M - N. (neurokit2's loops mean to try every N up to the
-    apex too, but its search over M is not restarted for the next N, so only the first N counts.)
+    The Task Force (1996) definition, as Kubios reports it: the histogram in 1/128 s bins (the
+    one :func:`triangular_index` counts); a triangle q with its apex on the tallest bin (X, Y),
+    zero outside its feet N < X < M and straight between; N and M chosen among the bins to
+    minimise the squared difference between the histogram and q over the whole histogram;
+    TINN = M - N. The feet may stand on empty bins, one bin past the longest RR at most. The
+    error splits into a part that depends on N only and one on M only, so each foot is found
+    on its own (every candidate tried; the first of equal errors wins).
 
-    neurokit2 starts the search from an error bound of 2**14 (:data:`TINN_ERROR_BOUND`), so on a
-    histogram of more than a few hundred beats no triangle qualifies and it reports 0 ms. That 0
-    is no width: it is NaN here (no value); everywhere else the value equals neurokit2's.
+    neurokit2 0.2.x's ``HRV_TINN`` is not this: it fixes N at the shortest RR, scores only
+    the bins between the feet and keeps a triangle only under a squared error of 2**14, so on
+    most recordings over a few minutes it reports 0 (``docs/metrics.md``).
 
     Args:
         rr_ms: RR intervals in ms.
 
     Returns:
-        TINN in ms, or NaN (fewer than 2 beats, the tallest bin first, or no triangle under the
-        error bound).
+        TINN in ms, or NaN (fewer than 2 beats).
     """
     rr = np.asarray(rr_ms, dtype=np.float64)
     if rr.size < 2:
         return math.nan
     counts, edges = np.histogram(rr, bins=_histogram_bins(rr))
-    bar_x = edges[:-1]
-    apex = int(np.argmax(counts))
-    above = np.flatnonzero(bar_x - np.min(rr) > 0)
-    if above.size == 0 or bar_x[above[0]] >= bar_x[apex]:
+    d = np.append(counts.astype(np.float64), 0.0)  # one empty bin past the longest RR
+    x = np.append(edges[:-1], edges[-1])
+    apex = int(np.argmax(d))
+    y = d[apex]
+    if apex == 0:
         return math.nan
-    n_start = int(above[0])
-    x_n, x_apex, y_apex = float(bar_x[n_start]), float(bar_x[apex]), float(counts[apex])
-    q = np.zeros(bar_x.size)
-    q[n_start : apex + 1] = np.polyval(
-        np.polyfit([x_n, x_apex], [0.0, y_apex], deg=1), bar_x[n_start : apex + 1]
-    )
-    best_error = TINN_ERROR_BOUND
-    best_m: float | None = None
-    # 1000 / 128 is exact in binary: each step lands on a bin edge exactly, as neurokit2 assumes.
-    x_m = x_apex + HISTOGRAM_BIN_MS
-    rr_max = float(np.max(rr))
-    while x_m < rr_max:
-        m_end = int(np.flatnonzero(bar_x == x_m)[0])
-        q[apex : m_end + 1] = np.polyval(
-            np.polyfit([x_apex, x_m], [y_apex, 0.0], deg=1), bar_x[apex : m_end + 1]
-        )
-        error = float(np.sum((counts[n_start : m_end + 1] - q[n_start : m_end + 1]) ** 2))
-        if error < best_error:
-            best_m, best_error = x_m, error
-        x_m += HISTOGRAM_BIN_MS
-    return math.nan if best_m is None else best_m - x_n
+    # Left foot at bin n < apex: q rises from 0 at x[n] to Y at the apex; below n it is 0.
+    n = np.arange(apex)[:, None]
+    i = np.arange(apex)[None, :]
+    rise = y * (x[i] - x[n]) / (x[apex] - x[n])
+    q_left = np.where(i >= n, rise, 0.0)
+    left_error = np.sum((d[:apex][None, :] - q_left) ** 2, axis=1)
+    # Right foot at bin m > apex: q falls from Y at the apex to 0 at x[m]; above m it is 0.
+    m = np.arange(apex + 1, d.size)[:, None]
+    j = np.arange(apex + 1, d.size)[None, :]
+    fall = y * (x[m] - x[j]) / (x[m] - x[apex])
+    q_right = np.where(j <= m, fall, 0.0)
+    right_error = np.sum((d[apex + 1 :][None, :] - q_right) ** 2, axis=1)
+    foot_n = float(x[int(np.argmin(left_error))])
+    foot_m = float(x[apex + 1 + int(np.argmin(right_error))])
+    return foot_m - foot_n
