@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     import neurokit2 as nk
 
     from hrvcoach import artifacts, hrv
+    from hrvcoach import coherence as coh
     from hrvcoach.analysis import analyze
 
     rr = np.array([float(x) for x in args.file.read_text().split() if x.strip().isdigit()])
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     t = np.cumsum(clean) / 1000.0
     _, time_s = timed(hrv.time_domain, clean)
     _, spectrum_s = timed(hrv.frequency_domain, clean, t)
-    series, coherence_s = timed(hrv.coherence_series, clean, t)
+    series, coherence_s = timed(coh.coherence_series, clean, t)
 
     # Baseline: neurokit2's own whole-series calls.
     peaks = np.concatenate(([0], np.cumsum(rr))).astype(np.int64)

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hrvcoach import artifacts, hrv
+from hrvcoach import coherence as coh
 
 nk = pytest.importorskip("neurokit2")
 
@@ -353,27 +354,27 @@ def _breathing_heart(rate_bpm: float, amp_ms: float, noise_ms: float, seconds: f
 
 def test_coherence_is_high_for_a_steady_rhythm_and_low_for_noise() -> None:
     rr, t = _breathing_heart(6.0, 50.0, 5.0, 100.0, seed=1)
-    c = hrv.coherence(rr, t)
+    c = coh.coherence(rr, t)
     assert c is not None
     assert c.peak_hz == pytest.approx(0.1, abs=0.004)
     assert c.ratio > 4.0
     rr, t = _breathing_heart(6.0, 0.0, 30.0, 100.0, seed=2)
-    noise = hrv.coherence(rr, t)
+    noise = coh.coherence(rr, t)
     assert noise is not None
     assert noise.ratio < 1.0
 
 
 def test_coherence_definition_numbers() -> None:
     rr, t = _breathing_heart(5.5, 40.0, 10.0, 90.0, seed=3)
-    c = hrv.coherence(rr, t)
+    c = coh.coherence(rr, t)
     assert c is not None
     assert c.ratio == pytest.approx(c.peak_power_ms2 / (c.total_power_ms2 - c.peak_power_ms2))
-    squared = hrv.coherence(rr, t, hrv.CoherenceMethod(squared=True))
+    squared = coh.coherence(rr, t, coh.CoherenceMethod(squared=True))
     assert squared is not None
     assert squared.ratio == pytest.approx(c.ratio**2)
     # A peak outside 0.04-0.26 Hz is never chosen, however strong.
     rr, t = _breathing_heart(18.0, 60.0, 2.0, 90.0, seed=4)  # 0.3 Hz
-    fast = hrv.coherence(rr, t)
+    fast = coh.coherence(rr, t)
     assert fast is not None
     assert fast.peak_hz < 0.26
     assert fast.ratio < 0.1
@@ -381,18 +382,18 @@ def test_coherence_definition_numbers() -> None:
 
 def test_coherence_needs_a_whole_window() -> None:
     rr, t = _breathing_heart(6.0, 50.0, 5.0, 60.0, seed=5)
-    assert hrv.coherence(rr, t) is None
+    assert coh.coherence(rr, t) is None
 
 
 def test_coherence_series_agrees_with_each_window(shared_data: Path) -> None:
     rr = _slow_breathing(shared_data)
     t = np.cumsum(rr) / 1000.0
-    series = hrv.coherence_series(rr, t)
+    series = coh.coherence_series(rr, t)
     assert series.ratio.size > 90
     assert np.all(np.diff(series.t_s) > 0)
     for end, ratio in list(zip(series.t_s, series.ratio, strict=True))[::9]:
         k = int(np.searchsorted(t, end)) + 1
-        single = hrv.coherence(rr[:k], t[:k])
+        single = coh.coherence(rr[:k], t[:k])
         assert single is not None
         assert ratio == pytest.approx(single.ratio, rel=0.05)
     # Slow breathing practice: the rhythm dominates most windows.

@@ -1,7 +1,7 @@
 """The zone thresholds do on real hearts and on the simulator what docs/training.md says they do.
 
 Coherence every 5 s over each recording, as the live display computes it
-(:func:`hrvcoach.hrv.coherence_series`), judged at each level.
+(:func:`hrvcoach.coherence.coherence_series`), judged at each level.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from hrvcoach.beats import Beat
-from hrvcoach.hrv import coherence_series
+from hrvcoach.coherence import coherence_series
 from hrvcoach.training import Zone, zone_of
 
 

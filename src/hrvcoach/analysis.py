@@ -27,7 +27,8 @@ whose total power is under :data:`POWER_FLOOR_MS2` (a flat heart rate: noise, no
 ``spectral_resolution_hz`` states the frequency resolution: the rate over the segment length.
 
 Session **coherence** is the mean of the 64 s coherence computed every 5 s of session time
-(:func:`hrvcoach.hrv.coherence_series`): the number the user watched during the session, averaged.
+(:func:`hrvcoach.coherence.coherence_series`): the number the user watched during the session,
+averaged.
 
 :func:`analyze` returns the :class:`Summary`; :func:`analyze_session` also hands back the corrected
 stretches (with the positions of the corrected beats and their coherence) and the spectrum, so a
@@ -44,6 +45,7 @@ import numpy as np
 
 from hrvcoach import hrv
 from hrvcoach.beats import Beat, BeatFlag, Gap
+from hrvcoach.coherence import CoherenceMethod, CoherenceSeries, coherence_series
 from hrvcoach.quality import Quality, assess
 from hrvcoach.quality.classify import ECTOPIC, NORMAL, classify_rr
 
@@ -192,7 +194,7 @@ class CorrectedStretch:
     rr_ms: np.ndarray
     artifact_t_s: np.ndarray
     corrected: int
-    coherence: hrv.CoherenceSeries
+    coherence: CoherenceSeries
     successive: np.ndarray | None = None
     beats: int = 0
     ectopic: int = 0
@@ -293,15 +295,15 @@ def analysed_stretches(recording: Recording, artifacts: str) -> tuple[CorrectedS
 
 
 def _corrected(
-    s: _Stretch, method: str, coherence: hrv.CoherenceMethod | None, every_s: float
+    s: _Stretch, method: str, coherence: CoherenceMethod | None, every_s: float
 ) -> CorrectedStretch:
     from hrvcoach import artifacts
 
-    def coherence_of(rr: np.ndarray, t: np.ndarray) -> hrv.CoherenceSeries:
+    def coherence_of(rr: np.ndarray, t: np.ndarray) -> CoherenceSeries:
         if coherence is None:
             empty = np.zeros(0)
-            return hrv.CoherenceSeries(empty, empty, empty)
-        return hrv.coherence_series(rr, t, every_s=every_s, method=coherence)
+            return CoherenceSeries(empty, empty, empty)
+        return coherence_series(rr, t, every_s=every_s, method=coherence)
 
     classes = classify_rr(s.rr_ms)
     ectopic = int(np.count_nonzero(classes.codes == ECTOPIC))
@@ -418,7 +420,7 @@ def analyze_session(
     spectral: hrv.SpectralMethod | None = None,
     convention: hrv.TimeDomainConvention | None = None,
     detrend: str | None = None,
-    coherence: hrv.CoherenceMethod | None = None,
+    coherence: CoherenceMethod | None = None,
     coherence_every_s: float = 5.0,
     min_spectral_s: float = MIN_SPECTRAL_S,
 ) -> Analysis:
@@ -436,7 +438,7 @@ def analyze_session(
         spectral: Spectrum settings.
         convention: Time-domain definitions.
         detrend: ``"none"`` or ``"smoothness-priors"`` before the spectrum.
-        coherence: Coherence definition (default :class:`hrvcoach.hrv.CoherenceMethod`).
+        coherence: Coherence definition (default :class:`hrvcoach.coherence.CoherenceMethod`).
         coherence_every_s: Interval between coherence windows.
         min_spectral_s: Shortest gap-free stretch (s) the spectrum is computed from; without
             one, every spectral value is ``None``.
@@ -460,7 +462,7 @@ def analyze_session(
             f"unknown artifact method {artifacts!r} (one of {', '.join(ARTIFACT_MODES)})"
         )
     spectral = spectral or chosen.spectral
-    coherence = coherence or hrv.CoherenceMethod()
+    coherence = coherence or CoherenceMethod()
     if isinstance(recording, np.ndarray):
         rr = _as_rr_array(recording)
         raw = [_Stretch(rr, np.cumsum(rr) / 1000.0)] if rr.size else []

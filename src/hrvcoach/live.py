@@ -10,7 +10,8 @@ the sums are recomputed exactly at every spectral refresh so rounding never accu
 two Welch segments of 64 s, so three overlapping ones; the LF band needs about 2 min, Task Force
 1996) with neurokit2's ``signal_psd`` method (:func:`hrv.frequency_domain`; computed by the same
 Welch in numpy unless ``spectral_estimator="signal_psd"``, see :class:`LiveHrv`), and coherence
-over the last 64 s (:func:`hrv.coherence`), each over beats since the last gap only. Until a
+over the last 64 s (:func:`hrvcoach.coherence.coherence`), each over beats since the last gap
+only. Until a
 stretch is that long the spectrum uses what there is (from ``min_spectral_s``) with segments half
 as long as it, as ``signal_psd`` does.
 
@@ -53,6 +54,8 @@ import numpy as np
 
 from hrvcoach import hrv
 from hrvcoach.beats import Beat, BeatFlag, Gap
+from hrvcoach.coherence import CoherenceMethod
+from hrvcoach.coherence import coherence as window_coherence
 from hrvcoach.quality import Quality
 from hrvcoach.quality.live import LiveClassifier
 
@@ -177,7 +180,7 @@ class LiveHrv:
         artifacts: str = "nn",
         spectral_every_s: float = 5.0,
         spectral: hrv.SpectralMethod | None = None,
-        coherence: hrv.CoherenceMethod | None = None,
+        coherence: CoherenceMethod | None = None,
         convention: hrv.TimeDomainConvention = hrv.NEUROKIT,
         spectral_window_s: float | None = None,
         spectral_estimator: hrv.Estimator = "numpy",
@@ -194,7 +197,7 @@ class LiveHrv:
         self.artifact_method = artifacts
         self.spectral_every_s = float(spectral_every_s)
         self.spectral = spectral or hrv.SpectralMethod()
-        self.coherence_method = coherence or hrv.CoherenceMethod()
+        self.coherence_method = coherence or CoherenceMethod()
         self.convention = convention
         self.spectral_window_s = (
             max(self.window_s, 2.0 * self.spectral.nperseg / self.spectral.rate_hz)
@@ -539,7 +542,7 @@ class LiveHrv:
                     lf, hf = fd.lf_ms2, fd.hf_ms2
                     lf_peak = fd.lf_peak_hz if math.isfinite(fd.lf_peak_hz) else None
                     lf_hf = fd.lf_hf if math.isfinite(fd.lf_hf) else None
-            c = hrv.coherence(rr, t, self.coherence_method)
+            c = window_coherence(rr, t, self.coherence_method)
             if c is not None and math.isfinite(c.ratio):  # NaN: under the power floor
                 coh, coh_peak = c.ratio, c.peak_hz
         if lf is not None or coh is not None:

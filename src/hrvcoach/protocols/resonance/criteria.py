@@ -108,12 +108,12 @@ def step_spectrum(
 def mean_coherence(
     t_s: np.ndarray, rr_ms: np.ndarray, *, start_s: float, end_s: float
 ) -> float | None:
-    """HeartMath coherence (:func:`hrvcoach.hrv.coherence`) averaged over a window.
+    """HeartMath coherence (:func:`hrvcoach.coherence.coherence`) averaged over a window.
 
     As HeartMath does it: a 64 s coherence ratio every 5 s, averaged. A window shorter than 64 s
     gets one ratio over the whole window. ``None`` when the beats do not cover it.
     """
-    from hrvcoach.hrv import CoherenceMethod, coherence
+    from hrvcoach.coherence import CoherenceMethod, coherence
 
     # a short window leaves a beat's length spare, so a beat before it anchors the spline
     span_s = end_s - start_s - 2.0
