@@ -32,7 +32,7 @@ from hrvcoach.gui.training_view import (
     zone_color,
 )
 from hrvcoach.gui.window import PracticeWindow
-from hrvcoach.gui.zones import zone_changes
+from hrvcoach.gui.zones import ZoneRuns, ZoneStrip, zone_changes
 from hrvcoach.live import LiveHrv
 from hrvcoach.pacer import BreathPattern, Pacer
 from hrvcoach.session import Session, SessionResult
@@ -255,6 +255,41 @@ def test_wins_view_of_a_session_not_counted_has_no_zone_bar() -> None:
 def test_zone_changes_keep_only_the_moments_the_zone_changed() -> None:
     series = [(64.0, "low"), (69.0, "low"), (74.0, "medium"), (79.0, "high"), (84.0, "high")]
     assert zone_changes(series) == [(64.0, "low"), (74.0, "medium"), (79.0, "high")]
+
+
+def test_the_zone_strip_stops_where_coherence_updates_stop() -> None:
+    runs = ZoneRuns(hold_s=7.0)
+    for t_s in range(64, 120, 5):  # an update every 5 s, all medium
+        runs.take(float(t_s), "medium", frozen=False)
+    runs.take(119.0, "medium", frozen=False)  # the same update again: nothing new
+    assert runs.spans(100.0) == [(64.0, 100.0, "medium")]  # painted up to now while updates come
+    # no beats since 119 s (a lost link, a strap off the chest): the zone holds one refresh
+    assert runs.spans(200.0) == [(64.0, 126.0, "medium")]
+    # a pause: an update while frozen closes the run, and the same zone after it starts anew
+    runs.take(124.0, "medium", frozen=True)
+    runs.take(160.0, "medium", frozen=False)
+    runs.take(165.0, "high", frozen=False)
+    assert runs.spans(166.0) == [
+        (64.0, 119.0, "medium"),
+        (160.0, 165.0, "medium"),
+        (165.0, 166.0, "high"),
+    ]
+    # a session that ran its whole length fills the strip to its end
+    assert runs.spans(290.0, to_end_s=300.0)[-1] == (165.0, 300.0, "high")
+
+
+def test_the_zone_strip_paints_no_zone_over_time_without_updates(qtbot) -> None:
+    strip = ZoneStrip()
+    qtbot.addWidget(strip)
+    strip.resize(300, ZoneStrip.HEIGHT_PX)
+    runs = ZoneRuns()
+    for t_s in range(64, 120, 5):
+        runs.take(float(t_s), "high", frozen=False)
+    strip.show_zones(runs.spans(200.0), 200.0, 300.0)  # 1 px a second
+    image = strip.grab().toImage()
+    y = ZoneStrip.HEIGHT_PX // 2
+    assert image.pixelColor(100, y).name() == QColor(ZONE_COLORS["high"]).name()
+    assert image.pixelColor(180, y).name() == QColor(theme.PANEL_EDGE).name()  # nothing came
 
 
 # -- the window ------------------------------------------------------------------------------------
