@@ -182,9 +182,7 @@ def run_practice_window(
             before = answers["before"]
             if training_outcome is not None and before is not None and before.stress is not None:
                 # the end screen's "stress before -> after" needs the answer given here
-                runner.training_outcome = functools.partial(
-                    training_outcome, before=before.stress
-                )
+                runner.training_outcome = functools.partial(training_outcome, before=before.stress)
         if autostart is None:
             from hrvcoach import display as _display
 
