@@ -147,9 +147,11 @@ def make_window(qtbot) -> Iterator[Callable[..., PracticeWindow]]:
         outcome: Callable[[SessionResult, object, int | None], object] | None = None,
         autostart: bool = True,
         calm: bool = False,
+        latest_check: str | None = None,
     ) -> PracticeWindow:
         runner = SessionRunner(session)
         runner.today = today  # type: ignore[attr-defined]
+        runner.latest_check = latest_check
         runner.training_outcome = outcome  # type: ignore[attr-defined]
         if outcome is not None and hasattr(outcome, "session"):
             outcome.session = session  # type: ignore[attr-defined]
@@ -295,11 +297,16 @@ def test_the_zone_strip_paints_no_zone_over_time_without_updates(qtbot) -> None:
 # -- the window ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_the_window_opens_on_the_today_panel(qtbot, make_window, artifacts_dir, size) -> None:
-    window = make_window(sim_session(60.0), size=size, today=the_day(), autostart=False)
+    check = "Latest resting check (yesterday): ln RMSSD 3.90, within your usual range."
+    window = make_window(
+        sim_session(60.0), size=size, today=the_day(), autostart=False, latest_check=check
+    )
     wait_frames(qtbot, window)
     panel = window.today_panel
     assert panel is not None
     assert panel.isVisible()
+    assert panel.check.isVisible()
+    assert panel.check.text() == check
     assert not window.numbers.isVisible()  # the numbers wait for Start
     assert panel.ring.fraction == pytest.approx(0.4)
     assert panel.streak.text() == "4-day streak"
@@ -308,6 +315,7 @@ def test_the_window_opens_on_the_today_panel(qtbot, make_window, artifacts_dir, 
     assert window.header.level_label.text() == "Level 1"
     for label in (panel.streak, panel.level, panel.plan):
         assert label.width() >= label.sizeHint().width() - 1, label.text()
+    assert panel.check.height() >= panel.check.heightForWidth(panel.check.width()) - 1
     assert (window.width(), window.height()) == size
     path = artifacts_dir / f"gui_today_{size[0]}x{size[1]}.png"
     assert window.grab().save(str(path))
@@ -317,6 +325,13 @@ def test_the_window_opens_on_the_today_panel(qtbot, make_window, artifacts_dir, 
     wait_frames(qtbot, window)
     assert panel.isHidden()
     assert not window.numbers.isHidden()
+
+
+def test_the_today_panel_says_nothing_of_a_check_never_made(qtbot, make_window) -> None:
+    window = make_window(sim_session(60.0), today=the_day(), autostart=False)
+    wait_frames(qtbot, window)
+    assert window.today_panel is not None
+    assert window.today_panel.check.isHidden()
 
 
 def test_no_today_panel_without_a_day(qtbot, make_window) -> None:

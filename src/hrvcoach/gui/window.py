@@ -166,7 +166,11 @@ class PracticeWindow(QWidget):
         day = getattr(self.runner, "today", None)
         practice = self.practice_page = PracticePage(
             training=self._tracked,
-            today=today_view(day) if day is not None and not self.plan else None,
+            today=(
+                today_view(day, latest_check=getattr(self.runner, "latest_check", None))
+                if day is not None and not self.plan
+                else None
+            ),
         )
         self.pacer = practice.pacer
         self.pacer.on_painted = self._pacer_painted
