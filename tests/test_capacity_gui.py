@@ -58,7 +58,8 @@ def test_the_recovery_drill_is_guided_phase_by_phase_in_the_window(
     qtbot.waitUntil(lambda: window.pacer.view.cue == "Breathe freely", timeout=5000)
     assert "breathe naturally" in guide.note.text()
     qtbot.waitUntil(
-        lambda: window._metrics is not None and window._metrics.t_s > 25.0, timeout=20000
+        lambda: window.received.metrics is not None and window.received.metrics.t_s > 25.0,
+        timeout=20000,
     )
     wait_frames(qtbot, window, 4)
     assert window.grab().save(str(artifacts_dir / f"gui_recovery_baseline_{tag}.png"))
@@ -68,7 +69,8 @@ def test_the_recovery_drill_is_guided_phase_by_phase_in_the_window(
     assert "Activation  ·  2 of 3" in guide.note.text()
     assert guide.bar.view.current == 1
     qtbot.waitUntil(
-        lambda: window._metrics is not None and window._metrics.t_s > 150.0, timeout=20000
+        lambda: window.received.metrics is not None and window.received.metrics.t_s > 150.0,
+        timeout=20000,
     )
     wait_frames(qtbot, window, 4)
     assert window.grab().save(str(artifacts_dir / f"gui_recovery_serial7_{tag}.png"))
@@ -79,7 +81,8 @@ def test_the_recovery_drill_is_guided_phase_by_phase_in_the_window(
     qtbot.waitUntil(lambda: window.pacer.view.cue != "Breathe freely", timeout=5000)
     assert "pacer" in guide.note.text()
     qtbot.waitUntil(
-        lambda: window._metrics is not None and window._metrics.t_s > 290.0, timeout=20000
+        lambda: window.received.metrics is not None and window.received.metrics.t_s > 290.0,
+        timeout=20000,
     )
     wait_frames(qtbot, window, 4)
     assert window.grab().save(str(artifacts_dir / f"gui_recovery_paced_{tag}.png"))

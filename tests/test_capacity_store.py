@@ -103,3 +103,20 @@ def test_today_mentions_the_latest_own_check(
     latest = json.loads(capsys.readouterr().out)["latest_check"]
     assert latest["ln_rmssd"] == pytest.approx(3.969, abs=1e-3)
     assert latest["verdict"].startswith("building your baseline")
+
+
+def test_the_window_is_handed_the_latest_own_check(shared_data: Path, data_dir: Path) -> None:
+    """What the practice window's Today panel says: the same sentence as the today command."""
+    from hrvcoach.commands._session import _latest_check_words
+
+    assert _latest_check_words(data_dir, datetime(2026, 12, 4).date()) is None  # none yet
+    path = shared_data / "rr/hrv-package/rest_rri.txt"
+    assert main(["check", "--recording", str(path)]) == 0
+    with HistoryStore.open(data_dir) as store:
+        (kept,) = store.capacity_results("resting")
+    on = kept.time.date()
+    line = _latest_check_words(data_dir, on)
+    assert line is not None
+    assert line.startswith("Latest resting check (today): ln RMSSD 3.97, building your baseline")
+    # a day before the check: it had not happened yet
+    assert _latest_check_words(data_dir, on - timedelta(days=1)) is None

@@ -287,7 +287,7 @@ def test_simulated_session_runs_to_the_end_summary(qtbot, make_window, artifacts
     final = result.final_metrics
     assert window.hr_tile.value.text() == f"{final.shown_hr_bpm:.0f}"
     assert window.rmssd_tile.value.text() == f"{final.rmssd_ms:.0f}"
-    assert len(window._coh_v) >= 20  # one sparkline point per spectral refresh (every 5 s)
+    assert len(window.received.coh_v) >= 20  # one sparkline point per spectral refresh (every 5 s)
     wait_frames(qtbot, window)
     assert window.grab().save(str(artifacts_dir / "gui_summary_1280x800.png"))
 
@@ -314,9 +314,10 @@ def test_window_mid_session_screenshot(qtbot, make_window, artifacts_dir, size) 
     window = make_window(session, size=size, audio=CuePlayer(enabled=False, player=()))
     source.clock_s = 122.0
     qtbot.waitUntil(
-        lambda: window._metrics is not None and window._metrics.t_s > 121.0, timeout=20000
+        lambda: window.received.metrics is not None and window.received.metrics.t_s > 121.0,
+        timeout=20000,
     )
-    qtbot.waitUntil(lambda: window._coh_v != [], timeout=5000)
+    qtbot.waitUntil(lambda: window.received.coh_v != [], timeout=5000)
     wait_frames(qtbot, window, 8)
     assert (window.width(), window.height()) == size  # nothing forces the window larger
     assert window.pacer.view.cue in ("Breathe in", "Breathe out")
@@ -362,7 +363,7 @@ def test_pace_change_keeps_the_pacer_continuous_on_screen(qtbot, make_window) ->
     # the session writes pace marks into the recording when session time reaches them
     source.push(Beat(13.0, 1000.0), Beat(14.0, 1000.0))
     source.clock_s = 14.0
-    qtbot.waitUntil(lambda: window._last_beat_t == 14.0, timeout=3000)
+    qtbot.waitUntil(lambda: window.received.last_beat_t == 14.0, timeout=3000)
     window.runner.stop()
     qtbot.waitUntil(lambda: window.ended, timeout=5000)
     marks = [e.text for e in window.result.events if isinstance(e, Mark) and e.kind == "pace"]
@@ -387,7 +388,8 @@ def test_pause_resume_and_stop_reach_the_session(qtbot, make_window) -> None:
     window = make_window(session)
     source.clock_s = 5.0
     qtbot.waitUntil(
-        lambda: window._last_beat_t is not None and window._last_beat_t >= 4.8, timeout=5000
+        lambda: window.received.last_beat_t is not None and window.received.last_beat_t >= 4.8,
+        timeout=5000,
     )
     window.pause_button.click()
     qtbot.waitUntil(lambda: session.paused, timeout=20000)
@@ -640,7 +642,7 @@ def test_one_missed_beat_does_not_flatten_the_heart_rate_scale(qtbot, make_windo
     source = ManualSource(beats)
     window = make_window(manual_session(source))
     source.clock_s = t
-    qtbot.waitUntil(lambda: window._last_beat_t == t, timeout=5000)
+    qtbot.waitUntil(lambda: window.received.last_beat_t == t, timeout=5000)
     wait_frames(qtbot, window, 8)
     lo, hi = window.plot.getPlotItem().viewRange()[1]
     assert 45.0 <= lo <= 55.0 < 65.0 <= hi <= 75.0  # the 55-65 bpm rhythm fills the plot
@@ -791,7 +793,8 @@ def test_assessment_in_the_window_guides_each_step_and_ends_with_the_result(
     assert guide.bar.view.current == 1
     assert window.pace_spin.value() == pytest.approx(5.0)  # the pacer is on the step's rate
     qtbot.waitUntil(
-        lambda: window._metrics is not None and window._metrics.t_s > 70.0, timeout=20000
+        lambda: window.received.metrics is not None and window.received.metrics.t_s > 70.0,
+        timeout=20000,
     )
     wait_frames(qtbot, window, 4)
     _nothing_clipped([guide.title, guide.note, guide.overall])
@@ -847,7 +850,7 @@ def test_pause_holds_the_circle_and_the_clock_still(qtbot, make_window) -> None:
     held = window.pacer.view.volume
     assert held == pytest.approx(session.pacer.volume(2.0), abs=1e-9)
     source.clock_s = 6.5  # the source and the recording go on; what the eye follows does not
-    qtbot.waitUntil(lambda: window._last_beat_t >= 6.3, timeout=20000)  # neurokit2 may load
+    qtbot.waitUntil(lambda: window.received.last_beat_t >= 6.3, timeout=20000)  # neurokit2 may load
     wait_frames(qtbot, window, 4)
     assert window.pacer.view.volume == held
     assert window.pacer.view.seconds_left is None

@@ -100,7 +100,7 @@ def test_terminal_dashboard_says_the_signal_and_withholds_coherence() -> None:
     from hrvcoach.beats import LinkState
     from hrvcoach.pacer import BreathPattern, Pacer
     from hrvcoach.quality import assess
-    from hrvcoach.tui import DIM, DashboardState, format_dashboard, format_plain
+    from hrvcoach.tui_lines import DIM, DashboardState, format_dashboard, format_plain
 
     def dash(quality: object) -> DashboardState:
         m = LiveMetrics(

@@ -67,7 +67,7 @@ def test_the_measured_breath_is_drawn_against_the_pacer_and_ecg_waits_to_be_aske
 def test_without_streams_the_panel_stays_away(qtbot) -> None:  # type: ignore[no-untyped-def]
     window = _window(qtbot, streams=False)
     try:
-        qtbot.waitUntil(lambda: window._metrics is not None, timeout=30000)
+        qtbot.waitUntil(lambda: window.received.metrics is not None, timeout=30000)
         assert not window.signals_panel.isVisible()
     finally:
         window.runner.stop()

@@ -32,7 +32,7 @@ from hrvcoach.gui.training_view import (
     zone_color,
 )
 from hrvcoach.gui.window import PracticeWindow
-from hrvcoach.gui.zones import zone_changes
+from hrvcoach.gui.zones import ZoneRuns, ZoneStrip, zone_changes
 from hrvcoach.live import LiveHrv
 from hrvcoach.pacer import BreathPattern, Pacer
 from hrvcoach.session import Session, SessionResult
@@ -147,9 +147,11 @@ def make_window(qtbot) -> Iterator[Callable[..., PracticeWindow]]:
         outcome: Callable[[SessionResult, object, int | None], object] | None = None,
         autostart: bool = True,
         calm: bool = False,
+        latest_check: str | None = None,
     ) -> PracticeWindow:
         runner = SessionRunner(session)
         runner.today = today  # type: ignore[attr-defined]
+        runner.latest_check = latest_check
         runner.training_outcome = outcome  # type: ignore[attr-defined]
         if outcome is not None and hasattr(outcome, "session"):
             outcome.session = session  # type: ignore[attr-defined]
@@ -257,14 +259,54 @@ def test_zone_changes_keep_only_the_moments_the_zone_changed() -> None:
     assert zone_changes(series) == [(64.0, "low"), (74.0, "medium"), (79.0, "high")]
 
 
+def test_the_zone_strip_stops_where_coherence_updates_stop() -> None:
+    runs = ZoneRuns(hold_s=7.0)
+    for t_s in range(64, 120, 5):  # an update every 5 s, all medium
+        runs.take(float(t_s), "medium", frozen=False)
+    runs.take(119.0, "medium", frozen=False)  # the same update again: nothing new
+    assert runs.spans(100.0) == [(64.0, 100.0, "medium")]  # painted up to now while updates come
+    # no beats since 119 s (a lost link, a strap off the chest): the zone holds one refresh
+    assert runs.spans(200.0) == [(64.0, 126.0, "medium")]
+    # a pause: an update while frozen closes the run, and the same zone after it starts anew
+    runs.take(124.0, "medium", frozen=True)
+    runs.take(160.0, "medium", frozen=False)
+    runs.take(165.0, "high", frozen=False)
+    assert runs.spans(166.0) == [
+        (64.0, 119.0, "medium"),
+        (160.0, 165.0, "medium"),
+        (165.0, 166.0, "high"),
+    ]
+    # a session that ran its whole length fills the strip to its end
+    assert runs.spans(290.0, to_end_s=300.0)[-1] == (165.0, 300.0, "high")
+
+
+def test_the_zone_strip_paints_no_zone_over_time_without_updates(qtbot) -> None:
+    strip = ZoneStrip()
+    qtbot.addWidget(strip)
+    strip.resize(300, ZoneStrip.HEIGHT_PX)
+    runs = ZoneRuns()
+    for t_s in range(64, 120, 5):
+        runs.take(float(t_s), "high", frozen=False)
+    strip.show_zones(runs.spans(200.0), 200.0, 300.0)  # 1 px a second
+    image = strip.grab().toImage()
+    y = ZoneStrip.HEIGHT_PX // 2
+    assert image.pixelColor(100, y).name() == QColor(ZONE_COLORS["high"]).name()
+    assert image.pixelColor(180, y).name() == QColor(theme.PANEL_EDGE).name()  # nothing came
+
+
 # -- the window ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_the_window_opens_on_the_today_panel(qtbot, make_window, artifacts_dir, size) -> None:
-    window = make_window(sim_session(60.0), size=size, today=the_day(), autostart=False)
+    check = "Latest resting check (yesterday): ln RMSSD 3.90, within your usual range."
+    window = make_window(
+        sim_session(60.0), size=size, today=the_day(), autostart=False, latest_check=check
+    )
     wait_frames(qtbot, window)
     panel = window.today_panel
     assert panel is not None
     assert panel.isVisible()
+    assert panel.check.isVisible()
+    assert panel.check.text() == check
     assert not window.numbers.isVisible()  # the numbers wait for Start
     assert panel.ring.fraction == pytest.approx(0.4)
     assert panel.streak.text() == "4-day streak"
@@ -273,6 +315,7 @@ def test_the_window_opens_on_the_today_panel(qtbot, make_window, artifacts_dir, 
     assert window.header.level_label.text() == "Level 1"
     for label in (panel.streak, panel.level, panel.plan):
         assert label.width() >= label.sizeHint().width() - 1, label.text()
+    assert panel.check.height() >= panel.check.heightForWidth(panel.check.width()) - 1
     assert (window.width(), window.height()) == size
     path = artifacts_dir / f"gui_today_{size[0]}x{size[1]}.png"
     assert window.grab().save(str(path))
@@ -282,6 +325,13 @@ def test_the_window_opens_on_the_today_panel(qtbot, make_window, artifacts_dir, 
     wait_frames(qtbot, window)
     assert panel.isHidden()
     assert not window.numbers.isHidden()
+
+
+def test_the_today_panel_says_nothing_of_a_check_never_made(qtbot, make_window) -> None:
+    window = make_window(sim_session(60.0), today=the_day(), autostart=False)
+    wait_frames(qtbot, window)
+    assert window.today_panel is not None
+    assert window.today_panel.check.isHidden()
 
 
 def test_no_today_panel_without_a_day(qtbot, make_window) -> None:

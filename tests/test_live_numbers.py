@@ -66,7 +66,7 @@ def test_the_tiles_show_the_steady_rate_and_why_coherence_waits(qtbot) -> None:
 
 def test_the_terminal_dashboard_says_when_coherence_will_appear_too() -> None:
     from hrvcoach.beats import LinkState
-    from hrvcoach.tui import DashboardState, format_dashboard, format_plain
+    from hrvcoach.tui_lines import DashboardState, format_dashboard, format_plain
 
     live = LiveHrv(window_s=60.0)
     _feed(live, [1000.0] * 20)

@@ -14,13 +14,8 @@ from hrvcoach.live import LiveHrv, LiveMetrics
 from hrvcoach.pacer import BreathPattern, Pacer
 from hrvcoach.session import Session, SessionUpdate
 from hrvcoach.timing import Playback
-from hrvcoach.tui import (
-    DashboardState,
-    TerminalDashboard,
-    breath_bar,
-    format_dashboard,
-    format_plain,
-)
+from hrvcoach.tui import TerminalDashboard
+from hrvcoach.tui_lines import DashboardState, breath_bar, format_dashboard, format_plain
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -264,7 +259,7 @@ def assessment_plan() -> tuple:
 
 def test_step_line_says_the_step_its_rate_settling_and_time_left() -> None:
     from hrvcoach.assess import progress_at
-    from hrvcoach.tui import format_step
+    from hrvcoach.tui_lines import format_step
 
     plan = assessment_plan()
     assert format_step(progress_at(plan, -1.0)) == "5 rates, 2:00 each · first 6.5 /min"

@@ -15,10 +15,10 @@ from hrvcoach.live import LiveHrv, LiveMetrics
 from hrvcoach.pacer import BreathPattern, Pacer
 from hrvcoach.session import Session, SessionUpdate
 from hrvcoach.timing import Playback
-from hrvcoach.tui import (
+from hrvcoach.tui import TerminalDashboard
+from hrvcoach.tui_lines import (
     ZONE_CODES,
     DashboardState,
-    TerminalDashboard,
     format_dashboard,
     format_plain,
     zone_word,

@@ -1,7 +1,8 @@
 """Live HRV: metrics updated with every beat of a session, fast enough to replay a day in seconds.
 
-**Time domain** (mean HR, SDNN, RMSSD, pNN50) is kept with running sums over a deque of the beats
-in the last ``window_s`` seconds: each beat adds itself and evicts what left the window, in O(1).
+**Time domain** (mean HR, SDNN, RMSSD, pNN50) is kept with running sums over the beats in the last
+``window_s`` seconds (:class:`hrvcoach.live_window.RunningWindow`): each beat adds itself and
+evicts what left the window, in O(1).
 The values equal neurokit2's ``hrv_time`` on the window's RR (:meth:`LiveHrv.window` returns it);
 the sums are recomputed exactly at every spectral refresh so rounding never accumulates.
 
@@ -11,9 +12,8 @@ two Welch segments of 64 s, so three overlapping ones; the LF band needs about 2
 1996) with neurokit2's ``signal_psd`` method (:func:`hrv.frequency_domain`; computed by the same
 Welch in numpy unless ``spectral_estimator="signal_psd"``, see :class:`LiveHrv`), and coherence
 over the last 64 s (:func:`hrvcoach.coherence.coherence`), each over beats since the last gap
-only. Until a
-stretch is that long the spectrum uses what there is (from ``min_spectral_s``) with segments half
-as long as it, as ``signal_psd`` does.
+only. Until a stretch is that long the spectrum uses what there is (from ``min_spectral_s``) with
+segments half as long as it, as ``signal_psd`` does.
 
 **Beat classes** (the default, ``artifacts="nn"``): every beat is classified as it comes
 (:mod:`hrvcoach.quality.live`, the local rule of :mod:`hrvcoach.quality.classify`): a beat that
@@ -56,6 +56,7 @@ from hrvcoach import hrv
 from hrvcoach.beats import Beat, BeatFlag, Gap
 from hrvcoach.coherence import CoherenceMethod
 from hrvcoach.coherence import coherence as window_coherence
+from hrvcoach.live_window import RunningWindow
 from hrvcoach.quality import Quality
 from hrvcoach.quality.live import LiveClassifier
 
@@ -136,17 +137,6 @@ class LiveWindow:
     successive: np.ndarray
 
 
-class _Entry:
-    """A beat in the buffer; ``d``: its difference from the beat before (``None`` after a break)."""
-
-    __slots__ = ("d", "rr", "t")
-
-    def __init__(self, t: float, rr: float, d: float | None) -> None:
-        self.t = t
-        self.rr = rr
-        self.d = d
-
-
 class LiveHrv:
     """Sliding-window HRV of a beat stream.
 
@@ -216,10 +206,8 @@ class LiveHrv:
         self._horizon_s = (
             max(self.window_s, self.spectral_window_s, self.coherence_method.window_s) + 2.0
         )
-        # All beats within the horizon; those from index _td_start on are in the time-domain window.
-        self._buf: deque[_Entry] = deque()
-        self._td_start = 0
-        self._break_next = True  # the next beat's difference does not count
+        # All beats within the horizon, the last window_s of them with running sums.
+        self._win = RunningWindow(self.window_s, self._horizon_s)
         self._segment_start_s = -math.inf  # spectra use beats at or after this time only
         # Kubios state: raw beats not yet final, and the final corrected beats before them.
         self._pending: list[tuple[float, float]] = []
@@ -236,93 +224,6 @@ class LiveHrv:
         self._stretch_start_s: float | None = None
         self._spectral: tuple[float | None, ...] = (None, None, None, None, None, None)
         self._spectral_t_s: float | None = None
-        self._reset_sums()
-
-    # -- running sums ------------------------------------------------------------------------
-    def _reset_sums(self) -> None:
-        self._n = 0
-        self._ref = 0.0  # sums are of (rr - ref), which keeps the SD free of cancellation
-        self._s1 = 0.0
-        self._s2 = 0.0
-        self._nd = 0
-        self._sd2 = 0.0
-        self._nn50 = 0
-
-    def _add_diff(self, d: float | None, sign: int) -> None:
-        if d is None:
-            return
-        self._nd += sign
-        self._sd2 += sign * d * d
-        if abs(d) > 50.0:
-            self._nn50 += sign
-
-    def _td_add(self, e: _Entry) -> None:
-        if self._n == 0:
-            self._ref = e.rr
-        else:
-            self._add_diff(e.d, +1)
-        x = e.rr - self._ref
-        self._n += 1
-        self._s1 += x
-        self._s2 += x * x
-
-    def _td_remove_left(self) -> None:
-        e = self._buf[self._td_start]
-        x = e.rr - self._ref
-        self._n -= 1
-        self._s1 -= x
-        self._s2 -= x * x
-        self._td_start += 1
-        if self._n > 0:
-            # The next beat's difference pointed at the beat leaving the window.
-            self._add_diff(self._buf[self._td_start].d, -1)
-        else:
-            self._reset_sums()
-
-    def _resync(self) -> None:
-        """Recompute the sums exactly from the window."""
-        entries = [self._buf[i] for i in range(self._td_start, len(self._buf))]
-        self._reset_sums()
-        for e in entries:
-            self._td_add(e)
-
-    # -- buffer ------------------------------------------------------------------------------
-    def _append(self, t: float, rr: float) -> None:
-        d = None if self._break_next or not self._buf else rr - self._buf[-1].rr
-        self._break_next = False
-        e = _Entry(t, rr, d)
-        self._buf.append(e)
-        self._td_add(e)
-        cut = t - self.window_s
-        while self._n > 0 and self._buf[self._td_start].t <= cut:
-            self._td_remove_left()
-        horizon = t - self._horizon_s
-        while self._buf and self._buf[0].t <= horizon and self._td_start > 0:
-            self._buf.popleft()
-            self._td_start -= 1
-
-    def _pop_right(self, count: int) -> bool:
-        """Take back the last ``count`` beats (provisional ones about to be replaced).
-
-        Returns:
-            Whether the earliest beat taken back started a new chain (no difference before it).
-        """
-        starts_chain = False
-        for _ in range(count):
-            e = self._buf.pop()
-            starts_chain = e.d is None
-            if len(self._buf) >= self._td_start:  # it was inside the window
-                x = e.rr - self._ref
-                self._n -= 1
-                self._s1 -= x
-                self._s2 -= x * x
-                if self._n > 0:
-                    self._add_diff(e.d, -1)
-                else:
-                    self._reset_sums()
-            else:
-                self._td_start = len(self._buf)
-        return starts_chain
 
     # -- public ------------------------------------------------------------------------------
     def update(self, beat: Beat) -> LiveMetrics:
@@ -349,9 +250,9 @@ class LiveHrv:
                 if self._n_held or self._suspect(beat.rr_ms):
                     self._n_held += 1
                 else:
-                    self._append(beat.t_s, beat.rr_ms)
+                    self._win.append(beat.t_s, beat.rr_ms)
             else:
-                self._append(beat.t_s, beat.rr_ms)
+                self._win.append(beat.t_s, beat.rr_ms)
         if beat.t_s >= self._next_refresh_s:
             self._refresh(beat.t_s)
             self._next_refresh_s = (
@@ -367,9 +268,9 @@ class LiveHrv:
         """NN intervals enter the window; any other interval breaks the chain of differences."""
         for d in decided:
             if d.nn:
-                self._append(d.t_s, d.rr_ms)
+                self._win.append(d.t_s, d.rr_ms)
             else:
-                self._break_next = True
+                self._win.break_next = True
                 if d.code:
                     self._artifacts += 1
 
@@ -382,7 +283,7 @@ class LiveHrv:
             # Whatever the pass could not settle stays as it came: no beat is judged across a break.
             self._accept_pending(len(self._pending))
             self._context.clear()
-        self._break_next = True
+        self._win.break_next = True
         self._segment_start_s = max(self._segment_start_s, resume_t_s)
         self._stretch_start_s = resume_t_s  # coherence starts its 64 s again
 
@@ -396,16 +297,16 @@ class LiveHrv:
         test alone holds the wide swings of slow breathing; the second alone, 5-15 % of clean
         beats; together they hold missed, extra and premature beats and about 1 % of clean ones.
         """
-        if self.hold_ratio is None or not self._buf:
+        if self.hold_ratio is None or not self._win.buf:
             return False
-        if not self._break_next:
+        if not self._win.break_next:
             # The cheaper test first: most beats are within the threshold of the beat before.
             th = self._hold_threshold()
-            if th is not None and abs(rr_ms - self._buf[-1].rr) <= th:
+            if th is not None and abs(rr_ms - self._win.buf[-1].rr) <= th:
                 return False
         ref: list[float] = []
-        for i in range(len(self._buf) - 1, max(len(self._buf) - 11, -1), -1):
-            e = self._buf[i]
+        for i in range(len(self._win.buf) - 1, max(len(self._win.buf) - 11, -1), -1):
+            e = self._win.buf[i]
             if e.t < self._segment_start_s:
                 break
             ref.append(e.rr)
@@ -417,8 +318,8 @@ class LiveHrv:
     def _hold_threshold(self) -> float | None:
         if self._hold_th_ms is None:
             diffs: list[float] = []
-            for i in range(len(self._buf) - 1, -1, -1):
-                d = self._buf[i].d
+            for i in range(len(self._win.buf) - 1, -1, -1):
+                d = self._win.buf[i].d
                 if d is not None:
                     diffs.append(abs(d))
                     if len(diffs) == 91:
@@ -435,7 +336,7 @@ class LiveHrv:
             t, rr = self._pending[len(self._pending) - self._n_held]
             if self._suspect(rr):
                 return
-            self._append(t, rr)
+            self._win.append(t, rr)
             self._n_held -= 1
 
     @property
@@ -456,7 +357,7 @@ class LiveHrv:
 
     def window(self) -> LiveWindow:
         """The time-domain window as it stands (for display and for checking the metrics)."""
-        entries = [self._buf[i] for i in range(self._td_start, len(self._buf))]
+        entries = self._win.entries()
         t = np.array([e.t for e in entries], dtype=np.float64)
         rr = np.array([e.rr for e in entries], dtype=np.float64)
         succ = np.array([e.d is not None for e in entries[1:]], dtype=bool)
@@ -464,18 +365,7 @@ class LiveHrv:
 
     def metrics(self) -> LiveMetrics:
         """The metrics now (without taking a beat)."""
-        n, nd = self._n, self._nd
-        conv = self.convention
-        mean_rr = self._ref + self._s1 / n if n else math.nan
-        if n > conv.sdnn_ddof:
-            var = (self._s2 - self._s1 * self._s1 / n) / (n - conv.sdnn_ddof)
-            sdnn = math.sqrt(max(var, 0.0))
-        else:
-            sdnn = math.nan
-        rmssd_den = nd - conv.rmssd_ddof
-        rmssd = math.sqrt(max(self._sd2, 0.0) / rmssd_den) if rmssd_den > 0 else math.nan
-        pnn_den = nd + 1 if conv.pnn50_denominator == "beats" else nd
-        pnn50 = 100.0 * self._nn50 / pnn_den if nd > 0 else math.nan
+        n, mean_rr, sdnn, rmssd, pnn50 = self._win.time_domain(self.convention)
         lf, hf, lf_hf, lf_peak, coh, coh_peak = self._spectral
         return LiveMetrics(
             t_s=self._last_t_s,
@@ -517,15 +407,11 @@ class LiveHrv:
         if self.artifact_method == "kubios":
             self._hold_th_ms = None
             self._kubios_pass(lookahead=self.lookahead_beats)
-        self._resync()
+        self._win.resync()
         self._update_spectral(t_s)
 
     def _segment(self, since_s: float) -> tuple[np.ndarray, np.ndarray]:
-        start = max(since_s, self._segment_start_s)
-        entries = [e for e in self._buf if e.t >= start]
-        t = np.fromiter((e.t for e in entries), dtype=np.float64, count=len(entries))
-        rr = np.fromiter((e.rr for e in entries), dtype=np.float64, count=len(entries))
-        return t, rr
+        return self._win.since(max(since_s, self._segment_start_s))
 
     def _update_spectral(self, t_s: float) -> None:
         lf = hf = lf_hf = lf_peak = coh = coh_peak = None
@@ -553,7 +439,7 @@ class LiveHrv:
         """The first ``m`` pending beats are final as they came; held ones among them enter."""
         first_held = len(self._pending) - self._n_held
         for t, rr in self._pending[first_held:m]:
-            self._append(t, rr)
+            self._win.append(t, rr)
         self._context.extend(self._pending[:m])
         self._pending = self._pending[m:]
         self._n_held = min(self._n_held, len(self._pending))
@@ -619,9 +505,9 @@ class LiveHrv:
         rest = pending[m:]
         in_window = len(pending) - self._n_held
         if in_window:
-            self._break_next = self._pop_right(in_window)
+            self._win.break_next = self._win.pop_right(in_window)
         for t, rr in final:
-            self._append(t, rr)
+            self._win.append(t, rr)
         self._context.extend(final)
         # The beats after the final part are tested again against the corrected ones.
         self._pending = list(rest)

@@ -11,7 +11,7 @@ import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -267,6 +267,7 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
                 summary=lambda done: summarise(session, done, *method_of(args)[::-1]),
                 close_when_done_s=1.0 if offscreen else None,
                 today=day,
+                latest_check=_latest_check_words(data_dir, start.date()),
                 training_outcome=judge_in_window,
                 calm=getattr(args, "calm", False),
             )
@@ -509,3 +510,18 @@ def _append_checkins(path: Path, result: SessionResult | None, checkins: Checkin
         marks.append(Mark(end_s, "note", checkins.note))
     if marks:
         append_events(Path(path), marks)
+
+
+def _latest_check_words(data_dir: Path, on: date) -> str | None:
+    """The sentence on the latest resting check for the window's Today panel (``None``: none, or
+    the history cannot be read: the panel does without it)."""
+    from hrvcoach.commands._capacity import past_results
+    from hrvcoach.errors import HrvCoachError
+    from hrvcoach.protocols.history import latest_check_line
+
+    try:
+        checks = [r for r in past_results(data_dir, "resting") if r.time.date() <= on]
+    except HrvCoachError as err:
+        log.debug("no resting check for the Today panel: %s", err)
+        return None
+    return latest_check_line(checks, on)

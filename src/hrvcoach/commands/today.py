@@ -61,10 +61,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _resting_checks(data_dir: Path, on: date) -> list[CapacityResult]:
     """The person's resting checks up to the day shown."""
-    from hrvcoach.store import HistoryStore
+    from hrvcoach.commands._capacity import past_results
 
-    with HistoryStore.open(data_dir) as store:
-        return [r for r in store.capacity_results("resting") if r.time.date() <= on]
+    return [r for r in past_results(data_dir, "resting") if r.time.date() <= on]
 
 
 def format_today(day: object) -> str:

@@ -70,6 +70,7 @@ def run_practice_window(
     size: tuple[int, int] = DEFAULT_SIZE,
     plan: Sequence[AssessmentStep] | None = None,
     today: object | None = None,
+    latest_check: str | None = None,
     training_outcome: Callable[..., object] | None = None,
     calm: bool = False,
 ) -> WindowOutcome:
@@ -93,6 +94,8 @@ def run_practice_window(
             :class:`~hrvcoach.assess.AssessmentOutcome` returned by ``summary``, at the end.
         today: The day before Start (a :class:`hrvcoach.training.Today`: goal, streak, level,
             planned length), kept as ``runner.today`` for the window's Today panel.
+        latest_check: One sentence on the latest resting check, for the Today panel too (kept
+            as ``runner.latest_check``).
         training_outcome: Called with the result, the summary and the stress after (or
             ``None``) to judge the session (a :class:`hrvcoach.training.SessionOutcome`: zones,
             points, swing, wins); kept as ``runner.training_outcome`` for the end screen. When
@@ -126,6 +129,7 @@ def run_practice_window(
 
     runner = SessionRunner(session, summary=summary, ready=warm_up())
     runner.today = today
+    runner.latest_check = latest_check
     runner.training_outcome = training_outcome
     audio = CuePlayer(enabled=sound, beep=QApplication.beep)
     from hrvcoach.breathing.view import LiveSignals
@@ -182,9 +186,7 @@ def run_practice_window(
             before = answers["before"]
             if training_outcome is not None and before is not None and before.stress is not None:
                 # the end screen's "stress before -> after" needs the answer given here
-                runner.training_outcome = functools.partial(
-                    training_outcome, before=before.stress
-                )
+                runner.training_outcome = functools.partial(training_outcome, before=before.stress)
         if autostart is None:
             from hrvcoach import display as _display
 

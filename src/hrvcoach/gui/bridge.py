@@ -110,6 +110,8 @@ class SessionRunner:
         self.session = session
         #: the day before Start, for a Today panel (set by the composition root)
         self.today: object | None = None
+        #: one sentence on the latest resting check, for the Today panel too (or ``None``)
+        self.latest_check: str | None = None
         #: ``(result, summary, stress_after) -> SessionOutcome`` for the end screen, or ``None``
         self.training_outcome: Callable[[SessionResult, object, int | None], object] | None = None
         self._ready = ready

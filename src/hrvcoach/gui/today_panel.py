@@ -1,5 +1,6 @@
-"""The Today panel, shown before Start: the day's goal as a ring, the streak, the level and the
-planned session. It shows a :class:`~hrvcoach.gui.training_view.TodayView`."""
+"""The Today panel, shown before Start: the day's goal as a ring, the streak, the level, the
+planned session and the latest resting check. It shows a
+:class:`~hrvcoach.gui.training_view.TodayView`."""
 
 from __future__ import annotations
 
@@ -107,6 +108,11 @@ class TodayPanel(QFrame):
         facts.addStretch(1)
         row.addLayout(facts, 3)
         lay.addLayout(row, 1)
+        self.check = QLabel("")  # the latest resting check, when there has been one
+        self.check.setProperty("role", "caption")
+        self.check.setWordWrap(True)
+        self.check.setVisible(False)
+        lay.addWidget(self.check)
         self.note = QLabel("")
         self.note.setProperty("role", "caption")
         self.note.setWordWrap(True)
@@ -124,5 +130,7 @@ class TodayPanel(QFrame):
         self.progress.setText(view.progress_text)
         self.progress.setVisible(bool(view.progress_text))
         self.plan.setText(view.plan_text)
+        self.check.setText(view.check_text or "")
+        self.check.setVisible(view.check_text is not None)
         self.note.setText(view.note or "")
         self.note.setVisible(view.note is not None)

@@ -5,7 +5,7 @@ The session's training tracker (:mod:`hrvcoach.training.live`) hands a snapshot 
 :meth:`TrainingDisplay.take` keeps the latest and the moments the zone changed, and
 :meth:`TrainingDisplay.show` draws them once a frame: the coherence tile and the pacer's ring in
 the zone's colour, the level in the header, the swing of the last breath, and the zone strip
-over the session.
+over the session (which stops where coherence updates stop: a pause or a lost link is a gap).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from hrvcoach.gui.link_status import StatusHeader
 from hrvcoach.gui.pacer_widget import PacerWidget
 from hrvcoach.gui.tiles import LiveNumbers
 from hrvcoach.gui.training_view import live_view, zone_name
-from hrvcoach.gui.zones import ZoneStrip
+from hrvcoach.gui.zones import ZoneRuns, ZoneStrip
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +32,8 @@ class TrainingDisplay:
         self.pacer = pacer
         self.strip = strip
         self.latest: object | None = None
-        #: ``(t_s, zone)`` each time the zone changed, for the strip
-        self.changes: list[tuple[float, str]] = []
-        self._last_zone_t: float | None = None
+        #: the zone strip's runs of one zone, from each coherence update
+        self.zones = ZoneRuns()
         self._shown: object | None = None
         self._full = False
 
@@ -43,12 +42,11 @@ class TrainingDisplay:
         if snapshot is None:
             return
         self.latest = snapshot
-        zone = zone_name(getattr(snapshot, "zone", None))
-        t_s = getattr(snapshot, "zone_t_s", None)
-        if zone is not None and t_s is not None and t_s != self._last_zone_t:
-            self._last_zone_t = t_s
-            if not self.changes or self.changes[-1][1] != zone:
-                self.changes.append((float(t_s), zone))
+        self.zones.take(
+            getattr(snapshot, "zone_t_s", None),
+            zone_name(getattr(snapshot, "zone", None)),
+            frozen=bool(getattr(snapshot, "frozen", False)),
+        )
 
     def show(self, now_s: float, span_s: float | None) -> None:
         """Draw the latest snapshot (only when it changed) and move the strip on to ``now_s``."""
@@ -59,9 +57,10 @@ class TrainingDisplay:
             self.numbers.show_training(view)
             self.pacer.set_ring_color(view.color)
             self.header.show_level(view.level)
-        if self.changes:
-            end_s = span_s if self._full and span_s else now_s
-            self.strip.show_zones(self.changes, max(now_s, end_s), span_s)
+        if self.zones.runs:
+            to_end_s = span_s if self._full and span_s else None
+            spans = self.zones.spans(now_s, to_end_s=to_end_s)
+            self.strip.show_zones(spans, max(now_s, to_end_s or 0.0), span_s)
 
     def end(self, now_s: float, span_s: float | None, *, full: bool) -> None:
         """The session is over: the pacer's ring goes back to plain, and the strip is drawn to

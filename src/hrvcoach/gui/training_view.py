@@ -124,6 +124,8 @@ class TodayView:
         progress_text: Progress to the next level in words.
         plan_text: The next session, e.g. ``"7 minutes at 6.0 breaths/min"``.
         note: Said when the numbers come from simulated sessions, else ``None``.
+        check_text: The latest resting check in one sentence (as the ``today`` command says
+            it), or ``None`` when there has been none.
     """
 
     goal_fraction: float
@@ -134,6 +136,7 @@ class TodayView:
     progress_text: str
     plan_text: str
     note: str | None = None
+    check_text: str | None = None
 
 
 def streak_words(days: int) -> str:
@@ -144,8 +147,9 @@ def streak_words(days: int) -> str:
     return f"{days}-day streak"
 
 
-def today_view(day: object) -> TodayView:
-    """From a :class:`hrvcoach.training.Today` (or anything with its attributes)."""
+def today_view(day: object, *, latest_check: str | None = None) -> TodayView:
+    """From a :class:`hrvcoach.training.Today` (or anything with its attributes) and the
+    sentence on the latest resting check, if there has been one."""
     goal = _num(getattr(day, "goal_minutes", None)) or 0.0
     done = _num(getattr(day, "practised_minutes", None)) or 0.0
     fraction = 1.0 if goal <= 0 else max(0.0, min(1.0, done / goal))
@@ -176,6 +180,7 @@ def today_view(day: object) -> TodayView:
         progress_text=progress[:1].upper() + progress[1:],
         plan_text=plan_text,
         note=note if isinstance(note, str) else None,
+        check_text=latest_check or None,
     )
 
 

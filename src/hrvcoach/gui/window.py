@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections import deque
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -19,7 +18,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
-from hrvcoach.beats import Beat, BeatFlag, Contact, DeviceStatus, Gap, LinkState
+from hrvcoach.beats import LinkState
 from hrvcoach.gui import theme
 from hrvcoach.gui.controls import ControlBar
 from hrvcoach.gui.formatting import clock_words, fmt_clock
@@ -30,6 +29,7 @@ from hrvcoach.gui.link_status import StatusHeader, link_view
 from hrvcoach.gui.pacer_widget import PacerView, view_of
 from hrvcoach.gui.plot import PLOT_EVERY_S, TRACE_WINDOW_S, ResponsePlot
 from hrvcoach.gui.practice_page import PracticePage, show_only
+from hrvcoach.gui.received import Received
 from hrvcoach.gui.replay import ReplayBar
 from hrvcoach.gui.signals_panel import SignalsPanel
 from hrvcoach.gui.summary import SummaryPage
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
     from hrvcoach.breathing.view import LiveSignals
     from hrvcoach.gui.audio import CuePlayer
     from hrvcoach.gui.bridge import Arrival, SessionRunner
-    from hrvcoach.live import LiveMetrics
     from hrvcoach.session import SessionResult
 
 __all__ = ["FRAME_MS", "FrameStats", "PracticeWindow", "fmt_clock", "link_view"]
@@ -53,8 +52,6 @@ log = logging.getLogger(__name__)
 #: pacer frame timer (50 Hz): at 1280x800 the circle's edge moves at most ~35 px/s, so under a
 #: pixel a frame; 60 Hz would cost a fifth more CPU for no visible gain
 FRAME_MS = 20
-#: beats a sensor or the pipeline marked as not a heartbeat interval worth drawing
-SUSPECT = BeatFlag.IMPLAUSIBLE | BeatFlag.NO_CONTACT
 
 
 class PracticeWindow(QWidget):
@@ -113,27 +110,14 @@ class PracticeWindow(QWidget):
         self.outcome: object | None = None
         self._tracked = getattr(self.session, "training", None) is not None and not self.plan
 
-        # what has been received (views get plain values from these)
-        self._beat_t: deque[float] = deque()
-        self._beat_hr: deque[float] = deque()
-        self._beat_perf: deque[float] = deque()  # arrival times of beats not yet on screen
+        # what has been received (views get plain values from it)
+        self.received = Received(self.session.link, keep_s=TRACE_WINDOW_S + 5.0)
         self._awaiting_paint: list[float] = []
-        self._coh_t: list[float] = []
-        self._coh_v: list[float] = []
-        self._last_spectral_t: float | None = None
-        self._metrics: LiveMetrics | None = None
-        self._link = self.session.link
-        self._contact = Contact.UNKNOWN
-        self._battery: int | None = None
-        self._device: str | None = None
         self._paused = False  #: the session's state, read each frame
         #: session time at which the view froze for a pause: the circle and the clock hold still
         self._frozen_s: float | None = None
-        self._heard = False  #: anything arrived from the session (its source is open)
         self._pause_wanted = False  #: what the last click asked for (the session follows soon)
-        self._last_beat_t: float | None = None
         self._last_stage: str | None = None
-        self._plot_dirty = True
         self._last_plot_perf = 0.0
         self._shown_pattern: BreathPattern | None = None
         self._last_clock_text: tuple[str, str] = ("", "")
@@ -182,7 +166,11 @@ class PracticeWindow(QWidget):
         day = getattr(self.runner, "today", None)
         practice = self.practice_page = PracticePage(
             training=self._tracked,
-            today=today_view(day) if day is not None and not self.plan else None,
+            today=(
+                today_view(day, latest_check=getattr(self.runner, "latest_check", None))
+                if day is not None and not self.plan
+                else None
+            ),
         )
         self.pacer = practice.pacer
         self.pacer.on_painted = self._pacer_painted
@@ -364,9 +352,9 @@ class PracticeWindow(QWidget):
             self._follow_pattern(now_s)
             if self.guide is not None and not self.ended:
                 # before the source is open, the introduction: no step has begun
-                guide_t = now_s if self._heard else -1.0
+                guide_t = now_s if self.received.heard else -1.0
                 self.guide.show_guide(guide_view(self.plan, guide_t, paused=self._paused))
-            if self._plot_dirty or t0 - self._last_plot_perf >= PLOT_EVERY_S:
+            if self.received.plot_dirty or t0 - self._last_plot_perf >= PLOT_EVERY_S:
                 self._show_plot(now_s)
                 self._last_plot_perf = t0
                 if self._signals is not None:  # at the plot's pace, only when something new came
@@ -393,68 +381,17 @@ class PracticeWindow(QWidget):
 
     def _receive_all(self, arrivals: list[Arrival]) -> None:
         """Take in what arrived since the last frame; the numbers show only the latest values."""
-        if not arrivals:
-            return
-        self._heard = True
-        latest = self._metrics
         for arrival in arrivals:
-            metrics = arrival.update.metrics
-            if metrics is not None and metrics is not latest:
-                latest = metrics
-                self._note_spectral(metrics)
-            self._receive(arrival)
-        if latest is not self._metrics and latest is not None:
-            self._metrics = latest
-            self._show_metrics(latest)
-
-    def _receive(self, arrival: Arrival) -> None:
-        update = arrival.update
-        event = update.event
-        self._link = update.link
-        self.training.take(getattr(update, "training", None))
-        if isinstance(event, Beat):
-            self._last_beat_t = event.t_s
-            if event.contact is not Contact.UNKNOWN:
-                self._contact = event.contact
-            hr = event.instant_hr_bpm if not (event.flags & SUSPECT) else math.nan
-            if event.flags & BeatFlag.AFTER_GAP and self._beat_t:
-                self._beat_t.append(event.t_s - event.rr_ms / 1000.0)
-                self._beat_hr.append(math.nan)  # break the line: the interval did not follow
-            self._beat_t.append(event.t_s)
-            self._beat_hr.append(hr)
-            self._beat_perf.append(arrival.perf_s)
-            self._plot_dirty = True
-        elif isinstance(event, Gap):
-            self._beat_t.append(event.t_s)
-            self._beat_hr.append(math.nan)
-            self._plot_dirty = True
-        elif isinstance(event, DeviceStatus):
-            if event.battery_pct is not None:
-                self._battery = event.battery_pct
-            if event.name:
-                self._device = event.name
-        # keep memory bounded on long sessions: only the visible window is drawn
-        horizon = event.t_s - TRACE_WINDOW_S - 5.0
-        while self._beat_t and self._beat_t[0] < horizon:
-            self._beat_t.popleft()
-            self._beat_hr.popleft()
-
-    def _show_metrics(self, m: LiveMetrics) -> None:
-        self.numbers.show_metrics(m, self._coh_t, self._coh_v)
-
-    def _note_spectral(self, m: LiveMetrics) -> None:
-        """One sparkline point per spectral refresh (coherence changes only then)."""
-        fresh = m.spectral_t_s is not None and m.spectral_t_s != self._last_spectral_t
-        if m.coherence is not None and m.spectral_t_s is not None and fresh:
-            self._last_spectral_t = m.spectral_t_s
-            self._coh_t.append(m.spectral_t_s)
-            self._coh_v.append(m.coherence)
+            self.training.take(getattr(arrival.update, "training", None))
+        latest = self.received.take_all(arrivals)
+        if latest is not None:
+            self.numbers.show_metrics(latest, self.received.coh_t, self.received.coh_v)
 
     def _show_pacer(self, now_s: float) -> None:
         if self.ended:
             self.pacer.show_state(PacerView(0.0, "Done", None, active=False))
             return
-        if not self.runner.started or not self._heard:
+        if not self.runner.started or not self.received.heard:
             # before the source is open the session clock has not started: no breath to follow
             state = self.session.pacer.state(0.0)
             cue = "Connecting…" if self.runner.started else "Ready"
@@ -504,19 +441,19 @@ class PracticeWindow(QWidget):
             self._shown_pattern = pattern
 
     def _show_plot(self, now_s: float) -> None:
-        self._plot_dirty = False
+        self.received.plot_dirty = False
         self.response.show(
             now_s,
-            self._beat_t,
-            self._beat_hr,
+            self.received.beat_t,
+            self.received.beat_hr,
             self.session.pacer if self.session.pacer_shown else None,
             started=self.runner.started,
             ahead=self.runner.started and not self.ended and self._frozen_s is None,
         )
-        if self._beat_perf:
+        if self.received.beat_perf:
             # measured when the plot has painted them (see _painted), not when handed over
-            self._awaiting_paint.extend(self._beat_perf)
-            self._beat_perf.clear()
+            self._awaiting_paint.extend(self.received.beat_perf)
+            self.received.beat_perf.clear()
 
     def _pacer_painted(self, perf_s: float) -> None:
         self._frame_end = max(self._frame_end, perf_s)
@@ -533,19 +470,23 @@ class PracticeWindow(QWidget):
             self._awaiting_paint.clear()
 
     def _show_link(self, now_s: float) -> None:
-        device = self._device
+        device = self.received.device
         info = getattr(self.session.source, "info", None)
         simulated = bool(getattr(info, "simulated", False))
         if device is None and info is not None:
             device = getattr(info, "device", None)
-        since = None if self._last_beat_t is None else max(0.0, now_s - self._last_beat_t)
+        since = (
+            None
+            if self.received.last_beat_t is None
+            else max(0.0, now_s - self.received.last_beat_t)
+        )
         failed = self.ended and self.runner.error is not None
         view = link_view(
-            LinkState.DISCONNECTED if failed else self._link,
+            LinkState.DISCONNECTED if failed else self.received.link,
             device=device,
-            contact=self._contact,
-            battery_pct=self._battery,
-            artifacts=None if self._metrics is None else self._metrics.artifacts,
+            contact=self.received.contact,
+            battery_pct=self.received.battery_pct,
+            artifacts=None if self.received.metrics is None else self.received.metrics.artifacts,
             simulated=simulated,
             seconds_since_beat=None if self.ended else since,
             ended=self.ended and not failed,
@@ -621,8 +562,8 @@ class PracticeWindow(QWidget):
             self.runner.summary,
             duration_s=dur,
             source_kind=kind,
-            coh_t=self._coh_t,
-            coh_v=self._coh_v,
+            coh_t=self.received.coh_t,
+            coh_v=self.received.coh_v,
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:

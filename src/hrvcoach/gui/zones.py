@@ -4,6 +4,7 @@ time in each zone. Both paint the values they are given."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
@@ -12,13 +13,79 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from hrvcoach.gui import theme
 from hrvcoach.gui.training_view import ZONE_COLORS, ZONES, zone_name
 
+#: how long a zone holds on the strip after the coherence update that gave it: one refresh (5 s)
+#: and the beat that brings the next. When no update follows (no beats, a lost link) the strip
+#: stops there and the time after it stays empty.
+ZONE_HOLD_S = 7.0
+
+
+@dataclass
+class ZoneRun:
+    """Consecutive coherence updates in one zone: from the first (``start_s``) to the last
+    (``last_s``); ``closed``: a pause or a lost link ended it, nothing holds it on."""
+
+    start_s: float
+    last_s: float
+    zone: str
+    closed: bool = False
+
+
+class ZoneRuns:
+    """The zone strip's content, built from each coherence update as it arrives.
+
+    An update while the session is frozen (paused, or the link not connected) is not practice:
+    it closes the run, and the time until the next live update stays empty on the strip, even
+    when the zone after it is the same.
+    """
+
+    def __init__(self, hold_s: float = ZONE_HOLD_S) -> None:
+        self.hold_s = float(hold_s)
+        self.runs: list[ZoneRun] = []
+        self._last_t: float | None = None
+
+    def take(self, t_s: float | None, zone: str | None, *, frozen: bool) -> None:
+        """One training snapshot's zone and the session time of its coherence update."""
+        if frozen:
+            if self.runs:
+                self.runs[-1].closed = True
+            return
+        if zone is None or t_s is None or t_s == self._last_t:
+            return
+        self._last_t = t_s
+        run = self.runs[-1] if self.runs else None
+        if run is not None and not run.closed and run.zone == zone:
+            run.last_s = float(t_s)
+        else:
+            self.runs.append(ZoneRun(float(t_s), float(t_s), zone))
+
+    def spans(
+        self, now_s: float, *, to_end_s: float | None = None
+    ) -> list[tuple[float, float, str]]:
+        """``(start_s, end_s, zone)`` to paint at ``now_s``; ``to_end_s``: the session ran its
+        whole length, so a run still going at the end reaches it."""
+        out: list[tuple[float, float, str]] = []
+        for i, run in enumerate(self.runs):
+            if run.closed:
+                end = run.last_s
+            elif i + 1 < len(self.runs):
+                end = min(self.runs[i + 1].start_s, run.last_s + self.hold_s)
+            elif to_end_s is not None:
+                end = to_end_s
+            else:
+                end = min(now_s, run.last_s + self.hold_s)
+            if i + 1 < len(self.runs):
+                end = min(end, self.runs[i + 1].start_s)
+            out.append((run.start_s, max(end, run.start_s), run.zone))
+        return out
+
 
 class ZoneStrip(QWidget):
     """The session as a thin bar: each stretch of time in the colour of its zone.
 
-    :meth:`show_zones` takes ``(t_s, zone)`` changes in time order, the session time now and the
-    session's planned length (``None``: open, the strip spans the time so far). Time not yet
-    practised stays in the panel colour, so the strip also shows how far the session has come.
+    :meth:`show_zones` takes ``(start_s, end_s, zone)`` spans in time order (:class:`ZoneRuns`),
+    the session time now and the session's planned length (``None``: open, the strip spans the
+    time so far). Time not practised, still ahead or without coherence updates (a pause, a lost
+    link), stays in the panel colour, so the strip also shows how far the session has come.
     """
 
     HEIGHT_PX = 10
@@ -27,21 +94,26 @@ class ZoneStrip(QWidget):
         super().__init__(parent)
         self.setFixedHeight(self.HEIGHT_PX)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self._changes: tuple[tuple[float, str], ...] = ()
+        self._spans: tuple[tuple[float, float, str], ...] = ()
         self._now_s = 0.0
         self._span_s: float | None = None
         self.setToolTip("coherence zone over the session: low, medium, high")
 
     @property
+    def spans(self) -> tuple[tuple[float, float, str], ...]:
+        return self._spans
+
+    @property
     def changes(self) -> tuple[tuple[float, str], ...]:
-        return self._changes
+        """``(start_s, zone)`` of each span."""
+        return tuple((start, zone) for start, _, zone in self._spans)
 
     def show_zones(
-        self, changes: Sequence[tuple[float, str]], now_s: float, span_s: float | None
+        self, spans: Sequence[tuple[float, float, str]], now_s: float, span_s: float | None
     ) -> None:
-        state = (tuple(changes), now_s, span_s)
-        if state != (self._changes, self._now_s, self._span_s):
-            self._changes, self._now_s, self._span_s = state
+        state = (tuple(spans), now_s, span_s)
+        if state != (self._spans, self._now_s, self._span_s):
+            self._spans, self._now_s, self._span_s = state
             self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -52,12 +124,10 @@ class ZoneStrip(QWidget):
         p.setBrush(QColor(theme.PANEL_EDGE))
         p.drawRoundedRect(QRectF(0, 0, w, h), h / 2, h / 2)
         span = max(self._span_s or 0.0, self._now_s, 1e-9)
-        changes = self._changes
-        for i, (t_s, zone) in enumerate(changes):
-            end = changes[i + 1][0] if i + 1 < len(changes) else self._now_s
-            if end <= t_s:
+        for start, end, zone in self._spans:
+            if end <= start:
                 continue
-            x0, x1 = w * max(0.0, t_s) / span, w * min(end, span) / span
+            x0, x1 = w * max(0.0, start) / span, w * min(end, span) / span
             p.setBrush(QColor(ZONE_COLORS.get(zone, theme.FAINT)))
             p.drawRect(QRectF(x0, 0, max(1.0, x1 - x0), h))
         p.end()
