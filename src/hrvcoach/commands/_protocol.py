@@ -285,6 +285,61 @@ def sim_phases(spec: str | None, phases: Sequence[Any]) -> dict[str, Any] | None
     return {"phases": tuple(phases)} if is_simulator_spec(spec) else None
 
 
+@dataclass(frozen=True)
+class ProtocolView:
+    """Where a guided protocol shows: the window, or the terminal dashboard on ``dashboard``, or
+    (both off, ``--headless``) progress lines."""
+
+    window: bool
+    dashboard: TextIO | None
+
+
+def protocol_view(args: argparse.Namespace) -> ProtocolView:
+    """The view the options ask for: the window unless ``--headless`` or no display; else the
+    terminal dashboard, since nobody follows a slow pace without a guide (on stderr with
+    ``--json``, so stdout carries the result alone).
+
+    Raises:
+        UsageError: ``--screenshot`` without a window.
+    """
+    from hrvcoach.errors import UsageError
+
+    window = not args.headless and display_available()
+    if args.screenshot and not window:
+        raise UsageError("--screenshot needs a display (a window); drop --headless")
+    dashboard = None
+    if not window and not args.headless:
+        dashboard = sys.stderr if args.json else sys.stdout
+    return ProtocolView(window, dashboard)
+
+
+def run_with_options(
+    args: argparse.Namespace,
+    setup: ProtocolSetup,
+    *,
+    data_dir: Path,
+    view: ProtocolView,
+    announce: Callable[[Any], str],
+    finish: Callable[[ProtocolRun], object],
+    close_when_done_s: float | None,
+) -> ProtocolRun:
+    """:func:`run_protocol` with the command's options (``device``, ``speed``, ``fast``,
+    ``json``, ``screenshot``); the phase lines only where nothing else shows the protocol."""
+    return run_protocol(
+        setup,
+        spec=args.device,
+        data_dir=data_dir,
+        speed=args.speed or 1.0,
+        fast=args.fast,
+        window=view.window,
+        announce=announce if not args.json and view.dashboard is None else None,
+        dashboard=view.dashboard,
+        finish=finish,
+        screenshot=args.screenshot,
+        close_when_done_s=close_when_done_s,
+    )
+
+
 def run_capacity_protocol(
     args: argparse.Namespace,
     setup: ProtocolSetup,
@@ -318,17 +373,11 @@ def run_capacity_protocol(
         UsageError: ``--screenshot`` without a window.
         HrvCoachError: The run could not be scored (it ended early, too few beats ...).
     """
-    from hrvcoach.errors import UsageError
     from hrvcoach.protocols.capacity import CapacityOutcome
     from hrvcoach.protocols.signals import trusted_beats
 
     check_screenshot(args.screenshot, recording=False)
-    window = not args.headless and display_available()
-    if args.screenshot and not window:
-        raise UsageError("--screenshot needs a display (a window); drop --headless")
-    dashboard = None
-    if not window and not args.headless:
-        dashboard = sys.stderr if args.json else sys.stdout
+    view = protocol_view(args)
     last_end_s = setup.plan[-1].end_s
     kept: list[T | HrvCoachError] = []
 
@@ -354,17 +403,13 @@ def run_capacity_protocol(
         lines = describe(done).splitlines()
         return CapacityOutcome(None, headline=lines[0], lines=tuple(lines[1:]))
 
-    run_ = run_protocol(
+    run_ = run_with_options(
+        args,
         setup,
-        spec=args.device,
         data_dir=data_dir,
-        speed=args.speed or 1.0,
-        fast=args.fast,
-        window=window,
-        announce=announce if not args.json and dashboard is None else None,
-        dashboard=dashboard,
+        view=view,
+        announce=announce,
         finish=finish,
-        screenshot=args.screenshot,
         close_when_done_s=1.0 if args.screenshot else None,
     )
     if not kept:  # no window: scored here
