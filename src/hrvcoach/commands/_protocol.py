@@ -143,6 +143,8 @@ def run_protocol(
     finish: Callable[[ProtocolRun], object] | None = None,
     screenshot: Path | None = None,
     close_when_done_s: float | None = None,
+    ecg: bool = True,
+    motion: bool = True,
 ) -> ProtocolRun:
     """Run every phase once, recording everything, and return the beats.
 
@@ -155,6 +157,8 @@ def run_protocol(
         screenshot: With a window: a PNG of it as the result appears.
         close_when_done_s: With a window: close it this long after the end (``None``: the person
             closes it once they have read the result).
+        ecg, motion: Stream a Polar strap's (or the simulator's) ECG and chest motion when it
+            offers them (``--no-ecg``, ``--no-motion`` turn them off).
     """
     from hrvcoach import paths
     from hrvcoach.drivers import open_source
@@ -174,6 +178,8 @@ def run_protocol(
         data_dir=data_dir,
         duration_s=duration_s,
         start_time=start,
+        ecg=ecg,
+        motion=motion,
         **(setup.source_options or {}),
     )
 
@@ -324,7 +330,8 @@ def run_with_options(
     close_when_done_s: float | None,
 ) -> ProtocolRun:
     """:func:`run_protocol` with the command's options (``device``, ``speed``, ``fast``,
-    ``json``, ``screenshot``); the phase lines only where nothing else shows the protocol."""
+    ``json``, ``screenshot``, ``no_ecg``, ``no_motion``); the phase lines only where nothing else
+    shows the protocol."""
     return run_protocol(
         setup,
         spec=args.device,
@@ -337,6 +344,8 @@ def run_with_options(
         finish=finish,
         screenshot=args.screenshot,
         close_when_done_s=close_when_done_s,
+        ecg=not getattr(args, "no_ecg", False),
+        motion=not getattr(args, "no_motion", False),
     )
 
 

@@ -33,6 +33,7 @@ from hrvcoach.commands._protocol import (
     protocol_view,
     run_with_options,
 )
+from hrvcoach.commands._session_options import add_stream_arguments
 from hrvcoach.errors import HrvCoachError, UsageError
 
 if TYPE_CHECKING:
@@ -112,6 +113,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="simulator: run X times faster than real time",
     )
     group.add_argument("--fast", action="store_true", help="simulator: run as fast as possible")
+    add_stream_arguments(parser)
 
 
 # -- options ------------------------------------------------------------------------------------
