@@ -410,3 +410,32 @@ def test_recovery_on_the_simulator_measures_its_tau(
     out = json.loads(capsys.readouterr().out)
     assert out["tau_s"] == pytest.approx(30, rel=0.2)
     assert out["simulated"] is True
+
+
+@pytest.mark.parametrize(
+    ("argv", "what"),
+    [(["check"], "check"), (["check", "--deep-breathing"], "check"), (["recovery"], "drill")],
+)
+def test_a_protocol_that_ends_early_is_not_scored_and_names_its_recording(
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    what: str,
+) -> None:
+    """Stopped after 30 s: one line naming the kept recording, exit 1, nothing kept as a result."""
+    from hrvcoach.commands import _protocol
+    from hrvcoach.store import HistoryStore
+
+    kept = data_dir / "recordings" / "stopped.csv"
+
+    def stopped(setup: _protocol.ProtocolSetup, **_: object) -> _protocol.ProtocolRun:
+        assert setup.plan[-1].end_s > 60.0
+        return _protocol.ProtocolRun(kept, (), 30.0, "stopped", simulated=True)
+
+    monkeypatch.setattr(_protocol, "run_protocol", stopped)
+    assert main([*argv, "--device", "sim", "--fast", "--headless"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].endswith(f"the {what} ended early (stopped); the recording is kept at {kept}")
+    with HistoryStore.open(data_dir) as store:
+        assert store.capacity_results() == []

@@ -293,3 +293,28 @@ def test_a_demo_on_a_recording_is_dated_now_and_keeps_its_pace_plan(
     assert abs(datetime.now().astimezone() - made.meta.start_time) < timedelta(minutes=5)
     paces = [m.text for m in made.marks if m.kind == "pace"]
     assert paces[:3] == ["6.5 4:6", "6.0 4:6", "5.5 4:6"]  # the example's plan, followed
+
+
+def test_jsonl_beats_carry_the_training_zone_swing_and_level(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_cli(
+        ["demo", "--fast", "--minutes", "2", "--headless", "--jsonl", "--device", "sim:seed=4"],
+        capsys,
+    )
+    assert code == 0, err
+    lines = [json.loads(line) for line in out.splitlines()]
+    beats = [row for row in lines if row.get("type") == "beat"]
+    summary = lines[-1]["summary"]
+    assert all({"zone", "swing_bpm", "level"} <= row.keys() for row in beats)
+    assert {row["level"] for row in beats} == {summary["level"]}
+    # no zone until coherence has its first minute of beats, then one of the three
+    assert beats[0]["zone"] is None
+    zoned = [row for row in beats if row["zone"] is not None]
+    assert zoned
+    assert min(row["t_s"] for row in zoned) >= 60.0
+    assert {row["zone"] for row in zoned} <= {"low", "medium", "high"}
+    # the swing appears once a whole breath has been seen (10 s at 6 breaths a minute)
+    swings = [row["swing_bpm"] for row in beats if row["swing_bpm"] is not None]
+    assert swings
+    assert all(s > 0 for s in swings)

@@ -478,3 +478,32 @@ def test_report_command_on_a_file_outside_the_history_corrects_once(
     out = capsys.readouterr().out
     assert f"{summary.rmssd_ms:.1f}" in out
     assert str(summary.artifacts_corrected) in out
+
+
+def test_long_report_rmssd_takes_no_difference_across_a_beat_left_out(shared_data: Path) -> None:
+    """An hour with a premature beat every 150 beats: each window's RMSSD is over successive NN
+    pairs only, as the summary's is, never across the hole a left-out beat leaves."""
+    from hrvcoach.beats import Beat
+    from hrvcoach.quality.classify import classify_rr
+    from hrvcoach.recording import Recording, RecordingMeta
+
+    rr = np.load(shared_data / "rr" / "pyhrv-sample" / "SampleNNISeriesLong.npy").astype(float)
+    for i in range(100, rr.size - 1, 150):
+        early = 0.6 * rr[i]
+        rr[i], rr[i + 1] = early, rr[i + 1] + (rr[i] - early)  # premature, then the pause
+    events = tuple(
+        Beat(float(t_s), float(x)) for t_s, x in zip(np.cumsum(rr) / 1000.0, rr, strict=True)
+    )
+    recording = Recording(None, RecordingMeta("rr-list"), events)
+    report = reports.session_report(recording, artifacts="nn")
+    assert report.window_s == 60.0
+    # by hand: the intervals both of whose beats are normal, and the differences between two
+    # such intervals that follow each other
+    nn = classify_rr(rr).nn
+    assert (~nn).sum() >= 2 * 20  # the premature beats are left out (both of their intervals)
+    t = np.cumsum(rr) / 1000.0
+    pairs = nn[1:] & nn[:-1]
+    d2 = np.diff(rr)[pairs] ** 2
+    which = np.clip((t[1:][pairs] // 60.0).astype(int), 0, report.live_t_s.size - 1)
+    expected = np.sqrt(np.bincount(which, d2) / np.bincount(which))
+    np.testing.assert_allclose(report.live_rmssd_ms, expected, rtol=1e-9)

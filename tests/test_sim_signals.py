@@ -165,3 +165,30 @@ def test_the_summary_puts_back_beats_the_strap_missed_from_the_ecg(
     assert with_ecg["artifacts_corrected"] == 0
     assert without["artifacts_corrected"] == missed
     assert without["ecg_samples"] == 0
+
+
+def test_guided_protocols_keep_the_streams_and_take_the_measured_breath(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A check, a drill or an assessment records the strap's ECG and chest motion beside its
+    beats, as practice does (--no-ecg and --no-motion leave them alone), and the assessment times
+    the heart against the breath measured from the chest, not the pacer, when there is one."""
+
+    def companions(out: str) -> set[str]:
+        path = Path(json.loads(out[out.index("{") :])["recording"])
+        return {p.name[len(path.stem) :] for p in path.parent.glob(path.stem + ".*.bin")}
+
+    check = ("check", "--device", "sim:seed=2", "--fast", "--headless", "--minutes", "1", "--json")
+    assert companions(_cli(capsys, *check)) == {".ecg.bin", ".acc.bin"}
+    assert companions(_cli(capsys, *check, "--no-ecg")) == {".acc.bin"}
+    assert companions(_cli(capsys, *check, "--no-ecg", "--no-motion")) == set()
+
+    assess = ("assess", "--device", "sim:seed=3,follow=0.6", "--fast", "--headless",
+              "--rates", "6,5.5", "--step-minutes", "1", "--json", "--no-save")  # fmt: skip
+    with_motion = json.loads(_cli(capsys, *assess))
+    without = json.loads(_cli(capsys, *assess, "--no-motion"))
+    assert companions(json.dumps(with_motion)) == {".ecg.bin", ".acc.bin"}
+    # the same beats (same seed), but the phase is taken against another breath
+    phases = [[s["phase_deg"] for s in run["steps"]] for run in (with_motion, without)]
+    assert phases[0] != phases[1]
+    assert all(p is not None for run in phases for p in run)

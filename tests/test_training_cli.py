@@ -300,3 +300,21 @@ def test_today_on_a_damaged_history_is_one_line_and_exit_code_5(
         assert code == 5
         assert not out
         assert err.count("\n") == 1
+
+
+def test_an_assessment_in_the_history_does_not_count_toward_levels(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hrvcoach.commands._training import load_context
+
+    code, _, err = run(
+        ["assess", "--device", "sim:seed=3", "--fast", "--headless", "--rates", "6,5.5",
+         "--step-minutes", "1", "--json"],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, err
+    code, _, err = run(["demo", "--fast", "--minutes", "1.5", "--headless", "--json"], capsys)
+    assert code == 0, err
+    facts = sorted(load_context(data_dir).history, key=lambda f: f.start)
+    assert [f.leveled for f in facts] == [False, True]
+    assert facts[0].practice  # its minutes still count toward the day's goal

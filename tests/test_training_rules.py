@@ -127,6 +127,22 @@ def test_three_sessions_mostly_low_step_down_never_below_one() -> None:
     assert level_state(low).level == 1
 
 
+def test_an_assessment_neither_moves_the_level_nor_breaks_a_run() -> None:
+    # an assessment between practice sessions, mostly in the low zone (it steps through rates)
+    def assessment(day: int) -> SessionFacts:
+        return session(day, hour=2, high=10.0, low=70.0, leveled=False)
+
+    sessions = [session(0), assessment(0), session(1), assessment(1), session(2)]
+    state = level_state(sessions)
+    assert state.level == 2  # the three practice sessions raise the level as if alone
+    assert [c.after for c in state.changes] == [2]
+    up = [session(d) for d in range(3)]
+    assert level_state([*up, *(assessment(3 + d) for d in range(3))]).level == 2  # never down
+    # its minutes still count toward the day's goal and the streak
+    day = today(sessions, DAY0.date() + timedelta(days=1), goal_minutes=20.0)
+    assert day.practised_minutes == pytest.approx(20.0)
+
+
 def test_level_set_by_hand_takes_effect_at_its_time_and_restarts_the_run() -> None:
     sessions = [session(d) for d in range(3)]
     manual = LevelSet(DAY0 + timedelta(days=1, hours=1), 4)

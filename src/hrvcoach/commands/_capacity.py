@@ -30,7 +30,9 @@ IMPORTED_KIND = "imported"
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     """``--device``, ``--recording``, ``--json``, ``--headless``, ``--screenshot``, ``--no-save``,
-    ``--speed`` / ``--fast``."""
+    ``--speed`` / ``--fast``, ``--no-ecg``, ``--no-motion``."""
+    from hrvcoach.commands._session_options import add_stream_arguments
+
     parser.add_argument(
         "--device",
         metavar="NAME|ADDRESS|sim[:...]",
@@ -59,6 +61,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         "--speed", type=float, metavar="X", help="simulator: run X times faster than real time"
     )
     group.add_argument("--fast", action="store_true", help="simulator: run as fast as possible")
+    add_stream_arguments(parser)
 
 
 def check_run_arguments(args: argparse.Namespace) -> None:

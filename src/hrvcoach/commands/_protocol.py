@@ -8,13 +8,14 @@ on stderr), and hands back the beats for the protocol's pure scoring.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from hrvcoach.errors import HrvCoachError
 
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from hrvcoach.beats import Beat, SourceInfo
     from hrvcoach.pacer import Pacer
     from hrvcoach.session import SessionUpdate
+
+T = TypeVar("T")
 
 
 class BeatCollector:
@@ -140,6 +143,8 @@ def run_protocol(
     finish: Callable[[ProtocolRun], object] | None = None,
     screenshot: Path | None = None,
     close_when_done_s: float | None = None,
+    ecg: bool = True,
+    motion: bool = True,
 ) -> ProtocolRun:
     """Run every phase once, recording everything, and return the beats.
 
@@ -152,6 +157,8 @@ def run_protocol(
         screenshot: With a window: a PNG of it as the result appears.
         close_when_done_s: With a window: close it this long after the end (``None``: the person
             closes it once they have read the result).
+        ecg, motion: Stream a Polar strap's (or the simulator's) ECG and chest motion when it
+            offers them (``--no-ecg``, ``--no-motion`` turn them off).
     """
     from hrvcoach import paths
     from hrvcoach.drivers import open_source
@@ -171,6 +178,8 @@ def run_protocol(
         data_dir=data_dir,
         duration_s=duration_s,
         start_time=start,
+        ecg=ecg,
+        motion=motion,
         **(setup.source_options or {}),
     )
 
@@ -280,3 +289,143 @@ def sim_phases(spec: str | None, phases: Sequence[Any]) -> dict[str, Any] | None
     from hrvcoach.drivers import is_simulator_spec
 
     return {"phases": tuple(phases)} if is_simulator_spec(spec) else None
+
+
+@dataclass(frozen=True)
+class ProtocolView:
+    """Where a guided protocol shows: the window, or the terminal dashboard on ``dashboard``, or
+    (both off, ``--headless``) progress lines."""
+
+    window: bool
+    dashboard: TextIO | None
+
+
+def protocol_view(args: argparse.Namespace) -> ProtocolView:
+    """The view the options ask for: the window unless ``--headless`` or no display; else the
+    terminal dashboard, since nobody follows a slow pace without a guide (on stderr with
+    ``--json``, so stdout carries the result alone).
+
+    Raises:
+        UsageError: ``--screenshot`` without a window.
+    """
+    from hrvcoach.errors import UsageError
+
+    window = not args.headless and display_available()
+    if args.screenshot and not window:
+        raise UsageError("--screenshot needs a display (a window); drop --headless")
+    dashboard = None
+    if not window and not args.headless:
+        dashboard = sys.stderr if args.json else sys.stdout
+    return ProtocolView(window, dashboard)
+
+
+def run_with_options(
+    args: argparse.Namespace,
+    setup: ProtocolSetup,
+    *,
+    data_dir: Path,
+    view: ProtocolView,
+    announce: Callable[[Any], str],
+    finish: Callable[[ProtocolRun], object],
+    close_when_done_s: float | None,
+) -> ProtocolRun:
+    """:func:`run_protocol` with the command's options (``device``, ``speed``, ``fast``,
+    ``json``, ``screenshot``, ``no_ecg``, ``no_motion``); the phase lines only where nothing else
+    shows the protocol."""
+    return run_protocol(
+        setup,
+        spec=args.device,
+        data_dir=data_dir,
+        speed=args.speed or 1.0,
+        fast=args.fast,
+        window=view.window,
+        announce=announce if not args.json and view.dashboard is None else None,
+        dashboard=view.dashboard,
+        finish=finish,
+        screenshot=args.screenshot,
+        close_when_done_s=close_when_done_s,
+        ecg=not getattr(args, "no_ecg", False),
+        motion=not getattr(args, "no_motion", False),
+    )
+
+
+def run_capacity_protocol(
+    args: argparse.Namespace,
+    setup: ProtocolSetup,
+    *,
+    data_dir: Path,
+    what: str,
+    score: Callable[[ProtocolRun, list[float], list[float]], T],
+    describe: Callable[[T], str],
+    announce: Callable[[Any], str],
+    keep: Callable[[T], T] | None = None,
+) -> T:
+    """Run a capacity protocol (``check``, ``recovery``) and score it, in the window or not.
+
+    The view follows the options: the window unless ``--headless`` or no display, else the
+    terminal dashboard (on stderr with ``--json``), and with ``--headless`` a line on stderr as
+    each phase begins. A run that ended before its last phase is not scored: it raises, naming the
+    recording, which is kept.
+
+    Args:
+        args: The command's options (``device``, ``speed``, ``fast``, ``headless``, ``json``,
+            ``screenshot``).
+        setup: The protocol (its last phase's end is where a complete run ends).
+        what: The protocol in a word, for the early-end message (``"check"``, ``"drill"``).
+        score: ``(run, t_s, rr_ms) -> result`` from the run's trusted beats.
+        describe: The result in a few lines: the window shows them at the end.
+        announce: The line for each phase as it begins (``--headless`` without ``--json``).
+        keep: In the window, called on the session thread with the result before it is shown
+            (e.g. to keep it in the history); without a window the caller keeps it.
+
+    Raises:
+        UsageError: ``--screenshot`` without a window.
+        HrvCoachError: The run could not be scored (it ended early, too few beats ...).
+    """
+    from hrvcoach.protocols.capacity import CapacityOutcome
+    from hrvcoach.protocols.signals import trusted_beats
+
+    check_screenshot(args.screenshot, recording=False)
+    view = protocol_view(args)
+    last_end_s = setup.plan[-1].end_s
+    kept: list[T | HrvCoachError] = []
+
+    def scored(run_: ProtocolRun) -> T:
+        if run_.ended_at_s + 2.0 < last_end_s:
+            raise HrvCoachError(
+                f"the {what} ended early ({run_.ended_by}); the recording is kept at "
+                f"{run_.recording}"
+            )
+        t_s, rr_ms = trusted_beats(run_.beats)
+        return score(run_, t_s, rr_ms)
+
+    def finish(run_: ProtocolRun) -> object:
+        # on the session thread, once the protocol has ended: the window shows this
+        try:
+            done = scored(run_)
+            if keep is not None:
+                done = keep(done)
+        except HrvCoachError as err:
+            kept.append(err)
+            return CapacityOutcome(None, problem=str(err))
+        kept.append(done)
+        lines = describe(done).splitlines()
+        return CapacityOutcome(None, headline=lines[0], lines=tuple(lines[1:]))
+
+    run_ = run_with_options(
+        args,
+        setup,
+        data_dir=data_dir,
+        view=view,
+        announce=announce,
+        finish=finish,
+        close_when_done_s=1.0 if args.screenshot else None,
+    )
+    if not kept:  # no window: scored here
+        try:
+            kept.append(scored(run_))
+        except HrvCoachError as err:
+            kept.append(err)
+    if isinstance(kept[0], HrvCoachError):
+        raise kept[0]
+    return kept[0]

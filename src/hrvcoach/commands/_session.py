@@ -83,7 +83,8 @@ def _finite(value: object) -> object:
 
 
 class JsonLinesSink:
-    """Prints one JSON object per beat (with the live metrics), gap and status change."""
+    """Prints one JSON object per beat (with the live metrics, and the training zone, swing and
+    level when the session tracks training), gap, status change and mark."""
 
     def __init__(self, stream: IO[str]) -> None:
         self.stream = stream
@@ -108,6 +109,11 @@ class JsonLinesSink:
                 metrics.pop("t_s", None)
                 metrics.pop("hr_bpm", None)
                 row.update({k: _finite(v) for k, v in metrics.items()})
+            training = getattr(update, "training", None)
+            if training is not None:  # the session tracks training: its zone, swing and level
+                row["zone"] = training.zone.value if training.zone is not None else None
+                row["swing_bpm"] = _finite(training.swing_bpm)
+                row["level"] = training.level
         elif isinstance(event, Gap):
             row = {"type": "gap", "t_s": event.t_s, "duration_s": event.duration_s}
         elif isinstance(event, DeviceStatus):

@@ -49,7 +49,8 @@ def add_view_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--jsonl",
         action="store_true",
-        help="print one JSON object per beat with the live metrics, then the summary",
+        help="print one JSON object per beat with the live metrics (and the training zone, "
+        "swing_bpm and level), then the summary",
     )
     parser.add_argument(
         "--screenshot", metavar="PATH", type=Path, help="save a PNG of the window as it ends"

@@ -51,6 +51,8 @@ def facts_from_row(row: Any) -> SessionFacts:
         stress_before=row.checkin.before,
         stress_after=row.checkin.after,
         session_id=row.id,
+        # an assessment breathes at several rates on purpose: its zones say nothing of the level
+        leveled=row.kind != "assessment",
     )
 
 

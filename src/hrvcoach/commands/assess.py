@@ -19,7 +19,6 @@ import argparse
 import json
 import logging
 import math
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,9 +30,10 @@ from hrvcoach.commands._protocol import (
     ProtocolRun,
     ProtocolSetup,
     check_screenshot,
-    display_available,
-    run_protocol,
+    protocol_view,
+    run_with_options,
 )
+from hrvcoach.commands._session_options import add_stream_arguments
 from hrvcoach.errors import HrvCoachError, UsageError
 
 if TYPE_CHECKING:
@@ -113,6 +113,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="simulator: run X times faster than real time",
     )
     group.add_argument("--fast", action="store_true", help="simulator: run as fast as possible")
+    add_stream_arguments(parser)
 
 
 # -- options ------------------------------------------------------------------------------------
@@ -251,14 +252,7 @@ def run(args: argparse.Namespace) -> int:
             parse_rates(args.rates), step_s=args.step_minutes * 60.0, settle_s=settle_s
         )
         pacer = protocol_pacer(steps, ratio=args.ratio or settings.ratio)
-        window = not args.headless and display_available()
-        if args.screenshot and not window:
-            raise UsageError("--screenshot needs a display (a window); drop --headless")
-        # Without a display the pacer goes in the terminal: nobody holds 4.5 breaths a minute
-        # without a guide. With --json, stdout carries the result alone, so it draws on stderr.
-        dashboard = None
-        if not window and not args.headless:
-            dashboard = sys.stderr if args.json else sys.stdout
+        view = protocol_view(args)
         kept: list[Scored | HrvCoachError] = []
 
         def finish(run_: ProtocolRun) -> AssessmentOutcome:
@@ -275,17 +269,13 @@ def run(args: argparse.Namespace) -> int:
             title="Resonance assessment",
             note=f"resonance assessment: {len(steps)} steps",
         )
-        run_ = run_protocol(
+        run_ = run_with_options(
+            args,
             setup,
-            spec=args.device,
             data_dir=data_dir,
-            speed=args.speed or 1.0,
-            fast=args.fast,
-            window=window,
-            announce=_announcer(steps) if not args.json and dashboard is None else None,
-            dashboard=dashboard,
+            view=view,
+            announce=_announcer(steps),
             finish=finish,
-            screenshot=args.screenshot,
             close_when_done_s=OFFSCREEN_LINGER_S if offscreen else None,
         )
         if not kept:  # headless, or the window's scoring never ran

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -30,7 +29,7 @@ from hrvcoach.commands._capacity import (
     keep_result,
     past_results,
 )
-from hrvcoach.errors import HrvCoachError, RecordingError, UsageError
+from hrvcoach.errors import RecordingError, UsageError
 
 if TYPE_CHECKING:
     from hrvcoach.commands._protocol import ProtocolRun
@@ -169,85 +168,40 @@ def _run_live(
     age: int | None,
     settings: Any,
 ) -> CheckResult:
-    from hrvcoach.commands._protocol import (
-        ProtocolSetup,
-        check_screenshot,
-        display_available,
-        run_protocol,
-        sim_phases,
-    )
+    from hrvcoach.commands._protocol import ProtocolSetup, run_capacity_protocol, sim_phases
     from hrvcoach.protocols.capacity import PHASE_TITLES
-    from hrvcoach.protocols.signals import trusted_beats
 
-    check_screenshot(args.screenshot, recording=False)
     phases = plan_for(args.deep_breathing, minutes=args.minutes, settle_s=settle_s)
     pacer = pacer_for(phases, resting_pace_bpm=settings.pace_bpm)
-    window = not args.headless and display_available()
-    if args.screenshot and not window:
-        raise UsageError("--screenshot needs a display (a window); drop --headless")
-    dashboard = None
-    if not window and not args.headless:
-        dashboard = sys.stderr if args.json else sys.stdout
-    kind = "deep-breathing" if args.deep_breathing else "check"
     title = PHASE_TITLES[phases[0].name]
     setup = ProtocolSetup(
         phases,
         pacer,
-        kind=kind,
+        kind="deep-breathing" if args.deep_breathing else "check",
         title=title,
         note=title.lower(),
         source_options=sim_phases(args.device, phases),
     )
-    kept: list[CheckResult | HrvCoachError] = []
 
-    def score(run_: ProtocolRun) -> CheckResult:
-        if run_.ended_at_s + 2.0 < phases[-1].end_s:
-            raise HrvCoachError(
-                f"the check ended early ({run_.ended_by}); the recording is kept at "
-                f"{run_.recording}"
-            )
-        t_s, rr_ms = trusted_beats(run_.beats)
+    def score(run_: ProtocolRun, t_s: list[float], rr_ms: list[float]) -> CheckResult:
         payload = score_beats(t_s, rr_ms, phases, pacer=pacer, age=age)
         when = run_.start_time or datetime.now().astimezone()
         return CheckResult(payload, run_.recording, when, run_.simulated)
 
-    def finish(run_: ProtocolRun) -> object:
-        # on the session thread, once the check has ended: the window shows this
-        from hrvcoach.protocols.capacity import CapacityOutcome
+    def keep(done: CheckResult) -> CheckResult:
+        payload = complete(done, args=args, data_dir=data_dir)
+        return CheckResult(payload, done.recording, done.when, done.simulated, True)
 
-        try:
-            done = score(run_)
-            payload = complete(done, args=args, data_dir=data_dir)
-        except HrvCoachError as err:
-            kept.append(err)
-            return CapacityOutcome(None, problem=str(err))
-        kept.append(CheckResult(payload, done.recording, done.when, done.simulated, True))
-        lines = format_check(payload).splitlines()
-        return CapacityOutcome(None, headline=lines[0], lines=tuple(lines[1:]))
-
-    run_ = run_protocol(
+    return run_capacity_protocol(
+        args,
         setup,
-        spec=args.device,
         data_dir=data_dir,
-        speed=args.speed or 1.0,
-        fast=args.fast,
-        window=window,
-        announce=(lambda p: f"{PHASE_TITLES[p.name]}: {_first_words(p)}")
-        if not args.json and dashboard is None
-        else None,
-        dashboard=dashboard,
-        finish=finish,
-        screenshot=args.screenshot,
-        close_when_done_s=1.0 if args.screenshot else None,
+        what="check",
+        score=score,
+        describe=lambda done: format_check(done.payload),
+        announce=lambda p: f"{PHASE_TITLES[p.name]}: {_first_words(p)}",
+        keep=keep,
     )
-    if not kept:
-        try:
-            kept.append(score(run_))
-        except HrvCoachError as err:
-            kept.append(err)
-    if isinstance(kept[0], HrvCoachError):
-        raise kept[0]
-    return kept[0]
 
 
 def _first_words(phase: Phase) -> str:

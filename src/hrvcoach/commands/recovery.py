@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -190,27 +189,13 @@ def pacer_for(phases: tuple[Phase, ...], *, pace_bpm: float, ratio: str) -> Pace
 def _run_live(
     args: argparse.Namespace, *, data_dir: Path, settings: Any
 ) -> tuple[dict[str, object], Path | None, datetime, bool]:
-    from hrvcoach.commands._protocol import (
-        ProtocolSetup,
-        check_screenshot,
-        display_available,
-        run_protocol,
-        sim_phases,
-    )
-    from hrvcoach.protocols.capacity import PHASE_TITLES, CapacityOutcome, recovery_plan
-    from hrvcoach.protocols.signals import trusted_beats
+    from hrvcoach.commands._protocol import ProtocolSetup, run_capacity_protocol, sim_phases
+    from hrvcoach.protocols.capacity import PHASE_TITLES, recovery_plan
 
-    check_screenshot(args.screenshot, recording=False)
     phases = recovery_plan(
         activation=args.activation, recover_with=args.recover_with, pace_bpm=settings.pace_bpm
     )
     pacer = pacer_for(phases, pace_bpm=settings.pace_bpm, ratio=settings.ratio)
-    window = not args.headless and display_available()
-    if args.screenshot and not window:
-        raise UsageError("--screenshot needs a display (a window); drop --headless")
-    dashboard = None
-    if not window and not args.headless:
-        dashboard = sys.stderr if args.json else sys.stdout
     setup = ProtocolSetup(
         phases,
         pacer,
@@ -219,51 +204,22 @@ def _run_live(
         note=f"recovery drill: {args.activation} activation, recover {args.recover_with}",
         source_options=sim_phases(args.device, phases),
     )
-    kept: list[tuple[dict[str, object], ProtocolRun] | HrvCoachError] = []
 
-    def score(run_: ProtocolRun) -> tuple[dict[str, object], ProtocolRun]:
-        if run_.ended_at_s + 2.0 < phases[-1].end_s:
-            raise HrvCoachError(
-                f"the drill ended early ({run_.ended_by}); the recording is kept at "
-                f"{run_.recording}"
-            )
-        t_s, rr_ms = trusted_beats(run_.beats)
+    def score(
+        run_: ProtocolRun, t_s: list[float], rr_ms: list[float]
+    ) -> tuple[dict[str, object], ProtocolRun]:
         extra = {"activation": args.activation, "recover_with": args.recover_with}
         return score_phases(t_s, rr_ms, phases, **extra), run_
 
-    def finish(run_: ProtocolRun) -> object:
-        try:
-            done = score(run_)
-        except HrvCoachError as err:
-            kept.append(err)
-            return CapacityOutcome(None, problem=str(err))
-        kept.append(done)
-        lines = format_recovery(done[0]).splitlines()
-        return CapacityOutcome(None, headline=lines[0], lines=tuple(lines[1:]))
-
-    run_ = run_protocol(
+    payload, done = run_capacity_protocol(
+        args,
         setup,
-        spec=args.device,
         data_dir=data_dir,
-        speed=args.speed or 1.0,
-        fast=args.fast,
-        window=window,
-        announce=(lambda p: f"{PHASE_TITLES[p.name]} for {p.duration_s:g} s")
-        if not args.json and dashboard is None
-        else None,
-        dashboard=dashboard,
-        finish=finish,
-        screenshot=args.screenshot,
-        close_when_done_s=1.0 if args.screenshot else None,
+        what="drill",
+        score=score,
+        describe=lambda scored: format_recovery(scored[0]),
+        announce=lambda p: f"{PHASE_TITLES[p.name]} for {p.duration_s:g} s",
     )
-    if not kept:
-        try:
-            kept.append(score(run_))
-        except HrvCoachError as err:
-            kept.append(err)
-    if isinstance(kept[0], HrvCoachError):
-        raise kept[0]
-    payload, done = kept[0]
     when = done.start_time or datetime.now().astimezone()
     return payload, done.recording, when, done.simulated
 

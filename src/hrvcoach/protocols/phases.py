@@ -252,7 +252,8 @@ class MarkingWriter:
     between the session's own events whatever the source's clock does.
 
     Args:
-        writer: Anything with ``path``, ``write(event)`` and ``close()``.
+        writer: Anything with ``path``, ``write(event)`` and ``close()`` (and, to keep a
+            strap's ECG and chest motion, ``write_samples(block)``).
         phases: Anything with ``start_s`` and ``mark()``, in time order.
     """
 
@@ -265,6 +266,17 @@ class MarkingWriter:
         while self._pending and self._pending[0].start_s <= event.t_s:
             self.writer.write(self._pending.pop(0).mark())
         self.writer.write(event)
+
+    def write_samples(self, block: Any) -> None:
+        """ECG and chest-motion samples go straight through to their companion files: they carry
+        their own times, and the phase marks belong to the beats' file."""
+        write = getattr(self.writer, "write_samples", None)
+        if write is not None:
+            write(block)
+
+    def samples_written(self, kind: str) -> int:
+        count = getattr(self.writer, "samples_written", None)
+        return int(count(kind)) if count is not None else 0
 
     def close(self) -> None:
         self.writer.close()

@@ -93,7 +93,8 @@ def session_report(
     Up to :data:`LONG_REPORT_S`, the live curves come from running the beats through
     :class:`hrvcoach.live.LiveHrv` as fast as it goes, so they are what the practice window showed.
     A longer recording is summarised in windows (see :func:`report_window_s`): per window the
-    median heart rate and its 10th-90th percentiles, the RMSSD of the corrected beats inside it,
+    median heart rate and its 10th-90th percentiles, the RMSSD of the corrected beats inside it
+    (over successive pairs only, as the summary's),
     and the mean of the 64 s coherence values ending inside it. The corrected beats, the spectrum
     and the coherence are those of the whole-session summary
     (:func:`hrvcoach.analysis.analyze_session`), so the artifact correction runs once.
@@ -224,6 +225,8 @@ def _window_metrics(
     window_s: float,
 ) -> dict[str, np.ndarray]:
     """Heart rate, RMSSD and coherence per window of ``window_s`` (see :func:`session_report`)."""
+    from hrvcoach.metrics.time_domain import successive_mask
+
     count = max(1, math.ceil(float(beat_t_s[-1]) / window_s))
     middle = (np.arange(count) + 0.5) * window_s
 
@@ -245,8 +248,10 @@ def _window_metrics(
     coh_n = np.zeros(count)
     for stretch in corrected:
         if stretch.rr_ms.size >= 2:
-            k = bins(stretch.t_s[1:])
-            np.add.at(sq_sum, k, np.diff(stretch.rr_ms) ** 2)
+            # successive pairs only: no difference across a beat left out (NN intervals)
+            ok = successive_mask(stretch.t_s, stretch.rr_ms)
+            k = bins(stretch.t_s[1:][ok])
+            np.add.at(sq_sum, k, np.diff(stretch.rr_ms)[ok] ** 2)
             np.add.at(diffs, k, 1)
         series = stretch.coherence
         if series.ratio.size:

@@ -33,6 +33,9 @@ class SessionFacts:
         rmssd_ms: Whole-session RMSSD.
         stress_before, stress_after: Check-ins, 0 (calm) to 10.
         session_id: Its id in the history, where it has one.
+        leveled: Whether its zones count toward the level rules. A resonance assessment breathes
+            at several rates on purpose, so it neither raises nor lowers the level, nor breaks a
+            run; its minutes still count toward the day's goal and the streak.
     """
 
     start: datetime
@@ -52,6 +55,7 @@ class SessionFacts:
     stress_before: int | None = None
     stress_after: int | None = None
     session_id: int | None = None
+    leveled: bool = True
 
     @property
     def day(self) -> date:

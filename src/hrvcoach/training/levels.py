@@ -87,8 +87,9 @@ def level_state(
     """Walk the counted sessions in time order and apply the level rules.
 
     Everything starts at level 1. A level set by hand takes effect at its time and starts both
-    runs afresh. Sessions without zones (imports) neither raise nor lower the level, nor break a
-    run. Each change of level starts both runs afresh too.
+    runs afresh. Sessions without zones (imports) and sessions whose zones do not count toward
+    levels (an assessment, :attr:`SessionFacts.leveled`) neither raise nor lower the level, nor
+    break a run. Each change of level starts both runs afresh too.
 
     Args:
         sessions: Counted sessions (see :func:`hrvcoach.training.history.basis`).
@@ -103,7 +104,7 @@ def level_state(
         if pending is not None and pending.at <= facts.start:
             level, up, down = _by_hand(level, pending, changes, rules)
             pending = None
-        if facts.high_pct is None and facts.low_pct is None:
+        if not facts.leveled or (facts.high_pct is None and facts.low_pct is None):
             continue
         up = up + 1 if qualifies_up(facts, rules) else 0
         down = down + 1 if mostly_low(facts, rules) else 0
