@@ -116,9 +116,10 @@ def run(args: argparse.Namespace) -> int:
 
         try:
             # The damage may show on opening or only when the rows are read.
-            with bar, HistoryStore.open(
-                base, notice_lost=False, analyzer=session_analyzer()
-            ) as store:
+            with (
+                bar,
+                HistoryStore.open(base, notice_lost=False, analyzer=session_analyzer()) as store,
+            ):
                 result = store.rebuild(folder, progress=step)
                 store.rebuild_capacity(folder)
                 rows = store.sessions(kinds=args.kind)
