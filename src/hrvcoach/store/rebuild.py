@@ -193,7 +193,8 @@ class Rebuilding(Queries):
         (imports), re-analyses each and replaces the index in one transaction. Ids, kinds and
         check-ins of files already known (same bytes) are kept; check-in marks in a recording win.
         A row whose file is missing or no longer readable is kept as it was, so the history never
-        shrinks because a drive is unplugged.
+        shrinks because a drive is unplugged. An import indexed before imports were copied, still
+        where it was imported from, is copied into the data folder now.
 
         Args:
             recordings_dir: The data folder's ``recordings/``.
