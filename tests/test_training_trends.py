@@ -140,7 +140,7 @@ def test_on_a_laptop_screen_the_trends_panels_scroll_rather_than_shrink(
     # every main panel keeps room for its line (a title, about 100 px of data, its dates)
     for key in ("rmssd", "coherence", "high", "swing", "hr"):
         assert window.plots[key].height() >= 110, key
-    bar = window.scroll.verticalScrollBar()
+    bar = window.panels.verticalScrollBar()
     assert bar.maximum() > 0  # the rest is a scroll away
     assert window.plots["rmssd"].getAxis("bottom").style["showValues"]
     top = artifacts_dir / "trends-window-1280x720.png"

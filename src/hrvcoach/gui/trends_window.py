@@ -106,10 +106,10 @@ class TrendsWindow(QWidget):
 
         # The panels scroll under the header: eleven of them squeezed into a laptop's 720 px
         # would leave each a sliver with no line to read.
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.panels = QScrollArea()
+        self.panels.setWidgetResizable(True)
+        self.panels.setFrameShape(QFrame.Shape.NoFrame)
+        self.panels.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         body.setObjectName("trends-body")
         body.setStyleSheet(f"#trends-body {{ background: {theme.BACKGROUND}; }}")
@@ -120,8 +120,8 @@ class TrendsWindow(QWidget):
         column.addWidget(self.graphics, 1)
         self.capacity = CapacityPanels()  # hidden until there are checks or drills to show
         column.addWidget(self.capacity, 0)
-        self.scroll.setWidget(body)
-        outer.addWidget(self.scroll, 1)
+        self.panels.setWidget(body)
+        outer.addWidget(self.panels, 1)
 
         self.plots: dict[str, pg.PlotItem] = {}
         specs = (
