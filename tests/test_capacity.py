@@ -439,3 +439,16 @@ def test_a_protocol_that_ends_early_is_not_scored_and_names_its_recording(
     assert err[-1].endswith(f"the {what} ended early (stopped); the recording is kept at {kept}")
     with HistoryStore.open(data_dir) as store:
         assert store.capacity_results() == []
+
+
+@pytest.mark.parametrize("command", ["check", "recovery", "assess"])
+@pytest.mark.parametrize("flag", ["--no-ecg", "--no-motion"])
+def test_stream_options_with_a_recording_are_refused_in_one_line(
+    data_dir: Path, shared_data: Path, capsys: pytest.CaptureFixture[str], command: str, flag: str
+) -> None:
+    path = shared_data / "rr/hrv-package/rest_rri.txt"
+    assert main([command, "--recording", str(path), flag]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"hrvcoach {command}: {flag} is for a live run; --recording scores what was recorded"
+    ]

@@ -278,6 +278,11 @@ def test_the_zone_strip_stops_where_coherence_updates_stop() -> None:
     ]
     # a session that ran its whole length fills the strip to its end
     assert runs.spans(290.0, to_end_s=300.0)[-1] == (165.0, 300.0, "high")
+    # a silence with the link up (no beats, nothing frozen) stays a gap when the zone comes back
+    quiet = ZoneRuns(hold_s=7.0)
+    for t_s in (70.0, 75.0, 80.0, 145.0):
+        quiet.take(t_s, "high", frozen=False)
+    assert quiet.spans(150.0) == [(70.0, 87.0, "high"), (145.0, 150.0, "high")]
 
 
 def test_the_zone_strip_paints_no_zone_over_time_without_updates(qtbot) -> None:

@@ -86,6 +86,36 @@ def test_imports_are_kept_in_the_data_folder_and_come_back_with_their_check_ins(
     assert restored["note"] == "old app"
 
 
+def test_an_import_from_before_copies_were_kept_is_copied_in_by_a_rebuild(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    original = rr_file(tmp_path / "exports" / "2026-11-20 07-30-05.txt", 3)
+    code, _out, err = run(["import", str(original), "--note", "old app"], capsys)
+    assert code == 0, err
+    with HistoryStore.open(data_dir) as store:
+        store.set_checkin(1, before=6)
+    before, _ = sessions(capsys)
+    # as an older hrvcoach left it: the row points at the original, nothing in the data folder
+    shutil.rmtree(data_dir / "imports")
+    with sqlite3.connect(data_dir / DB_NAME) as db:
+        db.execute("UPDATE sessions SET path = ?", (str(original.resolve()),))
+    assert run(["sessions", "--rebuild"], capsys)[0] == 0
+    copies = sorted((data_dir / "imports").glob("*/*.txt"))
+    assert [p.read_bytes() for p in copies] == [original.read_bytes()]
+    after, _ = sessions(capsys)
+    assert [(r["id"], r["kind"], r["checkin_before"], r["note"]) for r in after] == [
+        (r["id"], r["kind"], 6, "old app") for r in before
+    ]
+    # the original can go now: the session and its check-in outlive it, and a lost index
+    original.unlink()
+    (data_dir / DB_NAME).unlink()
+    assert run(["sessions", "--rebuild"], capsys)[0] == 0
+    again, _ = sessions(capsys)
+    assert [(r["kind"], r["start"], r["checkin_before"], r["note"]) for r in again] == [
+        (r["kind"], r["start"], 6, "old app") for r in before
+    ]
+
+
 def test_a_truncated_history_still_gives_its_rows(data_dir: Path, tmp_path: Path) -> None:
     with HistoryStore.open(data_dir) as store:
         for k in range(40):

@@ -165,6 +165,24 @@ def test_the_summary_puts_back_beats_the_strap_missed_from_the_ecg(
     assert with_ecg["artifacts_corrected"] == 0
     assert without["artifacts_corrected"] == missed
     assert without["ecg_samples"] == 0
+    # analyze gives the numbers the session ended with; --no-ecg the strap's beats alone
+    analysed = json.loads(_cli(capsys, "analyze", str(with_ecg["recording"]), "--json"))
+    for key in ("beats", "beats_analysed", "artifacts_corrected", "rmssd_ms", "sdnn_ms"):
+        assert analysed[key] == with_ecg[key], key
+    alone = json.loads(_cli(capsys, "analyze", str(with_ecg["recording"]), "--json", "--no-ecg"))
+    assert alone["artifacts_corrected"] == missed  # the missed beats' intervals left out instead
+    assert alone["beats_analysed"] < analysed["beats_analysed"]
+    # the history keeps the session's numbers, and a rebuild from the recordings finds them again
+    from hrvcoach.store import HistoryStore
+
+    def stored_rmssd() -> float:
+        with HistoryStore.open(data_dir) as store:
+            (row,) = [r for r in store.sessions() if str(r.path) == str(with_ecg["recording"])]
+        return float(row.rmssd_ms)
+
+    assert stored_rmssd() == pytest.approx(with_ecg["rmssd_ms"], rel=1e-9)
+    _cli(capsys, "sessions", "--rebuild")
+    assert stored_rmssd() == pytest.approx(with_ecg["rmssd_ms"], rel=1e-9)
 
 
 def test_guided_protocols_keep_the_streams_and_take_the_measured_breath(

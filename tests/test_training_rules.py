@@ -19,6 +19,7 @@ from hrvcoach.training import (
     ZoneTally,
     basis,
     level_state,
+    personal_bests,
     plan_for,
     session_outcome,
     streak_days,
@@ -141,6 +142,15 @@ def test_an_assessment_neither_moves_the_level_nor_breaks_a_run() -> None:
     # its minutes still count toward the day's goal and the streak
     day = today(sessions, DAY0.date() + timedelta(days=1), goal_minutes=20.0)
     assert day.practised_minutes == pytest.approx(20.0)
+    # nor does it set the practice's own bests: its swing at 4.5 breaths a minute, its zones at
+    # level 1; its coherence and RMSSD are measured as in any session and count
+    big = dataclasses.replace(
+        assessment(2), swing_best_bpm=30.0, coherence=9.0, high_pct=100.0, low_pct=0.0
+    )
+    best = personal_bests([session(0, swing_best_bpm=12.0), big])
+    assert best.swing_bpm == 12.0
+    assert best.minutes_in_high == pytest.approx(8.5)
+    assert best.coherence == 9.0
 
 
 def test_level_set_by_hand_takes_effect_at_its_time_and_restarts_the_run() -> None:

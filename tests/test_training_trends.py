@@ -122,3 +122,32 @@ def test_sessions_without_zones_are_not_called_no_sessions() -> None:
     assert "no sessions yet" not in said
     empty = reports.trends_figure(reports.compute_trends([], today=TODAY, days=28))
     assert "no sessions yet" in {t.get_text() for ax in empty.axes for t in ax.texts}
+
+
+def test_on_a_laptop_screen_the_trends_panels_scroll_rather_than_shrink(
+    qtbot, artifacts_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    from hrvcoach.gui.trends_window import TrendsWindow
+
+    window = TrendsWindow(reports.compute_trends(trained_history(), today=TODAY, days=28))
+    qtbot.addWidget(window)
+    window.resize(1280, 720)
+    window.show()
+    qtbot.waitExposed(window)
+    QApplication.processEvents()
+    # every main panel keeps room for its line (a title, about 100 px of data, its dates)
+    for key in ("rmssd", "coherence", "high", "swing", "hr"):
+        assert window.plots[key].height() >= 110, key
+    bar = window.panels.verticalScrollBar()
+    assert bar.maximum() > 0  # the rest is a scroll away
+    assert window.plots["rmssd"].getAxis("bottom").style["showValues"]
+    top = artifacts_dir / "trends-window-1280x720.png"
+    assert window.grab().save(str(top))
+    assert_picture(top)
+    bar.setValue(bar.maximum())
+    QApplication.processEvents()
+    bottom = artifacts_dir / "trends-window-1280x720-scrolled.png"
+    assert window.grab().save(str(bottom))
+    assert_picture(bottom)

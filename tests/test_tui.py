@@ -329,3 +329,41 @@ async def test_an_assessment_dashboard_redraws_four_lines_with_the_step() -> Non
     assert any("step 2/2 · 5.0 /min · settling" in f[3] for f in frames if len(f) == 4)
     assert frames[-1][0].startswith("DONE")
     assert frames[-1][3] == "all 2 steps done · scoring each rate…"
+
+
+def test_the_measured_breath_shows_beside_the_link_when_it_fits() -> None:
+    lines = format_dashboard(state(breath_bpm=6.1, follow_pct=92.4), width=100, color=False)
+    assert lines[2].endswith("breath 6.1/min · 92 % with the pacer")
+    assert "connected" in lines[2]
+    narrow = format_dashboard(state(breath_bpm=6.1, follow_pct=92.4), width=60, color=False)
+    assert narrow[2].endswith("breath 6.1/min")  # the rate alone when the rest does not fit
+    assert all(len(line) <= 60 for line in narrow)
+    tiny = format_dashboard(state(breath_bpm=6.1), width=30, color=False)
+    assert "breath" not in tiny[2]  # the clock and the link come first
+    # calm mode keeps to the pacer and the zone; without chest motion nothing is said
+    assert "breath" not in format_dashboard(state(breath_bpm=6.1, calm=True), width=100)[2]
+    assert "breath" not in format_dashboard(state(), width=100, color=False)[2]
+    assert "breath 6.1/min · 92 % with the pacer" in format_plain(
+        state(breath_bpm=6.1, follow_pct=92.4)
+    )
+
+
+async def test_the_dashboard_reads_the_breath_from_chest_motion() -> None:
+    from hrvcoach.breathing.live import BreathingMonitor
+
+    pacer = Pacer(BreathPattern(6.0))
+    source = SimulatedSource(
+        SimParams(seed=2), pacer=pacer, playback=Playback(fast=True), motion=True
+    )
+    session = Session(source, pacer=pacer, live=LiveHrv(artifacts="none"), duration_s=90.0)
+    monitor = BreathingMonitor(session.pacer)
+    session.sample_listeners.append(monitor.add)
+    out = io.StringIO()
+    dashboard = TerminalDashboard(session, out, plain_every_s=10.0, breathing=monitor)
+    session.sinks.append(dashboard)
+    async with dashboard:
+        await session.run()
+    rates = [float(r) for r in re.findall(r"breath (\d+\.\d)/min", out.getvalue())]
+    assert len(rates) >= 5  # from the first breaths on, in the lines after them
+    assert all(5.5 <= r <= 6.5 for r in rates[-3:])  # the simulated person follows 6/min
+    assert "% with the pacer" in out.getvalue().splitlines()[-2]

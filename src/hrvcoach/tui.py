@@ -41,10 +41,14 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from hrvcoach.assess import AssessmentStep
+    from hrvcoach.breathing.live import BreathingMonitor
     from hrvcoach.live import LiveMetrics
     from hrvcoach.session import Session, SessionUpdate
 
 log = logging.getLogger(__name__)
+
+#: seconds of session time between two readings of the measured breath
+BREATH_EVERY_S = 1.0
 
 
 #: what the live pipeline imports on first use
@@ -105,9 +109,13 @@ class TerminalDashboard:
         width: int | None = None,
         plan: Sequence[AssessmentStep] | None = None,
         calm: bool = False,
+        breathing: BreathingMonitor | None = None,
     ) -> None:
         self.session = session
         self.calm = calm
+        self.breathing = breathing
+        self._breath: tuple[float | None, float | None] = (None, None)
+        self._breath_at = -math.inf
         self._training: object | None = None
         self.plan = tuple(plan) if plan else ()
         self.lines = self.LINES + (1 if self.plan else 0)
@@ -211,7 +219,20 @@ class TerminalDashboard:
             protocol=protocol,
             natural=natural,
             **self._training_state(),
+            **self._breath_state(),
         )
+
+    def _breath_state(self) -> dict[str, Any]:
+        """The measured breath, worked out at most once a second of session time (the follow
+        score looks back 30 s: a redraw eight times a second need not recompute it)."""
+        monitor = self.breathing
+        if monitor is None or not monitor.active:
+            return {}
+        if abs(self._t_s - self._breath_at) >= BREATH_EVERY_S:
+            self._breath_at = self._t_s
+            self._breath = (monitor.tracker.rate_bpm(), monitor.follow_now())
+        rate, follow = self._breath
+        return {"breath_bpm": rate, "follow_pct": follow}
 
     def _training_state(self) -> dict[str, Any]:
         training = self._training

@@ -62,6 +62,9 @@ class DashboardState:
         level: The session's challenge level when training is tracked.
         swing_bpm: Heart-rate swing of the last whole breath.
         calm: Calm mode: the numbers wait for the end; only the zone shows.
+        breath_bpm: The breathing rate measured from chest motion (a Polar H10's, or the
+            simulator's), ``None`` without motion.
+        follow_pct: How closely that breath followed the pacer over the last 30 s, percent.
     """
 
     t_s: float
@@ -80,6 +83,8 @@ class DashboardState:
     level: int | None = None
     swing_bpm: float | None = None
     calm: bool = False
+    breath_bpm: float | None = None
+    follow_pct: float | None = None
 
 
 def zone_word(zone: object) -> str | None:
@@ -247,10 +252,15 @@ def format_dashboard(state: DashboardState, *, width: int = 80, color: bool = Tr
     # the longest clock that leaves room for the link's first word; the words are cut to fit
     clock = next((c for c in clocks if len(c) + 5 + min(len(link), 12) <= width), clocks[-1])
     room = width - len(clock) - 5
+    breath = next((b for b in _breath_words(state) if len(b) + 3 + min(len(link), 12) <= room), "")
+    if breath:
+        room -= len(breath) + 3
     line3 = paint(BOLD, clock)
     if room >= 2:
         link = _fit(link, len(link), room)
         line3 += "   " + paint(link_color, "●") + " " + paint(DIM, link)
+    if breath:
+        line3 += "   " + paint(TEAL, breath)
     if state.protocol is None:
         return [line1, line2, line3]
     step = format_step(state.protocol, ended=state.ended)
@@ -258,6 +268,16 @@ def format_dashboard(state: DashboardState, *, width: int = 80, color: bool = Tr
     settling = state.protocol.settling and not state.ended
     line4 = paint(AMBER if settling else BOLD, _fit(step, len(step), width))
     return [line1, line2, line3, line4]
+
+
+def _breath_words(state: DashboardState) -> list[str]:
+    """The measured breath, longest wording first (none in calm mode or without motion)."""
+    if state.breath_bpm is None or state.calm or state.ended:
+        return []
+    rate = f"breath {state.breath_bpm:.1f}/min"
+    if state.follow_pct is None:
+        return [rate]
+    return [f"{rate} · {state.follow_pct:.0f} % with the pacer", rate]
 
 
 def _numbers_line(state: DashboardState, width: int, paint: Callable[[str, str], str]) -> str:
@@ -342,6 +362,9 @@ def format_plain(state: DashboardState) -> str:
     quality = getattr(m, "quality", None)
     if quality is not None and not state.calm:
         parts.append(f"signal {quality.verdict}")
+    breath = _breath_words(state)
+    if breath:
+        parts.append(breath[0])
     parts.append(_link_words(state)[0])
     if state.protocol is not None:
         parts.append(format_step(state.protocol, ended=state.ended))

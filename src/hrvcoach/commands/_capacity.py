@@ -70,6 +70,9 @@ def check_run_arguments(args: argparse.Namespace) -> None:
         raise UsageError("--speed must be a positive number")
     if args.recording is not None and args.device:
         raise UsageError("--recording scores a file; it cannot be used with --device")
+    from hrvcoach.commands._protocol import check_stream_options
+
+    check_stream_options(args)
     if args.device and (args.device.startswith("replay:") or Path(args.device).is_file()):
         raise UsageError(
             "a replayed recording cannot follow the protocol's phases; score it with "

@@ -429,3 +429,20 @@ def run_capacity_protocol(
     if isinstance(kept[0], HrvCoachError):
         raise kept[0]
     return kept[0]
+
+
+def check_stream_options(args: argparse.Namespace) -> None:
+    """``--no-ecg`` and ``--no-motion`` choose what a live run streams: with ``--recording``
+    nothing is streamed, so they would be silently meaningless.
+
+    Raises:
+        UsageError: Either one with ``--recording``.
+    """
+    from hrvcoach.errors import UsageError
+
+    if not args.recording:
+        return
+    for flag in ("no_ecg", "no_motion"):
+        if getattr(args, flag, False):
+            option = "--" + flag.replace("_", "-")
+            raise UsageError(f"{option} is for a live run; --recording scores what was recorded")

@@ -301,7 +301,10 @@ def run_session_command(args: argparse.Namespace, plan: SessionPlan) -> int:
                 # with --json, stdout carries the summary alone: the dashboard goes to stderr
                 stream = sys.stderr if args.json else sys.stdout
                 dashboard = TerminalDashboard(
-                    session, stream=stream, calm=getattr(args, "calm", False)
+                    session,
+                    stream=stream,
+                    calm=getattr(args, "calm", False),
+                    breathing=breathing,
                 )
                 session.sinks.append(dashboard)
             with bar:

@@ -28,6 +28,14 @@ def breathing_line(breath: Any) -> str:
     return "Breathing (chest motion): " + (", ".join(parts) or "too few breaths to say")
 
 
+def session_analyzer() -> Callable[[Any], Summary]:
+    """The whole-session summary a session ends with (:func:`with_ecg` of the default analysis),
+    for a history rebuilt from the recordings to hold the same numbers."""
+    from hrvcoach.analysis import analyze
+
+    return lambda recording: with_ecg(recording, analyze)
+
+
 def with_ecg(recording: Any, analyze: Callable[[Any], Summary]) -> Summary:
     """The whole-session summary, with what a recorded ECG says: beats the strap missed put back
     from its R-peaks (good RR never replaced), and premature beats by shape in the quality."""

@@ -34,6 +34,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     add_method_arguments(parser)
     parser.add_argument(
+        "--no-ecg",
+        action="store_true",
+        help="the strap's beats alone: do not put back beats it missed from a recorded ECG "
+        "(by default the summary is the one the session ended with)",
+    )
+    parser.add_argument(
         "--windows",
         choices=("30s", "2min", "5min"),
         default=None,
@@ -222,7 +228,12 @@ def run(args: argparse.Namespace) -> int:
         f"analysing {len(recording.beats):,} beats", enabled=long and not args.json
     ) as bar:
         bar.update(0)
-        summary = analyze(recording, **options)
+        if args.no_ecg:
+            summary = analyze(recording, **options)
+        else:  # as the session's own summary: missed beats put back from a recorded ECG
+            from hrvcoach.commands._signals import with_ecg
+
+            summary = with_ecg(recording, lambda rec: analyze(rec, **options))
     if summary.beats < 2:
         raise RecordingError(args.file, "has fewer than 2 usable beats: nothing to analyse")
     if args.windows is not None:

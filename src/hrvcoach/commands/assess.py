@@ -30,6 +30,7 @@ from hrvcoach.commands._protocol import (
     ProtocolRun,
     ProtocolSetup,
     check_screenshot,
+    check_stream_options,
     protocol_view,
     run_with_options,
 )
@@ -230,6 +231,7 @@ def run(args: argparse.Namespace) -> int:
     data_dir = paths.data_dir(args.data_dir)
     settings = Settings.load(data_dir)
     check_screenshot(args.screenshot, recording=bool(args.recording))
+    check_stream_options(args)
 
     if args.recording:
         if args.device:

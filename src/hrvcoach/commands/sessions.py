@@ -104,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
             rows = store.sessions(kinds=args.kind)
             latest = _latest_check(store)
     else:
+        from hrvcoach.commands._signals import session_analyzer
         from hrvcoach.store.imports import all_copies
 
         folder = recordings_dir(base)
@@ -115,7 +116,10 @@ def run(args: argparse.Namespace) -> int:
 
         try:
             # The damage may show on opening or only when the rows are read.
-            with bar, HistoryStore.open(base, notice_lost=False) as store:
+            with (
+                bar,
+                HistoryStore.open(base, notice_lost=False, analyzer=session_analyzer()) as store,
+            ):
                 result = store.rebuild(folder, progress=step)
                 store.rebuild_capacity(folder)
                 rows = store.sessions(kinds=args.kind)
@@ -169,6 +173,7 @@ def _fresh_store(base: Path) -> Iterator[tuple[HistoryStore, list[SessionRow]]]:
     The damaged file is kept aside for inspection, never deleted; its readable rows matter because
     imports and check-ins set after the fact live nowhere else.
     """
+    from hrvcoach.commands._signals import session_analyzer
     from hrvcoach.store import DB_NAME, HistoryStore
 
     aside = HistoryStore.set_aside(base / DB_NAME)
@@ -178,5 +183,5 @@ def _fresh_store(base: Path) -> Iterator[tuple[HistoryStore, list[SessionRow]]]:
         f"{len(salvaged)} session(s) could still be read from it",
         file=sys.stderr,
     )
-    with HistoryStore.open(base, notice_lost=False) as store:
+    with HistoryStore.open(base, notice_lost=False, analyzer=session_analyzer()) as store:
         yield store, salvaged

@@ -16,7 +16,15 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from hrvcoach.gui import theme
 from hrvcoach.gui.capacity_panels import CapacityPanels
@@ -30,6 +38,9 @@ DARK_HEAT = ("#263041", "#2c5a55", "#3f8a80", "#58b0a3", "#8fe0d2")
 assert len(DARK_HEAT) == len(HEAT)
 
 DAY_S = 86400.0
+#: height of one stretch unit of the plots (a main panel has three, about 130 px with its title):
+#: below that the panels scroll rather than shrink
+ROW_UNIT_PX = 52
 
 
 def _day_s(day: date) -> float:
@@ -93,11 +104,24 @@ class TrendsWindow(QWidget):
             top.addWidget(stat)
         outer.addLayout(top)
 
+        # The panels scroll under the header: eleven of them squeezed into a laptop's 720 px
+        # would leave each a sliver with no line to read.
+        self.panels = QScrollArea()
+        self.panels.setWidgetResizable(True)
+        self.panels.setFrameShape(QFrame.Shape.NoFrame)
+        self.panels.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget()
+        body.setObjectName("trends-body")
+        body.setStyleSheet(f"#trends-body {{ background: {theme.BACKGROUND}; }}")
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground(theme.BACKGROUND)
-        outer.addWidget(self.graphics, 1)
+        column.addWidget(self.graphics, 1)
         self.capacity = CapacityPanels()  # hidden until there are checks or drills to show
-        outer.addWidget(self.capacity, 0)
+        column.addWidget(self.capacity, 0)
+        self.panels.setWidget(body)
+        outer.addWidget(self.panels, 1)
 
         self.plots: dict[str, pg.PlotItem] = {}
         specs = (
@@ -138,8 +162,7 @@ class TrendsWindow(QWidget):
                 first = plot
             else:
                 plot.setXLink(first)
-            if key != "calendar":
-                plot.getAxis("bottom").setStyle(showValues=False)
+            # every panel keeps its dates: scrolled, the calendar's axis may be out of sight
             self.plots[key] = plot
         self.graphics.ci.layout.setRowStretchFactor(list(self.plots).index("pace"), 1)
         stretches = (
@@ -156,6 +179,8 @@ class TrendsWindow(QWidget):
         for key, stretch in stretches:
             row = list(self.plots).index(key)
             self.graphics.ci.layout.setRowStretchFactor(row, stretch)
+        units = sum(dict(stretches).values()) + len(self.plots) - len(stretches)
+        self.graphics.setMinimumHeight(ROW_UNIT_PX * units)
         self.plots["calendar"].getAxis("left").setStyle(showValues=False)
         self.plots["calendar"].showGrid(x=False, y=False)
         if trends is not None:

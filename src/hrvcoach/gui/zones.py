@@ -14,9 +14,9 @@ from hrvcoach.gui import theme
 from hrvcoach.gui.training_view import ZONE_COLORS, ZONES, zone_name
 
 #: how long a zone holds on the strip after the coherence update that gave it: one refresh (5 s)
-#: and the beat that brings the next. When no update follows (no beats, a lost link) the strip
-#: stops there and the time after it stays empty.
-ZONE_HOLD_S = 7.0
+#: and the beat that brings the next, at 40 bpm or less. When no update follows (no beats, a lost
+#: link) the strip stops there and the time after it stays empty.
+ZONE_HOLD_S = 8.0
 
 
 @dataclass
@@ -35,7 +35,8 @@ class ZoneRuns:
 
     An update while the session is frozen (paused, or the link not connected) is not practice:
     it closes the run, and the time until the next live update stays empty on the strip, even
-    when the zone after it is the same.
+    when the zone after it is the same. So does a silence longer than the hold with the link up
+    (a strap off the chest, a gap in the beats).
     """
 
     def __init__(self, hold_s: float = ZONE_HOLD_S) -> None:
@@ -53,7 +54,13 @@ class ZoneRuns:
             return
         self._last_t = t_s
         run = self.runs[-1] if self.runs else None
-        if run is not None and not run.closed and run.zone == zone:
+        # the same zone continues a run only without a silence longer than the hold between
+        if (
+            run is not None
+            and not run.closed
+            and run.zone == zone
+            and t_s - run.last_s <= self.hold_s
+        ):
             run.last_s = float(t_s)
         else:
             self.runs.append(ZoneRun(float(t_s), float(t_s), zone))

@@ -225,8 +225,6 @@ def _window_metrics(
     window_s: float,
 ) -> dict[str, np.ndarray]:
     """Heart rate, RMSSD and coherence per window of ``window_s`` (see :func:`session_report`)."""
-    from hrvcoach.metrics.time_domain import successive_mask
-
     count = max(1, math.ceil(float(beat_t_s[-1]) / window_s))
     middle = (np.arange(count) + 0.5) * window_s
 
@@ -248,8 +246,8 @@ def _window_metrics(
     coh_n = np.zeros(count)
     for stretch in corrected:
         if stretch.rr_ms.size >= 2:
-            # successive pairs only: no difference across a beat left out (NN intervals)
-            ok = successive_mask(stretch.t_s, stretch.rr_ms)
+            # successive pairs only, as the summary takes them: none across a beat left out
+            ok = stretch.successive_mask()
             k = bins(stretch.t_s[1:][ok])
             np.add.at(sq_sum, k, np.diff(stretch.rr_ms)[ok] ** 2)
             np.add.at(diffs, k, 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import sqlite3
@@ -13,9 +14,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from hrvcoach.errors import StoreError
+from hrvcoach.errors import HrvCoachError, StoreError
 from hrvcoach.store.checkins import CheckIn
-from hrvcoach.store.imports import all_copies, is_copy, read_sidecar, sidecar_checkin
+from hrvcoach.store.imports import (
+    all_copies,
+    is_copy,
+    keep_copy,
+    read_sidecar,
+    sidecar_checkin,
+    write_sidecar,
+)
 from hrvcoach.store.indexing import (
     _Indexed,
     _indexed_from_row,
@@ -159,6 +167,19 @@ class Rebuilding(Queries):
         )
         return result
 
+    def _adopt(self, item: _Indexed, kind: str, checkin: CheckIn) -> _Indexed:
+        """An import indexed before imports were copied in, still where it was imported from:
+        copied into the data folder now (with its kind and check-ins beside it), so it outlives
+        its original as later imports do. If the copy cannot be made it stays where it is."""
+        try:
+            copy = keep_copy(self.base, item.path, item.sha256)
+            write_sidecar(copy, original=item.path, kind=kind, checkin=checkin)
+        except HrvCoachError as err:
+            log.warning("%s stays where it was imported from: %s", item.path, err)
+            return item
+        log.info("kept a copy of %s as %s", item.path, copy)
+        return dataclasses.replace(item, path=copy.resolve())
+
     def rebuild(
         self,
         recordings_dir: Path,
@@ -172,7 +193,8 @@ class Rebuilding(Queries):
         (imports), re-analyses each and replaces the index in one transaction. Ids, kinds and
         check-ins of files already known (same bytes) are kept; check-in marks in a recording win.
         A row whose file is missing or no longer readable is kept as it was, so the history never
-        shrinks because a drive is unplugged.
+        shrinks because a drive is unplugged. An import indexed before imports were copied, still
+        where it was imported from, is copied into the data folder now.
 
         Args:
             recordings_dir: The data folder's ``recordings/``.
@@ -237,6 +259,8 @@ class Rebuilding(Queries):
                 kind = import_kind(item.format, item.duration_s)
             else:
                 kind = kind_from_name(path, simulated=item.simulated)
+            if before_row is not None and not _inside(path, self.base):
+                item = self._adopt(item, kind, checkin)
             items.append((item, kind, checkin, known.id if known else None))
         kept_rows = [old[s] for s in seen if s in old and s not in {i.sha256 for i, *_ in items}]
         with self._write() as db:
@@ -305,3 +329,11 @@ def _first(*values: Any) -> Any:
 
 def _get(row: SessionRow | None, part: str) -> Any:
     return getattr(row.checkin, part) if row is not None else None
+
+
+def _inside(path: Path, base: Path) -> bool:
+    try:
+        path.resolve().relative_to(base.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True

@@ -180,11 +180,16 @@ def _best(values: Iterable[float | None]) -> float | None:
 
 
 def personal_bests(sessions: Sequence[SessionFacts]) -> PersonalBests:
+    """The best of each training number. Swing and minutes in the high zone are the practice's
+    own (:attr:`SessionFacts.leveled`): an assessment breathes at rates no practice uses and is
+    zoned at level 1, so its values would set bests no practice session can be compared with.
+    Coherence and RMSSD are measured the same way in every session and count from all."""
+    practised = [f for f in sessions if f.leveled]
     return PersonalBests(
-        swing_bpm=_best(f.swing_best_bpm for f in sessions),
+        swing_bpm=_best(f.swing_best_bpm for f in practised),
         coherence=_best(f.coherence for f in sessions),
         rmssd_ms=_best(f.rmssd_ms for f in sessions),
-        minutes_in_high=_best(f.minutes_in_high for f in sessions),
+        minutes_in_high=_best(f.minutes_in_high for f in practised),
     )
 
 
