@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hrvcoach.beats import Contact, LinkState
+from hrvcoach.wording import fmt_clock, fmt_number
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -99,25 +100,10 @@ def zone_word(zone: object) -> str | None:
 ANNOUNCE_NEXT_S = 10.0
 
 
-def _clock(t_s: float | None) -> str:
-    if t_s is None or not math.isfinite(t_s):
-        return "–"
-    total = max(0, int(t_s))
-    h, rest = divmod(total, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-
-
-def _num(value: float | None, digits: int = 0) -> str:
-    if value is None or not math.isfinite(value):
-        return "–"
-    return f"{value:.{digits}f}"
-
-
 def _coherence(m: LiveMetrics | None) -> str:
     """Coherence, or while it has no value yet, when it will have one."""
     if m is None or m.coherence is not None:
-        return _num(None if m is None else m.coherence, 1)
+        return fmt_number(None if m is None else m.coherence, 1)
     wait = m.coherence_in_s
     if wait is None:
         return "– (after 64 s of beats)"
@@ -202,14 +188,14 @@ def format_step(progress: ProtocolProgress, *, ended: bool = False) -> str:
     step = progress.step
     if step is None:
         first = plan[0]
-        return f"{n} rates, {_clock(first.duration_s)} each · first {first.rate_bpm:.1f} /min"
+        return f"{n} rates, {fmt_clock(first.duration_s)} each · first {first.rate_bpm:.1f} /min"
     head = f"step {step.index + 1}/{n} · {step.rate_bpm:.1f} /min"
     if ended:
         return f"{head} · stopped after {progress.steps_done} of {n} steps"
-    left = _clock(math.ceil(progress.step_left_s - 1e-6))
+    left = fmt_clock(math.ceil(progress.step_left_s - 1e-6))
     following = plan[step.index + 1] if step.index + 1 < n else None
     if progress.settling:
-        return f"{head} · settling, scored from {_clock(step.settle_s)} · {left} left"
+        return f"{head} · settling, scored from {fmt_clock(step.settle_s)} · {left} left"
     if following is not None and progress.step_left_s <= ANNOUNCE_NEXT_S:
         return f"{head} · scoring · next {following.rate_bpm:.1f} /min in {left}"
     return f"{head} · scoring · {left} left"
@@ -244,11 +230,11 @@ def format_dashboard(state: DashboardState, *, width: int = 80, color: bool = Tr
     line2 = _numbers_line(state, width, paint)
 
     link, link_color = _link_words(state)
-    clocks = [_clock(state.t_s)]
+    clocks = [fmt_clock(state.t_s)]
     if state.duration_s:
         left_s = max(0.0, state.duration_s - state.t_s)
-        short = f"{_clock(state.t_s)} / {_clock(state.duration_s)}"
-        clocks = [f"{short}  ({_clock(left_s)} left)", short, *clocks]
+        short = f"{fmt_clock(state.t_s)} / {fmt_clock(state.duration_s)}"
+        clocks = [f"{short}  ({fmt_clock(left_s)} left)", short, *clocks]
     # the longest clock that leaves room for the link's first word; the words are cut to fit
     clock = next((c for c in clocks if len(c) + 5 + min(len(link), 12) <= width), clocks[-1])
     room = width - len(clock) - 5
@@ -292,9 +278,9 @@ def _numbers_line(state: DashboardState, width: int, paint: Callable[[str, str],
     withheld = quality is not None and quality.spectral_verdict == "poor"
     # (label, value, unit, colour of the value); an empty label joins the previous part
     # the steady rate: one irregular beat does not move it
-    hr = ("HR", _num(None if m is None else m.shown_hr_bpm), "bpm", AMBER + BOLD)
-    rmssd = ("RMSSD", _num(None if m is None else m.rmssd_ms), "ms", weight)
-    swing = ("swing", _num(state.swing_bpm, 1), "bpm", AMBER + BOLD)
+    hr = ("HR", fmt_number(None if m is None else m.shown_hr_bpm), "bpm", AMBER + BOLD)
+    rmssd = ("RMSSD", fmt_number(None if m is None else m.rmssd_ms), "ms", weight)
+    swing = ("swing", fmt_number(state.swing_bpm, 1), "bpm", AMBER + BOLD)
     # while "–" for want of beats, when it will appear
     coh_value = "–" if withheld else _coherence(m)
     coh = ("coherence", coh_value, "", weight)
@@ -348,14 +334,14 @@ def format_plain(state: DashboardState) -> str:
     cue, left = _cue(state)
     m = state.metrics
     parts = [
-        _clock(state.t_s).rjust(5),
+        fmt_clock(state.t_s).rjust(5),
         f"{cue:<6}" if left is None else f"{cue:<4}{left:>2}s",
-        f"HR {_num(None if m is None else m.shown_hr_bpm)}",
-        f"RMSSD {_num(None if m is None else m.rmssd_ms)} ms",
+        f"HR {fmt_number(None if m is None else m.shown_hr_bpm)}",
+        f"RMSSD {fmt_number(None if m is None else m.rmssd_ms)} ms",
         f"coherence {_coherence(m)}",
     ]
     if state.level is not None:
-        parts[3:3] = [f"swing {_num(state.swing_bpm, 1)} bpm"]
+        parts[3:3] = [f"swing {fmt_number(state.swing_bpm, 1)} bpm"]
         parts.append(f"zone {state.zone or '–'} · level {state.level}")
     if state.calm:
         parts = [*parts[:2], f"zone {state.zone or '–'}"]
