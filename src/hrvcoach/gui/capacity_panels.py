@@ -89,9 +89,7 @@ class CapacityPanels(QWidget):
         x = _seconds(series)
         y = np.asarray(series.values, dtype=float)
         if series.band_low:
-            low = np.array([np.nan if v is None else v for v in series.band_low], dtype=float)
-            high = np.array([np.nan if v is None else v for v in series.band_high], dtype=float)
-            base = np.array([np.nan if v is None else v for v in series.baseline], dtype=float)
+            low, high, base = series.band_arrays()
             banded = np.isfinite(low) & np.isfinite(high)
             if banded.sum() >= 2:
                 soft = QColor(color)

@@ -13,9 +13,14 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from hrvcoach.protocols import resting
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 PROTOCOLS = ("resting", "deep_breathing", "recovery")
 
@@ -60,6 +65,14 @@ class CapacitySeries:
     @property
     def empty(self) -> bool:
         return not self.values
+
+    def band_arrays(self) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        """``(low, high, baseline)`` as float arrays, NaN where a reading had none (for drawing)."""
+
+        def floats(values: Sequence[float | None]) -> NDArray[np.float64]:
+            return np.array([math.nan if v is None else v for v in values], dtype=float)
+
+        return floats(self.band_low), floats(self.band_high), floats(self.baseline)
 
 
 @dataclass(frozen=True)

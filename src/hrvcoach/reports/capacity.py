@@ -55,9 +55,7 @@ def _panel(ax: Any, series: CapacitySeries, title: str, color: str, digits: int)
     x = np.asarray(mdates.date2num(_local_naive(list(series.times))), dtype=float)
     y = np.asarray(series.values, dtype=float)
     if series.band_low:
-        low = np.array([np.nan if v is None else v for v in series.band_low], dtype=float)
-        high = np.array([np.nan if v is None else v for v in series.band_high], dtype=float)
-        base = np.array([np.nan if v is None else v for v in series.baseline], dtype=float)
+        low, high, base = series.band_arrays()
         banded = np.isfinite(low) & np.isfinite(high)
         if banded.sum() >= 2:
             ax.fill_between(
