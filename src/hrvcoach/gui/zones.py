@@ -86,6 +86,18 @@ class ZoneRuns:
         return out
 
 
+def _track(widget: QWidget, *, radius: float) -> tuple[QPainter, float, float]:
+    """A painter on ``widget`` with its empty track drawn (the panel edge colour, rounded), for
+    the zone colours to go on; and the widget's width and height."""
+    p = QPainter(widget)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    w, h = float(widget.width()), float(widget.height())
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor(theme.PANEL_EDGE))
+    p.drawRoundedRect(QRectF(0, 0, w, h), radius, radius)
+    return p, w, h
+
+
 class ZoneStrip(QWidget):
     """The session as a thin bar: each stretch of time in the colour of its zone.
 
@@ -124,12 +136,7 @@ class ZoneStrip(QWidget):
             self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        w, h = float(self.width()), float(self.height())
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(theme.PANEL_EDGE))
-        p.drawRoundedRect(QRectF(0, 0, w, h), h / 2, h / 2)
+        p, w, h = _track(self, radius=self.height() / 2)
         span = max(self._span_s or 0.0, self._now_s, 1e-9)
         for start, end, zone in self._spans:
             if end <= start:
@@ -169,12 +176,7 @@ class ZoneBar(QWidget):
             self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        w, h = float(self.width()), float(self.height())
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(theme.PANEL_EDGE))
-        p.drawRoundedRect(QRectF(0, 0, w, h), 4, 4)
+        p, w, h = _track(self, radius=4.0)
         total = sum(self._pct)
         x = 0.0
         if total > 0:
