@@ -12,7 +12,7 @@ import argparse
 import json
 import logging
 import math
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -158,9 +158,13 @@ def keep_result(
     return saved
 
 
-def past_results(data_dir: Path, protocol: str) -> list[CapacityResult]:
-    """Every kept result of ``protocol`` in the history, oldest first."""
+def past_results(
+    data_dir: Path, protocol: str, *, until: date | None = None
+) -> list[CapacityResult]:
+    """Every kept result of ``protocol`` in the history, oldest first (``until``: on that day or
+    before)."""
     from hrvcoach.store import HistoryStore
 
     with HistoryStore.open(data_dir) as store:
-        return store.capacity_results(protocol)
+        results = store.capacity_results(protocol)
+    return results if until is None else [r for r in results if r.time.date() <= until]

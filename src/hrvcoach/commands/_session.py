@@ -529,7 +529,7 @@ def _latest_check_words(data_dir: Path, on: date) -> str | None:
     from hrvcoach.protocols.history import latest_check_line
 
     try:
-        checks = [r for r in past_results(data_dir, "resting") if r.time.date() <= on]
+        checks = past_results(data_dir, "resting", until=on)
     except HrvCoachError as err:
         log.debug("no resting check for the Today panel: %s", err)
         return None

@@ -10,15 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from hrvcoach.errors import UsageError
 from hrvcoach.protocols.history import latest_check_json, latest_check_line
-
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from hrvcoach.protocols.history import CapacityResult
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,13 +34,14 @@ def _parse_date(text: str) -> date:
 
 def run(args: argparse.Namespace) -> int:
     from hrvcoach import paths
+    from hrvcoach.commands._capacity import past_results
     from hrvcoach.commands._training import load_context
 
     on = _parse_date(args.date) if args.date else datetime.now().astimezone().date()
     data_dir = paths.data_dir(args.data_dir)
     context = load_context(data_dir, include_simulated=args.include_simulated, strict=True)
     day = context.today(on)
-    checks = _resting_checks(data_dir, on)
+    checks = past_results(data_dir, "resting", until=on)
     if args.json:
         payload = day.to_json()
         payload["latest_check"] = latest_check_json(checks)
@@ -57,13 +52,6 @@ def run(args: argparse.Namespace) -> int:
     if line:
         print(f"  {line}")
     return 0
-
-
-def _resting_checks(data_dir: Path, on: date) -> list[CapacityResult]:
-    """The person's resting checks up to the day shown."""
-    from hrvcoach.commands._capacity import past_results
-
-    return [r for r in past_results(data_dir, "resting") if r.time.date() <= on]
 
 
 def format_today(day: object) -> str:
