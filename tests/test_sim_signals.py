@@ -146,7 +146,7 @@ def test_the_report_shows_the_ecg_around_premature_beats(
 
 
 def test_the_summary_puts_back_beats_the_strap_missed_from_the_ecg(
-    data_dir: Path, capsys: pytest.CaptureFixture[str]
+    data_dir: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
     from hrvcoach.readers import read_recording
 
@@ -183,6 +183,17 @@ def test_the_summary_puts_back_beats_the_strap_missed_from_the_ecg(
     assert stored_rmssd() == pytest.approx(with_ecg["rmssd_ms"], rel=1e-9)
     _cli(capsys, "sessions", "--rebuild")
     assert stored_rmssd() == pytest.approx(with_ecg["rmssd_ms"], rel=1e-9)
+    # a damaged ECG file loses nothing: the strap's beats are analysed, with a warning
+    recording_path = Path(str(with_ecg["recording"]))
+    companion = recording_path.with_name(recording_path.stem + ".ecg.bin")
+    companion.write_bytes(b"\x00garbage" * 8)
+    from hrvcoach.cli import main
+
+    caplog.clear()
+    assert main(["analyze", str(recording_path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == alone
+    assert "ecg.bin: not an hrvcoach samples file" in caplog.text
+    assert "analysed without it" in caplog.text
 
 
 def test_guided_protocols_keep_the_streams_and_take_the_measured_breath(

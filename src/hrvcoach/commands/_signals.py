@@ -43,7 +43,13 @@ def with_ecg(recording: Any, analyze: Callable[[Any], Summary]) -> Summary:
 
     from hrvcoach.companion import load_tracks
 
-    track = load_tracks(recording.path, recording.meta.extra).get("ecg")
+    from hrvcoach.errors import HrvCoachError
+
+    try:
+        track = load_tracks(recording.path, recording.meta.extra).get("ecg")
+    except HrvCoachError as err:  # a damaged companion file: the beats are still good
+        log.warning("%s; the strap's beats are analysed without it", err)
+        return analyze(recording)
     if track is None or len(track) < 260:
         return analyze(recording)
     from hrvcoach.ecg.quality import ecg_beats, ecg_quality, with_missed_beats_filled
