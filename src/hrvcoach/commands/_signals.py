@@ -42,7 +42,6 @@ def with_ecg(recording: Any, analyze: Callable[[Any], Summary]) -> Summary:
     import dataclasses
 
     from hrvcoach.companion import load_tracks
-
     from hrvcoach.errors import HrvCoachError
 
     try:
